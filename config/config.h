@@ -1,0 +1,52 @@
+/*
+ * config — chanjiaod's settings: embedded defaults, then the INI file
+ * (-c), then flags.  Every key is documented in config/chanjiao.conf.
+ */
+#ifndef CJ_CONFIG_H
+#define CJ_CONFIG_H
+
+#include <stddef.h>
+
+enum config_log { CONFIG_DEBUG, CONFIG_INFO, CONFIG_WARN, CONFIG_ERROR };
+
+struct config {
+	/* [server] */
+	char listen[256];          /* HOST:PORT; port 0 takes a free one */
+	char unix_path[108];       /* empty: no Unix socket */
+	char data[4096];
+	char tokens[4096];         /* empty: no tokens file */
+	int log_level;             /* enum config_log */
+	int allow_public;
+	unsigned long long map_size;
+	unsigned long long max_frame;
+	unsigned long long max_depth;
+	unsigned long long max_batch;
+	unsigned long long max_k;
+	unsigned long long max_limit;
+	unsigned long long max_connections;
+	unsigned long long idle_timeout_s;
+	unsigned long long max_reply_queue;
+	/* [match] weights, each in [0,1], summing to 1 */
+	double w_major, w_skills, w_region, w_level, w_capacity, w_chain;
+};
+
+void config_defaults(struct config *c);
+
+/*
+ * Set one key of a section from text.  Returns 0, or -1 with a message
+ * naming the section and key in err.
+ */
+int config_set(struct config *c, const char *section, const char *key,
+    const char *value, char *err, size_t errlen);
+
+/* Read an INI file into c.  Returns 0, or -1 with err naming file:line. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* Checks across keys (the weights sum to 1).  0 or -1 with err. */
+int config_check(const struct config *c, char *err, size_t errlen);
+
+/* Split "host:port" ("[v6]:port" too); -1 when malformed. */
+int config_split_listen(const char *listen, char *host, size_t hostcap,
+    int *port);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * The daemon's modules and the state they share:
+ *   server_*   listeners, connections and their I/O (server.c)
+ *   methods_*  request decoding, the dispatch table, handlers (methods.c)
+ *   stats_*    counters and latency histograms for system.stats (stats.c)
+ *   log_*      stderr logging with time and level (main.c)
+ */
+#ifndef CJ_DAEMON_H
+#define CJ_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "proto.h"
+#include "store.h"
+
+struct event_base;
+
+/* Limit keys of PROTOCOL.md "Limits", as counted in system.stats.limits. */
+enum limit {
+	LIMIT_FRAME, LIMIT_DEPTH, LIMIT_BATCH, LIMIT_K, LIMIT_LIMIT,
+	LIMIT_CONNECTIONS, LIMIT_IDLE, LIMIT_REPLY_QUEUE, LIMIT_N
+};
+extern const char *const limit_name[LIMIT_N];
+
+/* What a connection may do (PROTOCOL.md "Roles"). */
+enum role { ROLE_NONE, ROLE_ADMIN, ROLE_ORGANIZER, ROLE_SCHOOL,
+	ROLE_ENTERPRISE, ROLE_READER };
+
+struct session {
+	enum role role;
+	char owner[SCHEMA_ID_MAX + 1];
+};
+
+struct daemon {
+	struct config cfg;
+	struct store *store;
+	struct event_base *base;
+	time_t started;
+	volatile int stopping;
+};
+
+extern struct daemon daemon_g;
+
+/* Logging: one line to stderr, "2026-11-26T23:59:59Z LEVEL msg". */
+void log_msg(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+#define log_debug(...) log_msg(CONFIG_DEBUG, __VA_ARGS__)
+#define log_info(...) log_msg(CONFIG_INFO, __VA_ARGS__)
+#define log_warn(...) log_msg(CONFIG_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(CONFIG_ERROR, __VA_ARGS__)
+
+/*
+ * Bind the configured listeners; prints the ready line.  -1 with a logged
+ * reason on failure.
+ */
+int server_listen(void);
+/* Stop accepting and close every connection (SIGTERM). */
+void server_shutdown(void);
+
+/*
+ * Handle one complete frame of `len` bytes (already checked by
+ * proto_scan: `depth` is its nesting) from a connection with session
+ * `sess`, appending any reply to out.  Returns 1 when the connection must
+ * be closed after the reply (-32700, -32600), else 0.
+ */
+int methods_handle(struct session *sess, const char *frame, size_t len,
+    size_t depth, struct proto_buf *out);
+/* A reply for a frame rejected before decoding (too big, not msgpack). */
+void methods_reject(const char *frame, size_t len, int code,
+    const char *message, struct proto_buf *out);
+
+/* Counters for system.stats. */
+struct stats_conn { uint64_t current, total, refused; };
+extern struct stats_conn stats_conn;
+void stats_limit_hit(enum limit l);
+/* Record one call of method index m (see methods.c) taking us µs. */
+void stats_call(int m, int error, uint64_t us);
+/* Pack the system.stats result; names[m] names method index m. */
+void stats_pack(msgpack_packer *pk, const char *const *names, int nmethods);
+uint64_t stats_now_us(void);
+
+#endif

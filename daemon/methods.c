@@ -1,0 +1,475 @@
+/*
+ * methods — request decoding, the dispatch table and the handlers.
+ *
+ * A handler packs its result after the reply header already in the
+ * output; on failure it returns -1 with c->err set, and the dispatcher
+ * cuts the output back to where the reply began and packs the error
+ * instead, so a half-packed result never reaches the wire.
+ */
+#include "daemon.h"
+
+#include <lmdb.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "util.h"
+
+struct call {
+	struct session *sess;
+	const msgpack_object *params;   /* always a map */
+	msgpack_packer *pk;
+	struct proto_buf *out;
+	enum schema_kind kind;
+	struct proto_err err;
+};
+
+enum { M_NOAUTH = 1, M_WRITE = 2, M_ADMIN = 4 };
+
+struct method {
+	const char *name;
+	int (*fn)(struct call *);
+	enum schema_kind kind;
+	unsigned flags;
+};
+
+/* Reject params keys outside `known` (NULL-terminated). */
+static int only_keys(struct call *c, const char *const *known)
+{
+	const msgpack_object *m = c->params;
+	char p[SCHEMA_PATH_MAX];
+
+	for (uint32_t i = 0; i < m->via.map.size; i++) {
+		const msgpack_object *k = &m->via.map.ptr[i].key;
+		int ok = 0;
+		for (int j = 0; known[j] && !ok; j++)
+			ok = proto_str_eq(k, known[j]);
+		if (ok)
+			continue;
+		if (k->type == MSGPACK_OBJECT_STR &&
+		    proto_utf8_valid(k->via.str.ptr, k->via.str.size))
+			schema_path_key(p, "", k->via.str.ptr, k->via.str.size);
+		else
+			schema_path_index(p, "params", i);
+		return proto_fail(&c->err, PROTO_INVALID_PARAMS, p,
+		    "%s is not a parameter of this method", p);
+	}
+	return 0;
+}
+
+/* A required id parameter. */
+static const msgpack_object *param_id(struct call *c, const char *name)
+{
+	const msgpack_object *v = schema_get(c->params, name);
+	if (!v) {
+		proto_fail(&c->err, PROTO_INVALID_PARAMS, name, "%s is required",
+		    name);
+		return NULL;
+	}
+	return schema_check_id(v, name, &c->err) < 0 ? NULL : v;
+}
+
+static int m_ping(struct call *c)
+{
+	proto_pack_cstr(c->pk, "pong");
+	return 0;
+}
+
+static int m_info(struct call *c)
+{
+	size_t counts[SCHEMA_NKINDS];
+
+	if (store_counts(daemon_g.store, counts) < 0)
+		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "cannot read the store");
+	msgpack_pack_map(c->pk, 3);
+	proto_pack_cstr(c->pk, "version");
+	proto_pack_cstr(c->pk, CJ_VERSION);
+	proto_pack_cstr(c->pk, "uptime_s");
+	msgpack_pack_int64(c->pk, (int64_t)(time(NULL) - daemon_g.started));
+	proto_pack_cstr(c->pk, "counts");
+	msgpack_pack_map(c->pk, SCHEMA_NKINDS);
+	for (int k = 0; k < SCHEMA_NKINDS; k++) {
+		proto_pack_cstr(c->pk, schema_kind_plural[k]);
+		msgpack_pack_uint64(c->pk, counts[k]);
+	}
+	return 0;
+}
+
+static int m_stats(struct call *c);
+
+static int m_login(struct call *c)
+{
+	/* Without a tokens file every connection is admin (PROTOCOL.md). */
+	msgpack_pack_map(c->pk, 2);
+	proto_pack_cstr(c->pk, "role");
+	proto_pack_cstr(c->pk, "admin");
+	proto_pack_cstr(c->pk, "owner");
+	msgpack_pack_nil(c->pk);
+	return 0;
+}
+
+static int m_put(struct call *c)
+{
+	const msgpack_object *recs = schema_get(c->params, "records");
+	uint32_t n;
+
+	if (recs) {
+		static const char *const known[] = { "records", NULL };
+		if (only_keys(c, known) < 0)
+			return -1;
+		if (recs->type != MSGPACK_OBJECT_ARRAY)
+			return proto_fail(&c->err, PROTO_INVALID_PARAMS, "records",
+			    "records must be an array of records");
+		n = recs->via.array.size;
+		if (n == 0)
+			return proto_fail(&c->err, PROTO_INVALID_PARAMS, "records",
+			    "records is empty");
+		if (n > daemon_g.cfg.max_batch) {
+			stats_limit_hit(LIMIT_BATCH);
+			return proto_fail(&c->err, PROTO_TOO_LARGE, "records",
+			    "%u records is over max_batch (%llu)", n,
+			    daemon_g.cfg.max_batch);
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			char p[SCHEMA_PATH_MAX];
+			schema_path_index(p, "records", i);
+			if (schema_check(c->kind, &recs->via.array.ptr[i], p,
+			    &c->err) < 0)
+				return -1;
+		}
+		recs = recs->via.array.ptr;
+	} else {
+		if (schema_check(c->kind, c->params, "", &c->err) < 0)
+			return -1;
+		recs = c->params;
+		n = 1;
+	}
+	if (c->kind == SCHEMA_SPECIALTY)
+		for (uint32_t i = 0; i < n; i++) {
+			const msgpack_object *code = schema_get(&recs[i], "major_code");
+			if (!catalog_name(code->via.str.ptr, code->via.str.size))
+				log_info("specialty %.*s: major %.*s is not in the 2021 "
+				    "catalog (accepted)",
+				    (int)schema_get(&recs[i], "id")->via.str.size,
+				    schema_get(&recs[i], "id")->via.str.ptr,
+				    (int)code->via.str.size, code->via.str.ptr);
+		}
+	if (store_put(daemon_g.store, c->kind, recs, n, recs != c->params,
+	    &c->err) < 0)
+		return -1;
+	msgpack_pack_map(c->pk, 1);
+	proto_pack_cstr(c->pk, "written");
+	msgpack_pack_uint32(c->pk, n);
+	return 0;
+}
+
+static int m_get(struct call *c)
+{
+	static const char *const known[] = { "id", NULL };
+	const msgpack_object *id;
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+
+	if (only_keys(c, known) < 0 || !(id = param_id(c, "id")))
+		return -1;
+	if ((rc = mdb_txn_begin(store_env(daemon_g.store), NULL, MDB_RDONLY, &txn)))
+		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s",
+		    mdb_strerror(rc));
+	k.mv_size = id->via.str.size;
+	k.mv_data = (void *)id->via.str.ptr;
+	rc = mdb_get(txn, store_dbi(daemon_g.store, c->kind), &k, &v);
+	if (rc == 0 && v.mv_size > 1)
+		proto_buf_append(c->out, (const char *)v.mv_data + 1, v.mv_size - 1);
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return proto_fail(&c->err, PROTO_NOT_FOUND, "id", "%s %.*s not found",
+		    schema_kind_name[c->kind], (int)id->via.str.size, id->via.str.ptr);
+	if (rc)
+		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
+	return 0;
+}
+
+static int m_del(struct call *c)
+{
+	static const char *const known[] = { "id", NULL };
+	const msgpack_object *id;
+
+	if (only_keys(c, known) < 0 || !(id = param_id(c, "id")))
+		return -1;
+	if (store_del(daemon_g.store, c->kind, id->via.str.ptr, id->via.str.size,
+	    &c->err) < 0)
+		return -1;
+	msgpack_pack_map(c->pk, 1);
+	proto_pack_cstr(c->pk, "deleted");
+	msgpack_pack_uint8(c->pk, 1);
+	return 0;
+}
+
+static int m_list(struct call *c)
+{
+	static const char *const known[] = { "after", "limit", "filter", NULL };
+	const msgpack_object *after = schema_get(c->params, "after");
+	const msgpack_object *lim = schema_get(c->params, "limit");
+	const msgpack_object *filter = schema_get(c->params, "filter");
+	long long limit = 100;
+	struct proto_buf items = { 0 };
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v, lastk = { 0, NULL };
+	msgpack_zone *z = NULL;
+	uint32_t count = 0;
+	int rc, more = 0, ret = -1;
+
+	if (only_keys(c, known) < 0)
+		return -1;
+	if (after && after->type != MSGPACK_OBJECT_NIL &&
+	    schema_check_id(after, "after", &c->err) < 0)
+		return -1;
+	if (lim && lim->type != MSGPACK_OBJECT_NIL) {
+		if (lim->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+		    lim->via.u64 > daemon_g.cfg.max_limit)
+			stats_limit_hit(LIMIT_LIMIT);
+		if (schema_check_int(lim, 1, (long long)daemon_g.cfg.max_limit,
+		    "limit", &c->err, &limit) < 0)
+			return -1;
+	}
+	if (filter && filter->type == MSGPACK_OBJECT_NIL)
+		filter = NULL;
+	if (filter && schema_filter_check(c->kind, filter, &c->err) < 0)
+		return -1;
+
+	if ((rc = mdb_txn_begin(store_env(daemon_g.store), NULL, MDB_RDONLY, &txn)) ||
+	    (rc = mdb_cursor_open(txn, store_dbi(daemon_g.store, c->kind), &cur))) {
+		proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
+		goto out;
+	}
+	if (after && after->type == MSGPACK_OBJECT_STR) {
+		k.mv_size = after->via.str.size;
+		k.mv_data = (void *)after->via.str.ptr;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		if (rc == 0 && k.mv_size == after->via.str.size &&
+		    !memcmp(k.mv_data, after->via.str.ptr, k.mv_size))
+			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	} else {
+		rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	}
+	if (filter)
+		z = msgpack_zone_new(8192);
+	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (filter) {
+			msgpack_object o;
+			msgpack_zone_clear(z);
+			if (store_decode(&v, z, &o) < 0 || !schema_filter_match(&o, filter))
+				continue;
+		}
+		if (count == limit) {
+			more = 1;
+			break;
+		}
+		proto_buf_append(&items, (const char *)v.mv_data + 1, v.mv_size - 1);
+		lastk = k;
+		count++;
+	}
+	if (rc && rc != MDB_NOTFOUND) {
+		proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
+		goto out;
+	}
+	msgpack_pack_map(c->pk, 2);
+	proto_pack_cstr(c->pk, "items");
+	msgpack_pack_array(c->pk, count);
+	proto_buf_append(c->out, items.data, items.len);
+	proto_pack_cstr(c->pk, "next");
+	if (more)
+		proto_pack_str(c->pk, lastk.mv_data, lastk.mv_size);
+	else
+		msgpack_pack_nil(c->pk);
+	ret = 0;
+out:
+	if (z)
+		msgpack_zone_free(z);
+	if (cur)
+		mdb_cursor_close(cur);
+	if (txn)
+		mdb_txn_abort(txn);
+	proto_buf_free(&items);
+	return ret;
+}
+
+static int m_backup(struct call *c)
+{
+	static const char *const known[] = { "path", NULL };
+	const msgpack_object *p = schema_get(c->params, "path");
+	char path[4096];
+	unsigned long long bytes;
+
+	if (only_keys(c, known) < 0)
+		return -1;
+	if (!p)
+		return proto_fail(&c->err, PROTO_INVALID_PARAMS, "path",
+		    "path is required");
+	if (schema_check_str(p, sizeof path - 1, "path", &c->err) < 0)
+		return -1;
+	schema_strcpy(path, sizeof path, p);
+	if (path[0] != '/' || strlen(path) != p->via.str.size)
+		return proto_fail(&c->err, PROTO_INVALID_PARAMS, "path",
+		    "path must be absolute");
+	if (store_backup(daemon_g.store, path, &bytes, &c->err) < 0)
+		return -1;
+	log_info("backup written to %s (%llu bytes)", path, bytes);
+	msgpack_pack_map(c->pk, 1);
+	proto_pack_cstr(c->pk, "bytes");
+	msgpack_pack_uint64(c->pk, bytes);
+	return 0;
+}
+
+#define KIND(n, k)                                                         \
+	{ n ".put", m_put, k, M_WRITE }, { n ".get", m_get, k, 0 },        \
+	{ n ".del", m_del, k, M_WRITE }, { n ".list", m_list, k, 0 }
+
+static const struct method methods[] = {
+	{ "system.ping", m_ping, 0, M_NOAUTH },
+	{ "system.info", m_info, 0, 0 },
+	{ "system.stats", m_stats, 0, 0 },
+	{ "auth.login", m_login, 0, M_NOAUTH },
+	{ "admin.backup", m_backup, 0, M_ADMIN },
+	KIND("school", SCHEMA_SCHOOL),
+	KIND("specialty", SCHEMA_SPECIALTY),
+	KIND("enterprise", SCHEMA_ENTERPRISE),
+	KIND("posting", SCHEMA_POSTING),
+	KIND("fair", SCHEMA_FAIR),
+	KIND("program", SCHEMA_PROGRAM),
+	KIND("student", SCHEMA_STUDENT),
+};
+#define NMETHODS ((int)(sizeof methods / sizeof methods[0]))
+
+static int m_stats(struct call *c)
+{
+	const char *names[NMETHODS];
+	for (int i = 0; i < NMETHODS; i++)
+		names[i] = methods[i].name;
+	stats_pack(c->pk, names, NMETHODS);
+	return 0;
+}
+
+static int find_method(const msgpack_object *name)
+{
+	for (int i = 0; i < NMETHODS; i++)
+		if (proto_str_eq(name, methods[i].name))
+			return i;
+	return -1;
+}
+
+void methods_reject(const char *frame, size_t len, int code,
+    const char *message, struct proto_buf *out)
+{
+	msgpack_packer pk;
+	uint32_t msgid = 0;
+	int has = code != PROTO_PARSE_ERROR && proto_peek_msgid(frame, len, &msgid);
+
+	msgpack_packer_init(&pk, out, proto_buf_write);
+	proto_pack_error(&pk, has, msgid, code, message, NULL);
+}
+
+static int is_uint32(const msgpack_object *o)
+{
+	return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= UINT32_MAX;
+}
+
+int methods_handle(struct session *sess, const char *frame, size_t len,
+    size_t depth, struct proto_buf *out)
+{
+	static const msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
+	msgpack_unpacked u;
+	msgpack_packer pk;
+	struct call c;
+	const msgpack_object *a, *params;
+	uint32_t msgid = 0;
+	int has_msgid = 0, notify, close_after = 0, m;
+	size_t off = 0, mark = out->len - out->off;  /* survives compaction */
+	uint64_t t0 = stats_now_us();
+	(void)depth;
+
+	msgpack_packer_init(&pk, out, proto_buf_write);
+	msgpack_unpacked_init(&u);
+	if (msgpack_unpack_next(&u, frame, len, &off) != MSGPACK_UNPACK_SUCCESS) {
+		proto_pack_error(&pk, 0, 0, PROTO_PARSE_ERROR, "not MessagePack", NULL);
+		close_after = 1;
+		goto done;
+	}
+	a = &u.data;
+	if (a->type == MSGPACK_OBJECT_ARRAY && a->via.array.size >= 2 &&
+	    a->via.array.ptr[0].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+	    a->via.array.ptr[0].via.u64 == 0 && is_uint32(&a->via.array.ptr[1])) {
+		has_msgid = 1;
+		msgid = (uint32_t)a->via.array.ptr[1].via.u64;
+	}
+	notify = a->type == MSGPACK_OBJECT_ARRAY && a->via.array.size == 3 &&
+	    a->via.array.ptr[0].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+	    a->via.array.ptr[0].via.u64 == 2;
+	if (!notify && !(has_msgid && a->via.array.size == 4)) {
+		proto_pack_error(&pk, has_msgid, msgid, PROTO_INVALID_REQUEST,
+		    "not a request [0, msgid, method, params] or notification "
+		    "[2, method, params]", NULL);
+		close_after = 1;
+		goto done;
+	}
+	const msgpack_object *name = &a->via.array.ptr[notify ? 1 : 2];
+	params = &a->via.array.ptr[notify ? 2 : 3];
+	if (name->type != MSGPACK_OBJECT_STR || params->type != MSGPACK_OBJECT_ARRAY) {
+		proto_pack_error(&pk, has_msgid, msgid, PROTO_INVALID_REQUEST,
+		    name->type != MSGPACK_OBJECT_STR ? "method must be a string" :
+		    "params must be an array", NULL);
+		close_after = 1;
+		goto done;
+	}
+
+	memset(&c, 0, sizeof c);
+	if ((m = find_method(name)) < 0) {
+		char shown[80];
+		size_t n = name->via.str.size < 64 ? name->via.str.size : 64;
+		memcpy(shown, name->via.str.ptr, n);
+		shown[n] = 0;
+		if (!proto_utf8_valid(shown, n))
+			snprintf(shown, sizeof shown, "(not UTF-8)");
+		proto_fail(&c.err, PROTO_METHOD_NOT_FOUND, NULL,
+		    "method %s not found", shown);
+	} else if (params->via.array.size > 1 || (params->via.array.size == 1 &&
+	    params->via.array.ptr[0].type != MSGPACK_OBJECT_MAP)) {
+		proto_fail(&c.err, PROTO_INVALID_PARAMS, "params",
+		    "params must hold exactly one map of named arguments");
+	} else if (sess->role == ROLE_NONE && !(methods[m].flags & M_NOAUTH)) {
+		proto_fail(&c.err, PROTO_UNAUTHENTICATED, NULL,
+		    "call auth.login first");
+	} else if ((methods[m].flags & M_ADMIN) && sess->role != ROLE_ADMIN) {
+		proto_fail(&c.err, PROTO_FORBIDDEN, NULL, "admin only");
+	} else {
+		c.sess = sess;
+		c.params = params->via.array.size ? &params->via.array.ptr[0] : &empty;
+		c.pk = &pk;
+		c.out = out;
+		c.kind = methods[m].kind;
+		proto_pack_reply_head(&pk, has_msgid, msgid);
+		if (methods[m].fn(&c) == 0 &&
+		    proto_buf_pending(out) - mark > daemon_g.cfg.max_frame) {
+			proto_fail(&c.err, PROTO_TOO_LARGE, NULL,
+			    "result larger than max_frame");
+		}
+	}
+	if (c.err.code) {
+		out->len = out->off + mark;
+		proto_pack_error(&pk, has_msgid, msgid, c.err.code, c.err.message,
+		    c.err.field);
+	}
+	if (m >= 0)
+		stats_call(m, c.err.code, stats_now_us() - t0);
+	if (notify) {
+		if (c.err.code)
+			log_debug("notification %s failed: %s", methods[m >= 0 ? m : 0].name,
+			    c.err.message);
+		out->len = out->off + mark;
+	}
+done:
+	msgpack_unpacked_destroy(&u);
+	return close_after;
+}

@@ -1,0 +1,400 @@
+/*
+ * server — listeners and connections.
+ *
+ * A connection is driven by its read and write events only.  A read pass
+ * reads once, handles every whole frame buffered, and writes the replies
+ * at once (one read and one write syscall for a pipelined burst, as redis
+ * does before it sleeps); only when the socket will not take everything
+ * does the write event get armed.  A connection is freed at one point: at
+ * the end of its own callback, or by the housekeeping timer.
+ */
+#include "daemon.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define READ_CHUNK 65536
+#define CLOSE_DRAIN_S 2        /* how long a closing connection drains */
+
+struct conn {
+	int fd;
+	struct event *rev, *wev;
+	struct proto_buf in, out;
+	struct proto_scan scan;
+	struct session sess;
+	time_t last;              /* last byte read */
+	time_t deadline;          /* closing: give up draining then */
+	unsigned closing : 1;     /* stop handling input; close once flushed */
+	unsigned eof : 1;         /* peer sent FIN */
+	unsigned paused : 1;      /* reading stopped: reply queue over limit */
+	unsigned wr_armed : 1;
+	unsigned shut : 1;        /* our side shut down for writing */
+	unsigned dead : 1;
+	struct conn *prev, *next;
+};
+
+static struct conn *conns;
+static struct evconnlistener *listeners[2];
+static struct event *tick;
+
+static void conn_free(struct conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	event_free(c->rev);
+	event_free(c->wev);
+	close(c->fd);
+	proto_buf_free(&c->in);
+	proto_buf_free(&c->out);
+	proto_scan_free(&c->scan);
+	free(c);
+	stats_conn.current--;
+}
+
+/* Handle buffered frames until none is whole, or the reply queue is full. */
+static void conn_process(struct conn *c)
+{
+	const struct config *cfg = &daemon_g.cfg;
+
+	while (!c->closing && !c->dead) {
+		if (proto_buf_pending(&c->out) > cfg->max_reply_queue) {
+			if (!c->paused) {
+				c->paused = 1;
+				event_del(c->rev);
+				stats_limit_hit(LIMIT_REPLY_QUEUE);
+			}
+			return;
+		}
+		const char *p = c->in.data + c->in.off;
+		size_t n = proto_buf_pending(&c->in);
+		switch (proto_scan(&c->scan, p, n, cfg->max_frame)) {
+		case PROTO_PARTIAL:
+			if (c->eof && n > 0)
+				c->closing = 1;   /* a frame cut short by FIN */
+			return;
+		case PROTO_BAD:
+			methods_reject(p, n, PROTO_PARSE_ERROR, "not MessagePack",
+			    &c->out);
+			c->closing = 1;
+			return;
+		case PROTO_TOO_BIG:
+			stats_limit_hit(LIMIT_FRAME);
+			methods_reject(p, n, PROTO_TOO_LARGE,
+			    "frame larger than max_frame", &c->out);
+			c->closing = 1;
+			return;
+		case PROTO_FRAME:
+			break;
+		}
+		size_t len = c->scan.len;
+		if (c->scan.maxdepth > cfg->max_depth) {
+			stats_limit_hit(LIMIT_DEPTH);
+			methods_reject(p, len, PROTO_TOO_LARGE,
+			    "nesting deeper than max_depth", &c->out);
+		} else if (methods_handle(&c->sess, p, len, c->scan.maxdepth,
+		    &c->out)) {
+			c->closing = 1;
+		}
+		proto_buf_consume(&c->in, len);
+		proto_scan_reset(&c->scan);
+	}
+}
+
+/* Write what the socket takes; arm the write event for the rest. */
+static void conn_flush(struct conn *c)
+{
+	while (proto_buf_pending(&c->out) > 0) {
+		ssize_t w = write(c->fd, c->out.data + c->out.off,
+		    proto_buf_pending(&c->out));
+		if (w > 0) {
+			proto_buf_consume(&c->out, (size_t)w);
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!c->wr_armed) {
+				event_add(c->wev, NULL);
+				c->wr_armed = 1;
+			}
+			return;
+		}
+		c->dead = 1;          /* peer gone */
+		return;
+	}
+	if (c->wr_armed) {
+		event_del(c->wev);
+		c->wr_armed = 0;
+	}
+	if (c->closing && !c->shut) {
+		/* Reply delivered: say so, then drain the peer's input briefly. */
+		shutdown(c->fd, SHUT_WR);
+		c->shut = 1;
+		c->deadline = time(NULL) + CLOSE_DRAIN_S;
+	}
+	if (c->eof && !c->closing)
+		c->dead = 1;          /* peer is done and so are we */
+	if (c->closing && c->eof)
+		c->dead = 1;
+}
+
+/* Resume reading once a paused connection's replies drain to half. */
+static void conn_resume(struct conn *c)
+{
+	if (!c->paused || c->dead ||
+	    proto_buf_pending(&c->out) > daemon_g.cfg.max_reply_queue / 2)
+		return;
+	c->paused = 0;
+	event_add(c->rev, NULL);
+	conn_process(c);
+}
+
+static void on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	(void)what;
+
+	proto_buf_reserve(&c->in, READ_CHUNK);
+	ssize_t r = read(fd, c->in.data + c->in.len, c->in.cap - c->in.len);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (r < 0) {
+		c->dead = 1;
+	} else if (r == 0) {
+		c->eof = 1;
+		event_del(c->rev);
+	} else {
+		c->last = time(NULL);
+		if (c->closing)                  /* draining: discard */
+			c->in.off = c->in.len = 0;
+		else
+			c->in.len += (size_t)r;
+	}
+	if (!c->dead && !c->paused)
+		conn_process(c);
+	if (!c->dead)
+		conn_flush(c);
+	if (c->dead)
+		conn_free(c);
+}
+
+static void on_write(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	(void)fd, (void)what;
+
+	conn_flush(c);
+	while (!c->dead && c->paused &&
+	    proto_buf_pending(&c->out) <= daemon_g.cfg.max_reply_queue / 2) {
+		conn_resume(c);
+		conn_flush(c);
+	}
+	if (c->dead)
+		conn_free(c);
+}
+
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct conn *c;
+	int one = 1;
+	(void)l, (void)salen, (void)arg;
+
+	if (daemon_g.stopping || stats_conn.current >= daemon_g.cfg.max_connections) {
+		stats_conn.refused++;
+		stats_limit_hit(LIMIT_CONNECTIONS);
+		close(fd);
+		return;
+	}
+	if (sa->sa_family != AF_UNIX)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	evutil_make_socket_nonblocking(fd);
+	c = xcalloc(1, sizeof *c);
+	c->fd = fd;
+	c->last = time(NULL);
+	c->sess.role = daemon_g.cfg.tokens[0] ? ROLE_NONE : ROLE_ADMIN;
+	c->rev = event_new(daemon_g.base, fd, EV_READ | EV_PERSIST, on_read, c);
+	c->wev = event_new(daemon_g.base, fd, EV_WRITE | EV_PERSIST, on_write, c);
+	event_add(c->rev, NULL);
+	c->next = conns;
+	if (conns)
+		conns->prev = c;
+	conns = c;
+	stats_conn.current++;
+	stats_conn.total++;
+}
+
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+	(void)l, (void)arg;
+	/* EMFILE and friends: log and keep serving the connections we have. */
+	log_warn("accept: %s", strerror(errno));
+}
+
+/* Once a second: idle timeouts and closing connections past their drain. */
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	time_t now = time(NULL);
+	unsigned long long idle = daemon_g.cfg.idle_timeout_s;
+	(void)fd, (void)what, (void)arg;
+
+	for (struct conn *c = conns, *next; c; c = next) {
+		next = c->next;
+		if (c->closing && c->shut && now >= c->deadline) {
+			conn_free(c);
+		} else if (idle && !c->closing && now - c->last >= (time_t)idle &&
+		    proto_buf_pending(&c->out) == 0) {
+			stats_limit_hit(LIMIT_IDLE);
+			log_debug("closing connection idle for %llus", idle);
+			conn_free(c);
+		}
+	}
+}
+
+static int is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return 0;
+}
+
+static int listen_tcp(void)
+{
+	const struct config *cfg = &daemon_g.cfg;
+	struct addrinfo hints, *res = NULL;
+	char host[256], portstr[16], shown[INET6_ADDRSTRLEN];
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	int port, rc;
+
+	if (config_split_listen(cfg->listen, host, sizeof host, &port) < 0) {
+		log_error("listen: '%s' is not HOST:PORT", cfg->listen);
+		return -1;
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	snprintf(portstr, sizeof portstr, "%d", port);
+	if ((rc = getaddrinfo(host, portstr, &hints, &res)) != 0) {
+		log_error("listen %s: %s", cfg->listen, gai_strerror(rc));
+		return -1;
+	}
+	if (!cfg->tokens[0] && !cfg->allow_public && !is_loopback(res->ai_addr)) {
+		log_error("refusing to listen on %s without a tokens file "
+		    "(protected mode): configure tokens, or set allow_public = yes",
+		    cfg->listen);
+		freeaddrinfo(res);
+		return -1;
+	}
+	listeners[0] = evconnlistener_new_bind(daemon_g.base, on_accept, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    511, res->ai_addr, (int)res->ai_addrlen);
+	freeaddrinfo(res);
+	if (!listeners[0]) {
+		log_error("listen %s: %s", cfg->listen, strerror(errno));
+		return -1;
+	}
+	evconnlistener_set_error_cb(listeners[0], on_accept_error);
+	getsockname(evconnlistener_get_fd(listeners[0]), (struct sockaddr *)&ss, &sl);
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, shown, sizeof shown);
+		port = ntohs(s6->sin6_port);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		inet_ntop(AF_INET, &s4->sin_addr, shown, sizeof shown);
+		port = ntohs(s4->sin_port);
+	}
+	if (!cfg->tokens[0] && !is_loopback((struct sockaddr *)&ss))
+		log_warn("no tokens file and allow_public = yes: anyone who can "
+		    "reach %s is admin", shown);
+	else if (!cfg->tokens[0])
+		log_info("protected mode: no tokens file, serving loopback and "
+		    "Unix-socket clients only, every connection is admin");
+	fprintf(stderr, ss.ss_family == AF_INET6 ?
+	    "chanjiaod: listening on [%s]:%d\n" : "chanjiaod: listening on %s:%d\n",
+	    shown, port);
+	return 0;
+}
+
+static int listen_unix(void)
+{
+	const char *path = daemon_g.cfg.unix_path;
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof sun) < 0 ||
+	    listen(fd, 511) < 0) {
+		log_error("unix socket %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	listeners[1] = evconnlistener_new(daemon_g.base, on_accept, NULL,
+	    LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	if (!listeners[1]) {
+		close(fd);
+		return -1;
+	}
+	evconnlistener_set_error_cb(listeners[1], on_accept_error);
+	log_info("serving Unix socket %s", path);
+	return 0;
+}
+
+int server_listen(void)
+{
+	struct timeval one = { 1, 0 };
+
+	if (daemon_g.cfg.unix_path[0] && listen_unix() < 0)
+		return -1;
+	if (listen_tcp() < 0)
+		return -1;
+	tick = event_new(daemon_g.base, -1, EV_PERSIST, on_tick, NULL);
+	event_add(tick, &one);
+	return 0;
+}
+
+void server_shutdown(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (listeners[i]) {
+			evconnlistener_free(listeners[i]);
+			listeners[i] = NULL;
+		}
+	if (daemon_g.cfg.unix_path[0])
+		unlink(daemon_g.cfg.unix_path);
+	/* Requests run to completion on the loop: none is in flight here. */
+	while (conns) {
+		conn_flush(conns);
+		conn_free(conns);
+	}
+	if (tick) {
+		event_free(tick);
+		tick = NULL;
+	}
+}

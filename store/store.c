@@ -1,0 +1,525 @@
+/* store — LMDB records and reference indexes; see store.h. */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Who names whom: the reference fields of PROTOCOL.md "Records". */
+static const struct ref {
+	enum schema_kind from;
+	const char *field;
+	int array;
+	enum schema_kind to;
+	const char *db;
+} refs[] = {
+	{ SCHEMA_SPECIALTY, "school_id", 0, SCHEMA_SCHOOL, "ref.specialty.school" },
+	{ SCHEMA_POSTING, "enterprise_id", 0, SCHEMA_ENTERPRISE, "ref.posting.enterprise" },
+	{ SCHEMA_PROGRAM, "enterprise_id", 0, SCHEMA_ENTERPRISE, "ref.program.enterprise" },
+	{ SCHEMA_STUDENT, "specialty_id", 0, SCHEMA_SPECIALTY, "ref.student.specialty" },
+	{ SCHEMA_STUDENT, "prefs", 1, SCHEMA_PROGRAM, "ref.student.prefs" },
+	{ SCHEMA_FAIR, "school_ids", 1, SCHEMA_SCHOOL, "ref.fair.schools" },
+	{ SCHEMA_FAIR, "enterprise_ids", 1, SCHEMA_ENTERPRISE, "ref.fair.enterprises" },
+};
+#define NREFS (sizeof refs / sizeof refs[0])
+
+struct store {
+	MDB_env *env;
+	MDB_dbi kind[SCHEMA_NKINDS];
+	MDB_dbi ref[NREFS];
+};
+
+MDB_env *store_env(struct store *s)
+{
+	return s->env;
+}
+
+MDB_dbi store_dbi(struct store *s, enum schema_kind k)
+{
+	return s->kind[k];
+}
+
+int store_open(struct store **sp, const char *dir, size_t mapsize,
+    char *err, size_t errlen)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	MDB_txn *txn = NULL;
+	int rc;
+	const char *what = "";
+
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "data dir %s: %s", dir, strerror(errno));
+		free(s);
+		return -1;
+	}
+	if ((rc = mdb_env_create(&s->env)) ||
+	    (rc = mdb_env_set_maxdbs(s->env, 64)) ||
+	    (rc = mdb_env_set_mapsize(s->env, mapsize))) {
+		what = "create";
+		goto fail;
+	}
+	/* NOTLS: read transactions will live on worker threads too. */
+	if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0640))) {
+		what = "open";
+		goto fail;
+	}
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn))) {
+		what = "begin";
+		goto fail;
+	}
+	for (int k = 0; k < SCHEMA_NKINDS; k++)
+		if ((rc = mdb_dbi_open(txn, schema_kind_name[k], MDB_CREATE,
+		    &s->kind[k]))) {
+			what = schema_kind_name[k];
+			goto fail;
+		}
+	for (size_t r = 0; r < NREFS; r++)
+		if ((rc = mdb_dbi_open(txn, refs[r].db, MDB_CREATE, &s->ref[r]))) {
+			what = refs[r].db;
+			goto fail;
+		}
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc) {
+		what = "commit";
+		goto fail;
+	}
+	*sp = s;
+	return 0;
+fail:
+	snprintf(err, errlen, "LMDB %s in %s: %s", what, dir, mdb_strerror(rc));
+	if (txn)
+		mdb_txn_abort(txn);
+	mdb_env_close(s->env);
+	free(s);
+	return -1;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	mdb_env_close(s->env);
+	free(s);
+}
+
+int store_decode(const MDB_val *v, msgpack_zone *z, msgpack_object *o)
+{
+	size_t off = 0;
+
+	if (v->mv_size < 2 || ((const char *)v->mv_data)[0] != STORE_VERSION)
+		return -1;
+	if (msgpack_unpack((const char *)v->mv_data + 1, v->mv_size - 1, &off,
+	    z, o) != MSGPACK_UNPACK_SUCCESS || o->type != MSGPACK_OBJECT_MAP)
+		return -1;
+	return 0;
+}
+
+static int lmdb_fail(struct proto_err *e, int rc)
+{
+	if (rc == MDB_MAP_FULL)
+		return proto_fail(e, PROTO_INTERNAL, NULL,
+		    "store is full: raise map_size (%s)", mdb_strerror(rc));
+	return proto_fail(e, PROTO_INTERNAL, NULL, "storage error: %s",
+	    mdb_strerror(rc));
+}
+
+/* Key "a NUL b" for a reference index. */
+static MDB_val refkey(char *buf, const msgpack_object *target, const char *src,
+    size_t srclen)
+{
+	MDB_val k;
+	memcpy(buf, target->via.str.ptr, target->via.str.size);
+	buf[target->via.str.size] = 0;
+	memcpy(buf + target->via.str.size + 1, src, srclen);
+	k.mv_data = buf;
+	k.mv_size = target->via.str.size + 1 + srclen;
+	return k;
+}
+
+/* The ids a record names through reference r (0, 1 or many). */
+static uint32_t ref_ids(const struct ref *r, const msgpack_object *rec,
+    const msgpack_object **ids)
+{
+	const msgpack_object *v = schema_get(rec, r->field);
+	if (!v || v->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	if (!r->array) {
+		*ids = v;
+		return 1;
+	}
+	*ids = v->via.array.ptr;
+	return v->via.array.size;
+}
+
+/* Add (add=1) or remove the reference-index entries of one record. */
+static int ref_update(struct store *s, MDB_txn *txn, enum schema_kind k,
+    const msgpack_object *rec, int add)
+{
+	const msgpack_object *id = schema_get(rec, "id");
+	char buf[2 * SCHEMA_ID_MAX + 2];
+
+	for (size_t r = 0; r < NREFS; r++) {
+		const msgpack_object *ids;
+		if (refs[r].from != k)
+			continue;
+		uint32_t n = ref_ids(&refs[r], rec, &ids);
+		for (uint32_t i = 0; i < n; i++) {
+			MDB_val key = refkey(buf, &ids[i], id->via.str.ptr,
+			    id->via.str.size), val = { 0, "" };
+			int rc = add ? mdb_put(txn, s->ref[r], &key, &val, 0) :
+			    mdb_del(txn, s->ref[r], &key, NULL);
+			if (rc && !(rc == MDB_NOTFOUND && !add))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The first record that names `id` through a reference into kind k, as
+ * "kind ID" in who; 0 when none does.
+ */
+static int named_by(struct store *s, MDB_txn *txn, enum schema_kind k,
+    const char *id, size_t idlen, char *who, size_t whocap)
+{
+	for (size_t r = 0; r < NREFS; r++) {
+		MDB_cursor *c;
+		MDB_val key, val;
+		char buf[SCHEMA_ID_MAX + 1];
+		int found = 0;
+
+		if (refs[r].to != k)
+			continue;
+		memcpy(buf, id, idlen);
+		buf[idlen] = 0;
+		key.mv_data = buf;
+		key.mv_size = idlen + 1;
+		if (mdb_cursor_open(txn, s->ref[r], &c))
+			continue;
+		if (!mdb_cursor_get(c, &key, &val, MDB_SET_RANGE) &&
+		    key.mv_size > idlen + 1 && !memcmp(key.mv_data, buf, idlen + 1)) {
+			snprintf(who, whocap, "%s %.*s",
+			    schema_kind_name[refs[r].from],
+			    (int)(key.mv_size - idlen - 1),
+			    (const char *)key.mv_data + idlen + 1);
+			found = 1;
+		}
+		mdb_cursor_close(c);
+		if (found)
+			return 1;
+	}
+	return 0;
+}
+
+static MDB_val strval(const msgpack_object *o)
+{
+	MDB_val v = { o->via.str.size, (void *)o->via.str.ptr };
+	return v;
+}
+
+static int cmp_ids(const void *a, const void *b)
+{
+	const msgpack_object *x = schema_get(*(const msgpack_object *const *)a, "id");
+	const msgpack_object *y = schema_get(*(const msgpack_object *const *)b, "id");
+	size_t n = x->via.str.size < y->via.str.size ? x->via.str.size : y->via.str.size;
+	int c = memcmp(x->via.str.ptr, y->via.str.ptr, n);
+	if (c)
+		return c;
+	if (x->via.str.size != y->via.str.size)
+		return x->via.str.size < y->via.str.size ? -1 : 1;
+	/* equal ids: keep batch order so the later one is reported */
+	return (a > b) - (a < b);
+}
+
+static int check_unique_ids(const msgpack_object *recs, uint32_t n,
+    struct proto_err *e)
+{
+	const msgpack_object **v;
+	char p[SCHEMA_PATH_MAX];
+
+	if (n < 2)
+		return 0;
+	v = xmalloc(n * sizeof *v);
+	for (uint32_t i = 0; i < n; i++)
+		v[i] = &recs[i];
+	qsort(v, n, sizeof *v, cmp_ids);
+	for (uint32_t i = 1; i < n; i++) {
+		const msgpack_object *x = schema_get(v[i - 1], "id");
+		const msgpack_object *y = schema_get(v[i], "id");
+		if (x->via.str.size == y->via.str.size &&
+		    !memcmp(x->via.str.ptr, y->via.str.ptr, x->via.str.size)) {
+			schema_path_index(p, "records", (size_t)(v[i] - recs));
+			schema_path_key(p, p, "id", 2);
+			free(v);
+			return proto_fail(e, PROTO_INVALID_PARAMS, p,
+			    "%s repeats an id earlier in the batch", p);
+		}
+	}
+	free(v);
+	return 0;
+}
+
+/* A school's level, read from the store; NONE when absent. */
+static enum schema_level school_level(struct store *s, MDB_txn *txn,
+    const msgpack_object *id, msgpack_zone *z)
+{
+	MDB_val key = strval(id), val;
+	msgpack_object o;
+
+	if (mdb_get(txn, s->kind[SCHEMA_SCHOOL], &key, &val) ||
+	    store_decode(&val, z, &o) < 0)
+		return SCHEMA_LEVEL_NONE;
+	return schema_level_of(schema_get(&o, "level"));
+}
+
+/* A school whose level changes must still fit all its specialties. */
+static int check_school_level(struct store *s, MDB_txn *txn,
+    const msgpack_object *rec, const char *path, msgpack_zone *z,
+    struct proto_err *e)
+{
+	const msgpack_object *id = schema_get(rec, "id");
+	enum schema_level lv = schema_level_of(schema_get(rec, "level"));
+	char buf[SCHEMA_ID_MAX + 1], p[SCHEMA_PATH_MAX];
+	MDB_cursor *c;
+	MDB_val key, val;
+	int rc, bad = 0;
+
+	memcpy(buf, id->via.str.ptr, id->via.str.size);
+	buf[id->via.str.size] = 0;
+	key.mv_data = buf;
+	key.mv_size = id->via.str.size + 1;
+	if ((rc = mdb_cursor_open(txn, s->ref[0], &c)))
+		return lmdb_fail(e, rc);
+	for (rc = mdb_cursor_get(c, &key, &val, MDB_SET_RANGE); !rc && !bad;
+	    rc = mdb_cursor_get(c, &key, &val, MDB_NEXT)) {
+		MDB_val sk, sv;
+		msgpack_object o;
+		char code[16];
+		if (key.mv_size <= id->via.str.size + 1 ||
+		    memcmp(key.mv_data, buf, id->via.str.size + 1))
+			break;
+		sk.mv_data = (char *)key.mv_data + id->via.str.size + 1;
+		sk.mv_size = key.mv_size - id->via.str.size - 1;
+		if (mdb_get(txn, s->kind[SCHEMA_SPECIALTY], &sk, &sv) ||
+		    store_decode(&sv, z, &o) < 0)
+			continue;
+		schema_strcpy(code, sizeof code, schema_get(&o, "major_code"));
+		if (!schema_major_fits_level(code, lv)) {
+			schema_path_key(p, path, "level", 5);
+			proto_fail(e, PROTO_CONFLICT, p,
+			    "level %s does not fit specialty %.*s (major %s)",
+			    schema_level_name[lv], (int)sk.mv_size,
+			    (const char *)sk.mv_data, code);
+			bad = 1;
+		}
+	}
+	mdb_cursor_close(c);
+	return bad ? -1 : 0;
+}
+
+static int put_one(struct store *s, MDB_txn *txn, enum schema_kind k,
+    const msgpack_object *rec, const char *path, msgpack_zone *z,
+    msgpack_sbuffer *sb, struct proto_err *e)
+{
+	const msgpack_object *id = schema_get(rec, "id");
+	MDB_val key = strval(id), val;
+	msgpack_object old;
+	int rc, had;
+	char p[SCHEMA_PATH_MAX];
+
+	/* Every record this one names must exist. */
+	for (size_t r = 0; r < NREFS; r++) {
+		const msgpack_object *ids;
+		if (refs[r].from != k)
+			continue;
+		uint32_t n = ref_ids(&refs[r], rec, &ids);
+		for (uint32_t i = 0; i < n; i++) {
+			MDB_val tk = strval(&ids[i]), tv;
+			if ((rc = mdb_get(txn, s->kind[refs[r].to], &tk, &tv)) == 0)
+				continue;
+			if (rc != MDB_NOTFOUND)
+				return lmdb_fail(e, rc);
+			schema_path_key(p, path, refs[r].field, strlen(refs[r].field));
+			if (refs[r].array)
+				schema_path_index(p, p, i);
+			return proto_fail(e, PROTO_NOT_FOUND, p, "%s %.*s not found",
+			    schema_kind_name[refs[r].to], (int)ids[i].via.str.size,
+			    ids[i].via.str.ptr);
+		}
+	}
+	if (k == SCHEMA_SPECIALTY) {
+		char code[16];
+		enum schema_level lv = school_level(s, txn,
+		    schema_get(rec, "school_id"), z);
+		schema_strcpy(code, sizeof code, schema_get(rec, "major_code"));
+		if (!schema_major_fits_level(code, lv)) {
+			schema_path_key(p, path, "major_code", 10);
+			return proto_fail(e, PROTO_INVALID_PARAMS, p,
+			    "major %s does not fit the school's level %s", code,
+			    lv == SCHEMA_LEVEL_NONE ? "?" : schema_level_name[lv]);
+		}
+	}
+	if (k == SCHEMA_SCHOOL && check_school_level(s, txn, rec, path, z, e) < 0)
+		return -1;
+
+	rc = mdb_get(txn, s->kind[k], &key, &val);
+	if (rc && rc != MDB_NOTFOUND)
+		return lmdb_fail(e, rc);
+	had = rc == 0 && store_decode(&val, z, &old) == 0;
+	if (had && (rc = ref_update(s, txn, k, &old, 0)))
+		return lmdb_fail(e, rc);
+	if ((rc = ref_update(s, txn, k, rec, 1)))
+		return lmdb_fail(e, rc);
+
+	msgpack_sbuffer_clear(sb);
+	msgpack_sbuffer_write(sb, (const char[]){ STORE_VERSION }, 1);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+	schema_pack(&pk, rec);
+	val.mv_size = sb->size;
+	val.mv_data = sb->data;
+	if ((rc = mdb_put(txn, s->kind[k], &key, &val, 0)))
+		return lmdb_fail(e, rc);
+	return 0;
+}
+
+int store_put(struct store *s, enum schema_kind k, const msgpack_object *recs,
+    uint32_t n, int batch, struct proto_err *e)
+{
+	MDB_txn *txn = NULL;
+	msgpack_zone *z = NULL;
+	msgpack_sbuffer sb;
+	char path[SCHEMA_PATH_MAX] = "";
+	int rc, ret = -1;
+
+	msgpack_sbuffer_init(&sb);
+	if (check_unique_ids(recs, n, e) < 0)
+		goto out;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn))) {
+		lmdb_fail(e, rc);
+		goto out;
+	}
+	z = msgpack_zone_new(8192);
+	for (uint32_t i = 0; i < n; i++) {
+		if (batch)
+			schema_path_index(path, "records", i);
+		if (put_one(s, txn, k, &recs[i], path, z, &sb, e) < 0)
+			goto out;
+		if (i % 64 == 63)
+			msgpack_zone_clear(z);
+	}
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc) {
+		lmdb_fail(e, rc);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (txn)
+		mdb_txn_abort(txn);
+	if (z)
+		msgpack_zone_free(z);
+	msgpack_sbuffer_destroy(&sb);
+	return ret;
+}
+
+int store_del(struct store *s, enum schema_kind k, const char *id,
+    size_t idlen, struct proto_err *e)
+{
+	MDB_txn *txn = NULL;
+	msgpack_zone *z = msgpack_zone_new(4096);
+	MDB_val key = { idlen, (void *)id }, val;
+	msgpack_object old;
+	char who[SCHEMA_ID_MAX + 32];
+	int rc, ret = -1;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn))) {
+		lmdb_fail(e, rc);
+		goto out;
+	}
+	rc = mdb_get(txn, s->kind[k], &key, &val);
+	if (rc == MDB_NOTFOUND) {
+		proto_fail(e, PROTO_NOT_FOUND, "id", "%s %.*s not found",
+		    schema_kind_name[k], (int)idlen, id);
+		goto out;
+	}
+	if (rc) {
+		lmdb_fail(e, rc);
+		goto out;
+	}
+	if (named_by(s, txn, k, id, idlen, who, sizeof who)) {
+		proto_fail(e, PROTO_CONFLICT, "id", "%s %.*s is still named by %s",
+		    schema_kind_name[k], (int)idlen, id, who);
+		goto out;
+	}
+	if (store_decode(&val, z, &old) == 0 &&
+	    (rc = ref_update(s, txn, k, &old, 0))) {
+		lmdb_fail(e, rc);
+		goto out;
+	}
+	if ((rc = mdb_del(txn, s->kind[k], &key, NULL))) {
+		lmdb_fail(e, rc);
+		goto out;
+	}
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc) {
+		lmdb_fail(e, rc);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (txn)
+		mdb_txn_abort(txn);
+	msgpack_zone_free(z);
+	return ret;
+}
+
+int store_counts(struct store *s, size_t counts[SCHEMA_NKINDS])
+{
+	MDB_txn *txn;
+	MDB_stat st;
+
+	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn))
+		return -1;
+	for (int k = 0; k < SCHEMA_NKINDS; k++)
+		counts[k] = mdb_stat(txn, s->kind[k], &st) ? 0 : st.ms_entries;
+	mdb_txn_abort(txn);
+	return 0;
+}
+
+int store_backup(struct store *s, const char *path, unsigned long long *bytes,
+    struct proto_err *e)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return proto_fail(e, PROTO_CONFLICT, "path", "%s exists", path);
+		return proto_fail(e, PROTO_INVALID_PARAMS, "path", "%s: %s", path,
+		    strerror(errno));
+	}
+	rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = errno;
+	if (rc == 0 && fstat(fd, &st) < 0)
+		rc = errno;
+	close(fd);
+	if (rc) {
+		unlink(path);
+		return proto_fail(e, PROTO_INTERNAL, NULL, "backup to %s: %s", path,
+		    mdb_strerror(rc));
+	}
+	*bytes = (unsigned long long)st.st_size;
+	return 0;
+}

@@ -1,0 +1,73 @@
+/*
+ * store — the LMDB environment: one named database per record kind, and
+ * reference indexes written in the same transaction as the records they
+ * index, so they can never disagree with them.
+ *
+ * A stored record is one version byte (STORE_VERSION) followed by the
+ * record as a MessagePack map, as schema_pack() writes it.  Keys are the
+ * record ids.  A reference index holds `target_id NUL source_id` → "" for
+ * every id a record names (a specialty's school_id, a fair's school_ids
+ * ...), which answers "who still names this record?" with one range scan.
+ *
+ * Writes are acknowledged only after mdb_txn_commit() returns, and the
+ * environment is opened without MDB_NOSYNC: committed means on disk.
+ */
+#ifndef CJ_STORE_H
+#define CJ_STORE_H
+
+#include <lmdb.h>
+#include <msgpack.h>
+
+#include "proto.h"
+#include "schema.h"
+
+#define STORE_VERSION 1
+
+struct store;
+
+/*
+ * Open (creating as needed) the environment in directory `dir` with a map
+ * of `mapsize` bytes.  On failure returns -1 with a message in err.
+ */
+int store_open(struct store **sp, const char *dir, size_t mapsize,
+    char *err, size_t errlen);
+void store_close(struct store *s);
+
+MDB_env *store_env(struct store *s);
+MDB_dbi store_dbi(struct store *s, enum schema_kind k);
+
+/*
+ * Put the n records of array `recs` (each already passed schema_check) of
+ * kind k in one write transaction: all or nothing.  `batch` says whether
+ * error paths are prefixed "records[i]".  Checks what needs the store:
+ * distinct ids within the batch, referenced records exist (1004), a
+ * specialty's code fits its school's level (-32602), a school's new level
+ * still fits its specialties (1009).
+ */
+int store_put(struct store *s, enum schema_kind k, const msgpack_object *recs,
+    uint32_t n, int batch, struct proto_err *e);
+
+/* Delete record id of kind k: 1004 when absent, 1009 while it is named. */
+int store_del(struct store *s, enum schema_kind k, const char *id,
+    size_t idlen, struct proto_err *e);
+
+/*
+ * Decode a stored value into o, allocating from zone z.  The object may
+ * point into v's memory: it is valid while both the zone and the
+ * transaction that produced v live.  Returns -1 on an unknown version or
+ * bytes that do not decode to a map.
+ */
+int store_decode(const MDB_val *v, msgpack_zone *z, msgpack_object *o);
+
+/*
+ * Copy the environment, compacted, into a new file `path` (mdb_env_copy2
+ * with MDB_CP_COMPACT through a file descriptor opened O_EXCL): a
+ * consistent snapshot taken while writes go on.  *bytes gets its size.
+ */
+int store_backup(struct store *s, const char *path, unsigned long long *bytes,
+    struct proto_err *e);
+
+/* Record counts per kind, from one read snapshot. */
+int store_counts(struct store *s, size_t counts[SCHEMA_NKINDS]);
+
+#endif
