@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests in a plain -Werror build, then unit and
+# end-to-end tests against an ASan/UBSan build of the daemon.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCJ_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCJ_SANITIZE=ON -DCJ_WERROR=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build && ctest --output-on-failure -E '^e2e$')
+(cd build-asan && ctest --output-on-failure)
