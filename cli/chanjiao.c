@@ -1,10 +1,12 @@
 /*
  * chanjiao — command-line client for chanjiaod.
  *
- *   chanjiao [--host HOST:PORT | --unix PATH] COMMAND ...
- *     ping | info | stats
+ *   chanjiao [--host HOST:PORT | --unix PATH] [--token T] COMMAND ...
+ *   (the token may also come from $CHANJIAO_TOKEN)
+ *     ping | info | stats | check
  *     get KIND ID | del KIND ID
  *     list KIND [--after ID] [--limit N]
+ *     token new --role ROLE [--owner ID]
  *
  * Results print as JSON on stdout; an error prints its code, message and
  * field on stderr and exits 1.
@@ -17,11 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/random.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "proto.h"
+#include "tokens.h"
 
 static int fd = -1;
 static uint32_t next_msgid = 1;
@@ -120,7 +124,7 @@ static void json(FILE *f, const msgpack_object *o)
  * Send [0, msgid, method, [params]] (params packed by the caller into sb
  * as one map) and print the reply.  Returns the exit status.
  */
-static int call(const char *method, const msgpack_sbuffer *params)
+static int call(const char *method, const msgpack_sbuffer *params, int quiet)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
@@ -173,9 +177,17 @@ static int call(const char *method, const msgpack_sbuffer *params)
 		fputc('\n', stderr);
 		goto out;
 	}
-	json(stdout, &a->via.array.ptr[3]);
-	fputc('\n', stdout);
-	status = 0;
+	if (!quiet) {
+		json(stdout, &a->via.array.ptr[3]);
+		fputc('\n', stdout);
+	}
+	/* A result {ok: false, ...} (admin.verify) is a failure too. */
+	const msgpack_object *ok = NULL;
+	const msgpack_object *r = &a->via.array.ptr[3];
+	for (uint32_t i = 0; r->type == MSGPACK_OBJECT_MAP && i < r->via.map.size; i++)
+		if (proto_str_eq(&r->via.map.ptr[i].key, "ok"))
+			ok = &r->via.map.ptr[i].val;
+	status = ok && ok->type == MSGPACK_OBJECT_BOOLEAN && !ok->via.boolean;
 out:
 	msgpack_unpacked_destroy(&u);
 	msgpack_unpacker_destroy(&up);
@@ -184,12 +196,47 @@ out_sb:
 	return status;
 }
 
+/*
+ * A fresh token: 32 random bytes as hex, printed once with the line for
+ * the tokens file.  The token itself is stored nowhere.
+ */
+static int token_new(const char *role, const char *owner)
+{
+	unsigned char raw[32], hash[32];
+	char tok[65], hex[65];
+	enum tokens_role r = role ? tokens_role_parse(role) : ROLE_NONE;
+	int owned = r == ROLE_SCHOOL || r == ROLE_ENTERPRISE;
+
+	if (r == ROLE_NONE) {
+		fprintf(stderr, "chanjiao: --role must be admin, organizer, school, "
+		    "enterprise or reader\n");
+		return 2;
+	}
+	if (owned != (owner != NULL) || (owner && (!*owner || strlen(owner) > 64 ||
+	    strpbrk(owner, " \t\r\n#")))) {
+		fprintf(stderr, "chanjiao: --owner ID is needed for school and "
+		    "enterprise tokens only (1..64 bytes, no spaces or #)\n");
+		return 2;
+	}
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+		perror("chanjiao: getrandom");
+		return 1;
+	}
+	tokens_hex(raw, tok);
+	tokens_hash(tok, 64, hash);
+	tokens_hex(hash, hex);
+	printf("token: %s\n", tok);
+	printf("tokens file line: %s %s %s\n", hex, role, owner ? owner : "-");
+	return 0;
+}
+
 static void usage(FILE *f)
 {
-	fputs("usage: chanjiao [--host HOST:PORT | --unix PATH] COMMAND\n"
-	    "  ping | info | stats\n"
+	fputs("usage: chanjiao [--host HOST:PORT | --unix PATH] [--token T] COMMAND\n"
+	    "  ping | info | stats | check (admin.verify: walk the store)\n"
 	    "  get KIND ID | del KIND ID\n"
 	    "  list KIND [--after ID] [--limit N]\n"
+	    "  token new --role ROLE [--owner ID]\n"
 	    "KIND: school specialty enterprise posting fair program student\n", f);
 }
 
@@ -200,9 +247,13 @@ int main(int argc, char **argv)
 		{ "unix", required_argument, NULL, 'u' },
 		{ "after", required_argument, NULL, 'a' },
 		{ "limit", required_argument, NULL, 'n' },
+		{ "token", required_argument, NULL, 'T' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "owner", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *role = NULL, *owner = NULL, *tokenarg = NULL;
 	const char *host = "127.0.0.1:7411", *unix_path = NULL, *after = NULL;
 	long limit = 0;
 	int o;
@@ -216,6 +267,9 @@ int main(int argc, char **argv)
 		case 'u': unix_path = optarg; break;
 		case 'a': after = optarg; break;
 		case 'n': limit = strtol(optarg, NULL, 10); break;
+		case 'T': tokenarg = optarg; break;
+		case 'r': role = optarg; break;
+		case 'o': owner = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -225,11 +279,20 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (!strcmp(argv[0], "token")) {
+		if (argc != 2 || strcmp(argv[1], "new")) {
+			usage(stderr);
+			return 2;
+		}
+		return token_new(role, owner);
+	}
 	msgpack_sbuffer_init(&params);
 	msgpack_packer_init(&pk, &params, msgpack_sbuffer_write);
 	const char *cmd = argv[0];
 	if (!strcmp(cmd, "ping") || !strcmp(cmd, "info") || !strcmp(cmd, "stats")) {
 		snprintf(method, sizeof method, "system.%s", cmd);
+	} else if (!strcmp(cmd, "check") && argc == 1) {
+		snprintf(method, sizeof method, "admin.verify");
 	} else if ((!strcmp(cmd, "get") || !strcmp(cmd, "del")) && argc == 3) {
 		snprintf(method, sizeof method, "%.20s.%s", argv[1], cmd);
 		msgpack_pack_map(&pk, 1);
@@ -252,7 +315,21 @@ int main(int argc, char **argv)
 	}
 	if (dial(host, unix_path) < 0)
 		return 1;
-	int rc = call(method, &params);
+	const char *token = tokenarg ? tokenarg : getenv("CHANJIAO_TOKEN");
+	int rc = 0;
+	if (token && *token) {
+		msgpack_sbuffer lp;
+		msgpack_packer lpk;
+		msgpack_sbuffer_init(&lp);
+		msgpack_packer_init(&lpk, &lp, msgpack_sbuffer_write);
+		msgpack_pack_map(&lpk, 1);
+		proto_pack_cstr(&lpk, "token");
+		proto_pack_cstr(&lpk, token);
+		rc = call("auth.login", &lp, 1);
+		msgpack_sbuffer_destroy(&lp);
+	}
+	if (rc == 0)
+		rc = call(method, &params, 0);
 	msgpack_sbuffer_destroy(&params);
 	close(fd);
 	return rc;

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "proto.h"
 #include "store.h"
+#include "tokens.h"
 
 struct event_base;
 
@@ -25,13 +26,16 @@ enum limit {
 };
 extern const char *const limit_name[LIMIT_N];
 
-/* What a connection may do (PROTOCOL.md "Roles"). */
-enum role { ROLE_NONE, ROLE_ADMIN, ROLE_ORGANIZER, ROLE_SCHOOL,
-	ROLE_ENTERPRISE, ROLE_READER };
-
+/*
+ * What a connection may do (PROTOCOL.md "Roles").  `hash` is its token's
+ * hash; when the tokens file is re-read (gen changes) the session is
+ * checked against the new file before its next request.
+ */
 struct session {
-	enum role role;
+	enum tokens_role role;
 	char owner[SCHEMA_ID_MAX + 1];
+	unsigned char hash[32];
+	unsigned gen;
 };
 
 struct daemon {
@@ -40,6 +44,8 @@ struct daemon {
 	struct event_base *base;
 	time_t started;
 	volatile int stopping;
+	struct tokens tokens;      /* empty without a tokens file */
+	unsigned tokens_gen;       /* bumped by every reload */
 };
 
 extern struct daemon daemon_g;

@@ -46,6 +46,28 @@ static void usage(FILE *f)
 	    "                 [--check-config] [--version]\n");
 }
 
+/* SIGHUP: re-read the tokens file; a bad file keeps the old tokens. */
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct tokens t;
+	char err[1024];
+	(void)sig, (void)what, (void)arg;
+
+	if (!daemon_g.cfg.tokens[0]) {
+		log_info("SIGHUP: no tokens file configured");
+		return;
+	}
+	if (tokens_load(daemon_g.cfg.tokens, &t, err, sizeof err) < 0) {
+		log_error("SIGHUP: %s; keeping the %zu tokens loaded before", err,
+		    daemon_g.tokens.n);
+		return;
+	}
+	tokens_free(&daemon_g.tokens);
+	daemon_g.tokens = t;
+	daemon_g.tokens_gen++;
+	log_info("SIGHUP: loaded %zu tokens from %s", t.n, daemon_g.cfg.tokens);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	(void)what, (void)arg;
@@ -71,7 +93,7 @@ int main(int argc, char **argv)
 	int nflags = 0, check = 0, o;
 	const char *conf = NULL;
 	char err[1024];
-	struct event *sigs[2];
+	struct event *sigs[3];
 
 	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (o) {
@@ -109,10 +131,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "chanjiaod: config: %s\n", err);
 		return 1;
 	}
-	if (daemon_g.cfg.tokens[0]) {
-		fprintf(stderr, "chanjiaod: config [server] tokens: token "
-		    "authentication is not available in this build yet; remove the "
-		    "key (loopback and Unix-socket clients are served as admin)\n");
+	if (daemon_g.cfg.tokens[0] && tokens_load(daemon_g.cfg.tokens,
+	    &daemon_g.tokens, err, sizeof err) < 0) {
+		fprintf(stderr, "chanjiaod: %s\n", err);
 		return 1;
 	}
 	if (check) {
@@ -138,16 +159,21 @@ int main(int argc, char **argv)
 	}
 	sigs[0] = evsignal_new(daemon_g.base, SIGTERM, on_signal, NULL);
 	sigs[1] = evsignal_new(daemon_g.base, SIGINT, on_signal, NULL);
-	event_add(sigs[0], NULL);
-	event_add(sigs[1], NULL);
+	sigs[2] = evsignal_new(daemon_g.base, SIGHUP, on_hup, NULL);
+	for (int i = 0; i < 3; i++)
+		event_add(sigs[i], NULL);
+	if (daemon_g.cfg.tokens[0])
+		log_info("%zu tokens loaded from %s: every connection must "
+		    "auth.login", daemon_g.tokens.n, daemon_g.cfg.tokens);
 	log_info("chanjiaod %s serving %s (%zu catalog majors)", CJ_VERSION,
 	    daemon_g.cfg.data, catalog_majors());
 
 	event_base_dispatch(daemon_g.base);
 
 	server_shutdown();
-	event_free(sigs[0]);
-	event_free(sigs[1]);
+	for (int i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	tokens_free(&daemon_g.tokens);
 	event_base_free(daemon_g.base);
 	store_close(daemon_g.store);
 	log_info("stopped");

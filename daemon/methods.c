@@ -99,13 +99,95 @@ static int m_stats(struct call *c);
 
 static int m_login(struct call *c)
 {
-	/* Without a tokens file every connection is admin (PROTOCOL.md). */
+	static const char *const known[] = { "token", NULL };
+	const msgpack_object *tok = schema_get(c->params, "token");
+	struct session *s = c->sess;
+	int i;
+
+	if (!daemon_g.cfg.tokens[0]) {
+		/* Without a tokens file every connection is admin (PROTOCOL.md). */
+		msgpack_pack_map(c->pk, 2);
+		proto_pack_cstr(c->pk, "role");
+		proto_pack_cstr(c->pk, "admin");
+		proto_pack_cstr(c->pk, "owner");
+		msgpack_pack_nil(c->pk);
+		return 0;
+	}
+	if (only_keys(c, known) < 0)
+		return -1;
+	if (!tok)
+		return proto_fail(&c->err, PROTO_INVALID_PARAMS, "token",
+		    "token is required");
+	if (schema_check_str(tok, 1024, "token", &c->err) < 0)
+		return -1;
+	s->role = ROLE_NONE;
+	tokens_hash(tok->via.str.ptr, tok->via.str.size, s->hash);
+	if ((i = tokens_find(&daemon_g.tokens, s->hash)) < 0) {
+		log_info("auth.login refused: unknown token");
+		return proto_fail(&c->err, PROTO_UNAUTHENTICATED, "token",
+		    "unknown token");
+	}
+	s->role = daemon_g.tokens.v[i].role;
+	s->gen = daemon_g.tokens_gen;
+	snprintf(s->owner, sizeof s->owner, "%s", daemon_g.tokens.v[i].owner);
 	msgpack_pack_map(c->pk, 2);
 	proto_pack_cstr(c->pk, "role");
-	proto_pack_cstr(c->pk, "admin");
+	proto_pack_cstr(c->pk, tokens_role_name(s->role));
 	proto_pack_cstr(c->pk, "owner");
-	msgpack_pack_nil(c->pk);
+	if (s->owner[0])
+		proto_pack_cstr(c->pk, s->owner);
+	else
+		msgpack_pack_nil(c->pk);
 	return 0;
+}
+
+static int owned_by(const msgpack_object *rec, const char *key,
+    const char *owner)
+{
+	const msgpack_object *v = schema_get(rec, key);
+	return v && v->type == MSGPACK_OBJECT_STR && proto_str_eq(v, owner);
+}
+
+/*
+ * PROTOCOL.md "Roles": may this session write rec of kind k?  Asked by
+ * the store for the stored and the new record of every write.
+ */
+static int may_write(void *arg, struct store *st, MDB_txn *txn,
+    enum schema_kind k, const msgpack_object *rec)
+{
+	const struct session *s = arg;
+
+	switch (s->role) {
+	case ROLE_ADMIN:
+		return 1;
+	case ROLE_ORGANIZER:
+		return k == SCHEMA_FAIR;
+	case ROLE_SCHOOL:
+		if (k == SCHEMA_SCHOOL)
+			return owned_by(rec, "id", s->owner);
+		if (k == SCHEMA_SPECIALTY)
+			return owned_by(rec, "school_id", s->owner);
+		if (k == SCHEMA_STUDENT) {
+			const msgpack_object *sp = schema_get(rec, "specialty_id");
+			msgpack_zone *z = msgpack_zone_new(2048);
+			msgpack_object o;
+			int ok = sp && sp->type == MSGPACK_OBJECT_STR &&
+			    store_read(st, txn, SCHEMA_SPECIALTY, sp->via.str.ptr,
+			    sp->via.str.size, z, &o) == 0 &&
+			    owned_by(&o, "school_id", s->owner);
+			msgpack_zone_free(z);
+			return ok;
+		}
+		return 0;
+	case ROLE_ENTERPRISE:
+		if (k == SCHEMA_ENTERPRISE)
+			return owned_by(rec, "id", s->owner);
+		if (k == SCHEMA_POSTING || k == SCHEMA_PROGRAM)
+			return owned_by(rec, "enterprise_id", s->owner);
+		return 0;
+	default:
+		return 0;
+	}
 }
 
 static int m_put(struct call *c)
@@ -155,7 +237,7 @@ static int m_put(struct call *c)
 				    (int)code->via.str.size, code->via.str.ptr);
 		}
 	if (store_put(daemon_g.store, c->kind, recs, n, recs != c->params,
-	    &c->err) < 0)
+	    may_write, c->sess, &c->err) < 0)
 		return -1;
 	msgpack_pack_map(c->pk, 1);
 	proto_pack_cstr(c->pk, "written");
@@ -198,7 +280,7 @@ static int m_del(struct call *c)
 	if (only_keys(c, known) < 0 || !(id = param_id(c, "id")))
 		return -1;
 	if (store_del(daemon_g.store, c->kind, id->via.str.ptr, id->via.str.size,
-	    &c->err) < 0)
+	    may_write, c->sess, &c->err) < 0)
 		return -1;
 	msgpack_pack_map(c->pk, 1);
 	proto_pack_cstr(c->pk, "deleted");
@@ -323,6 +405,37 @@ static int m_backup(struct call *c)
 	return 0;
 }
 
+static int m_verify(struct call *c)
+{
+	static const char *const known[] = { NULL };
+	struct store_verify v = { 0 };
+
+	if (only_keys(c, known) < 0)
+		return -1;
+	if (store_verify(daemon_g.store, &v) < 0)
+		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "cannot read the store");
+	msgpack_pack_map(c->pk, 5);
+	proto_pack_cstr(c->pk, "ok");
+	if (v.nproblems)
+		msgpack_pack_false(c->pk);
+	else
+		msgpack_pack_true(c->pk);
+	proto_pack_cstr(c->pk, "records");
+	msgpack_pack_uint64(c->pk, v.records);
+	proto_pack_cstr(c->pk, "index_entries");
+	msgpack_pack_uint64(c->pk, v.entries);
+	proto_pack_cstr(c->pk, "problems_total");
+	msgpack_pack_uint64(c->pk, v.nproblems);
+	proto_pack_cstr(c->pk, "problems");
+	msgpack_pack_array(c->pk, (uint32_t)v.kept);
+	for (size_t i = 0; i < v.kept; i++)
+		proto_pack_cstr(c->pk, v.problems[i]);
+	if (v.nproblems)
+		log_error("admin.verify: %llu problems", v.nproblems);
+	store_verify_free(&v);
+	return 0;
+}
+
 #define KIND(n, k)                                                         \
 	{ n ".put", m_put, k, M_WRITE }, { n ".get", m_get, k, 0 },        \
 	{ n ".del", m_del, k, M_WRITE }, { n ".list", m_list, k, 0 }
@@ -333,6 +446,7 @@ static const struct method methods[] = {
 	{ "system.stats", m_stats, 0, 0 },
 	{ "auth.login", m_login, 0, M_NOAUTH },
 	{ "admin.backup", m_backup, 0, M_ADMIN },
+	{ "admin.verify", m_verify, 0, M_ADMIN },
 	KIND("school", SCHEMA_SCHOOL),
 	KIND("specialty", SCHEMA_SPECIALTY),
 	KIND("enterprise", SCHEMA_ENTERPRISE),
@@ -425,6 +539,15 @@ int methods_handle(struct session *sess, const char *frame, size_t len,
 	}
 
 	memset(&c, 0, sizeof c);
+	if (sess->role != ROLE_NONE && daemon_g.cfg.tokens[0] &&
+	    sess->gen != daemon_g.tokens_gen) {
+		/* The tokens file was re-read: is this token still in it? */
+		int i = tokens_find(&daemon_g.tokens, sess->hash);
+		sess->role = i < 0 ? ROLE_NONE : daemon_g.tokens.v[i].role;
+		snprintf(sess->owner, sizeof sess->owner, "%s",
+		    i < 0 ? "" : daemon_g.tokens.v[i].owner);
+		sess->gen = daemon_g.tokens_gen;
+	}
 	if ((m = find_method(name)) < 0) {
 		char shown[80];
 		size_t n = name->via.str.size < 64 ? name->via.str.size : 64;

@@ -210,6 +210,15 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
 		conn_free(c);
 }
 
+static int is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return 0;
+}
+
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
@@ -220,6 +229,12 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	if (daemon_g.stopping || stats_conn.current >= daemon_g.cfg.max_connections) {
 		stats_conn.refused++;
 		stats_limit_hit(LIMIT_CONNECTIONS);
+		close(fd);
+		return;
+	}
+	if (!daemon_g.cfg.tokens[0] && !daemon_g.cfg.allow_public &&
+	    sa->sa_family != AF_UNIX && !is_loopback(sa)) {
+		stats_conn.refused++;      /* protected mode */
 		close(fd);
 		return;
 	}
@@ -266,15 +281,6 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 			conn_free(c);
 		}
 	}
-}
-
-static int is_loopback(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
-	if (sa->sa_family == AF_INET6)
-		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
-	return 0;
 }
 
 static int listen_tcp(void)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,19 @@ int store_decode(const MDB_val *v, msgpack_zone *z, msgpack_object *o)
 	    z, o) != MSGPACK_UNPACK_SUCCESS || o->type != MSGPACK_OBJECT_MAP)
 		return -1;
 	return 0;
+}
+
+/*
+ * Decode a copy of v made in z: LMDB's pointers into a write transaction
+ * die with its next update, and the old record outlives several.
+ */
+static int decode_copy(const MDB_val *v, msgpack_zone *z, msgpack_object *o)
+{
+	MDB_val c = *v;
+	if (!(c.mv_data = msgpack_zone_malloc(z, v->mv_size)))
+		return -1;
+	memcpy(c.mv_data, v->mv_data, v->mv_size);
+	return store_decode(&c, z, o);
 }
 
 static int lmdb_fail(struct proto_err *e, int rc)
@@ -324,9 +338,27 @@ static int check_school_level(struct store *s, MDB_txn *txn,
 	return bad ? -1 : 0;
 }
 
+int store_read(struct store *s, MDB_txn *txn, enum schema_kind k,
+    const char *id, size_t idlen, msgpack_zone *z, msgpack_object *o)
+{
+	MDB_val key = { idlen, (void *)id }, val;
+
+	if (mdb_get(txn, s->kind[k], &key, &val))
+		return -1;
+	return store_decode(&val, z, o);
+}
+
+static int forbidden(struct proto_err *e, const char *path, enum schema_kind k,
+    const msgpack_object *rec)
+{
+	const msgpack_object *id = schema_get(rec, "id");
+	return proto_fail(e, PROTO_FORBIDDEN, path, "this token may not write %s %.*s",
+	    schema_kind_name[k], (int)id->via.str.size, id->via.str.ptr);
+}
+
 static int put_one(struct store *s, MDB_txn *txn, enum schema_kind k,
     const msgpack_object *rec, const char *path, msgpack_zone *z,
-    msgpack_sbuffer *sb, struct proto_err *e)
+    msgpack_sbuffer *sb, store_allow_fn allow, void *arg, struct proto_err *e)
 {
 	const msgpack_object *id = schema_get(rec, "id");
 	MDB_val key = strval(id), val;
@@ -354,6 +386,13 @@ static int put_one(struct store *s, MDB_txn *txn, enum schema_kind k,
 			    ids[i].via.str.ptr);
 		}
 	}
+	rc = mdb_get(txn, s->kind[k], &key, &val);
+	if (rc && rc != MDB_NOTFOUND)
+		return lmdb_fail(e, rc);
+	had = rc == 0 && decode_copy(&val, z, &old) == 0;
+	if (allow && ((had && !allow(arg, s, txn, k, &old)) ||
+	    !allow(arg, s, txn, k, rec)))
+		return forbidden(e, path, k, rec);
 	if (k == SCHEMA_SPECIALTY) {
 		char code[16];
 		enum schema_level lv = school_level(s, txn,
@@ -369,10 +408,6 @@ static int put_one(struct store *s, MDB_txn *txn, enum schema_kind k,
 	if (k == SCHEMA_SCHOOL && check_school_level(s, txn, rec, path, z, e) < 0)
 		return -1;
 
-	rc = mdb_get(txn, s->kind[k], &key, &val);
-	if (rc && rc != MDB_NOTFOUND)
-		return lmdb_fail(e, rc);
-	had = rc == 0 && store_decode(&val, z, &old) == 0;
 	if (had && (rc = ref_update(s, txn, k, &old, 0)))
 		return lmdb_fail(e, rc);
 	if ((rc = ref_update(s, txn, k, rec, 1)))
@@ -391,7 +426,8 @@ static int put_one(struct store *s, MDB_txn *txn, enum schema_kind k,
 }
 
 int store_put(struct store *s, enum schema_kind k, const msgpack_object *recs,
-    uint32_t n, int batch, struct proto_err *e)
+    uint32_t n, int batch, store_allow_fn allow, void *arg,
+    struct proto_err *e)
 {
 	MDB_txn *txn = NULL;
 	msgpack_zone *z = NULL;
@@ -410,7 +446,7 @@ int store_put(struct store *s, enum schema_kind k, const msgpack_object *recs,
 	for (uint32_t i = 0; i < n; i++) {
 		if (batch)
 			schema_path_index(path, "records", i);
-		if (put_one(s, txn, k, &recs[i], path, z, &sb, e) < 0)
+		if (put_one(s, txn, k, &recs[i], path, z, &sb, allow, arg, e) < 0)
 			goto out;
 		if (i % 64 == 63)
 			msgpack_zone_clear(z);
@@ -432,7 +468,7 @@ out:
 }
 
 int store_del(struct store *s, enum schema_kind k, const char *id,
-    size_t idlen, struct proto_err *e)
+    size_t idlen, store_allow_fn allow, void *arg, struct proto_err *e)
 {
 	MDB_txn *txn = NULL;
 	msgpack_zone *z = msgpack_zone_new(4096);
@@ -455,13 +491,21 @@ int store_del(struct store *s, enum schema_kind k, const char *id,
 		lmdb_fail(e, rc);
 		goto out;
 	}
+	if (decode_copy(&val, z, &old) < 0) {
+		proto_fail(e, PROTO_INTERNAL, NULL, "%s %.*s does not decode",
+		    schema_kind_name[k], (int)idlen, id);
+		goto out;
+	}
+	if (allow && !allow(arg, s, txn, k, &old)) {
+		forbidden(e, NULL, k, &old);
+		goto out;
+	}
 	if (named_by(s, txn, k, id, idlen, who, sizeof who)) {
 		proto_fail(e, PROTO_CONFLICT, "id", "%s %.*s is still named by %s",
 		    schema_kind_name[k], (int)idlen, id, who);
 		goto out;
 	}
-	if (store_decode(&val, z, &old) == 0 &&
-	    (rc = ref_update(s, txn, k, &old, 0))) {
+	if ((rc = ref_update(s, txn, k, &old, 0))) {
 		lmdb_fail(e, rc);
 		goto out;
 	}
@@ -521,5 +565,152 @@ int store_backup(struct store *s, const char *path, unsigned long long *bytes,
 		    mdb_strerror(rc));
 	}
 	*bytes = (unsigned long long)st.st_size;
+	return 0;
+}
+
+static void problem(struct store_verify *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void problem(struct store_verify *v, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	v->nproblems++;
+	if (v->kept == v->cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	v->problems[v->kept++] = xstrdup(buf);
+}
+
+void store_verify_free(struct store_verify *v)
+{
+	for (size_t i = 0; i < v->kept; i++)
+		free(v->problems[i]);
+	free(v->problems);
+	v->problems = NULL;
+	v->kept = 0;
+}
+
+static int has_entry(MDB_txn *txn, MDB_dbi dbi, const msgpack_object *target,
+    const char *src, size_t srclen)
+{
+	char buf[2 * SCHEMA_ID_MAX + 2];
+	MDB_val k = refkey(buf, target, src, srclen), v;
+	return mdb_get(txn, dbi, &k, &v) == 0;
+}
+
+/* Is the index entry "target NUL source" named by the source record? */
+static int entry_named(const struct ref *r, const msgpack_object *src,
+    const char *target, size_t tlen)
+{
+	const msgpack_object *ids;
+	uint32_t n = ref_ids(r, src, &ids);
+	for (uint32_t i = 0; i < n; i++)
+		if (ids[i].via.str.size == tlen &&
+		    !memcmp(ids[i].via.str.ptr, target, tlen))
+			return 1;
+	return 0;
+}
+
+int store_verify(struct store *s, struct store_verify *v)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, val;
+	msgpack_zone *z = msgpack_zone_new(8192);
+	struct proto_err e;
+	int rc;
+
+	v->cap = v->cap ? v->cap : 100;
+	v->problems = xcalloc(v->cap, sizeof *v->problems);
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn))) {
+		msgpack_zone_free(z);
+		return -1;
+	}
+	for (int kind = 0; kind < SCHEMA_NKINDS; kind++) {
+		const char *kn = schema_kind_name[kind];
+		if (mdb_cursor_open(txn, s->kind[kind], &c))
+			continue;
+		for (rc = mdb_cursor_get(c, &k, &val, MDB_FIRST); rc == 0;
+		    rc = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
+			msgpack_object o;
+			v->records++;
+			msgpack_zone_clear(z);
+			if (store_decode(&val, z, &o) < 0) {
+				problem(v, "%s %.*s: does not decode", kn, (int)k.mv_size,
+				    (char *)k.mv_data);
+				continue;
+			}
+			if (schema_check(kind, &o, "", &e) < 0) {
+				problem(v, "%s %.*s: %s", kn, (int)k.mv_size,
+				    (char *)k.mv_data, e.message);
+				continue;
+			}
+			const msgpack_object *id = schema_get(&o, "id");
+			if (id->via.str.size != k.mv_size ||
+			    memcmp(id->via.str.ptr, k.mv_data, k.mv_size))
+				problem(v, "%s %.*s: stored under another key", kn,
+				    (int)k.mv_size, (char *)k.mv_data);
+			for (size_t r = 0; r < NREFS; r++) {
+				const msgpack_object *ids;
+				if ((int)refs[r].from != kind)
+					continue;
+				uint32_t n = ref_ids(&refs[r], &o, &ids);
+				for (uint32_t i = 0; i < n; i++) {
+					MDB_val tk = strval(&ids[i]), tv;
+					if (mdb_get(txn, s->kind[refs[r].to], &tk, &tv))
+						problem(v, "%s %.*s: %s names missing %s %.*s",
+						    kn, (int)k.mv_size, (char *)k.mv_data,
+						    refs[r].field, schema_kind_name[refs[r].to],
+						    (int)ids[i].via.str.size, ids[i].via.str.ptr);
+					if (!has_entry(txn, s->ref[r], &ids[i], k.mv_data,
+					    k.mv_size))
+						problem(v, "%s %.*s: %s entry missing from %s",
+						    kn, (int)k.mv_size, (char *)k.mv_data,
+						    refs[r].field, refs[r].db);
+				}
+			}
+			if (kind == SCHEMA_SPECIALTY) {
+				char code[16];
+				enum schema_level lv = school_level(s, txn,
+				    schema_get(&o, "school_id"), z);
+				schema_strcpy(code, sizeof code, schema_get(&o, "major_code"));
+				if (lv != SCHEMA_LEVEL_NONE &&
+				    !schema_major_fits_level(code, lv))
+					problem(v, "specialty %.*s: major %s does not fit "
+					    "its school's level", (int)k.mv_size,
+					    (char *)k.mv_data, code);
+			}
+		}
+		mdb_cursor_close(c);
+	}
+	for (size_t r = 0; r < NREFS; r++) {
+		if (mdb_cursor_open(txn, s->ref[r], &c))
+			continue;
+		for (rc = mdb_cursor_get(c, &k, &val, MDB_FIRST); rc == 0;
+		    rc = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
+			const char *key = k.mv_data, *nul = memchr(key, 0, k.mv_size);
+			msgpack_object o;
+			v->entries++;
+			msgpack_zone_clear(z);
+			if (!nul) {
+				problem(v, "%s: malformed entry", refs[r].db);
+				continue;
+			}
+			size_t tlen = (size_t)(nul - key);
+			if (store_read(s, txn, refs[r].from, nul + 1,
+			    k.mv_size - tlen - 1, z, &o) < 0 ||
+			    !entry_named(&refs[r], &o, key, tlen))
+				problem(v, "%s: entry %.*s -> %.*s has no record naming it",
+				    refs[r].db, (int)(k.mv_size - tlen - 1), nul + 1,
+				    (int)tlen, key);
+		}
+		mdb_cursor_close(c);
+	}
+	mdb_txn_abort(txn);
+	msgpack_zone_free(z);
 	return 0;
 }

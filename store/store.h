@@ -37,6 +37,14 @@ MDB_env *store_env(struct store *s);
 MDB_dbi store_dbi(struct store *s, enum schema_kind k);
 
 /*
+ * Asked inside the write transaction about every record a write would
+ * create, replace (both the stored and the new record) or delete; zero
+ * refuses the write with 1003.  NULL allows everything.
+ */
+typedef int (*store_allow_fn)(void *arg, struct store *s, MDB_txn *txn,
+    enum schema_kind k, const msgpack_object *rec);
+
+/*
  * Put the n records of array `recs` (each already passed schema_check) of
  * kind k in one write transaction: all or nothing.  `batch` says whether
  * error paths are prefixed "records[i]".  Checks what needs the store:
@@ -45,11 +53,19 @@ MDB_dbi store_dbi(struct store *s, enum schema_kind k);
  * still fits its specialties (1009).
  */
 int store_put(struct store *s, enum schema_kind k, const msgpack_object *recs,
-    uint32_t n, int batch, struct proto_err *e);
+    uint32_t n, int batch, store_allow_fn allow, void *arg,
+    struct proto_err *e);
 
 /* Delete record id of kind k: 1004 when absent, 1009 while it is named. */
 int store_del(struct store *s, enum schema_kind k, const char *id,
-    size_t idlen, struct proto_err *e);
+    size_t idlen, store_allow_fn allow, void *arg, struct proto_err *e);
+
+/*
+ * Read record id of kind k within txn into o (allocated from z); -1 when
+ * absent or undecodable.  Valid while txn and z live.
+ */
+int store_read(struct store *s, MDB_txn *txn, enum schema_kind k,
+    const char *id, size_t idlen, msgpack_zone *z, msgpack_object *o);
 
 /*
  * Decode a stored value into o, allocating from zone z.  The object may
@@ -69,5 +85,21 @@ int store_backup(struct store *s, const char *path, unsigned long long *bytes,
 
 /* Record counts per kind, from one read snapshot. */
 int store_counts(struct store *s, size_t counts[SCHEMA_NKINDS]);
+
+
+/*
+ * Walk the whole store in one read snapshot and check it: every record
+ * decodes and passes schema_check, its id is its key, what it names exists
+ * and is in the reference index, and every index entry is named by its
+ * record.  Problems are described in `problems` (at most `cap` kept, the
+ * count in *nproblems); *records and *entries count what was read.
+ */
+struct store_verify {
+	unsigned long long records, entries, nproblems;
+	char **problems;   /* owned; free with store_verify_free */
+	size_t kept, cap;
+};
+int store_verify(struct store *s, struct store_verify *v);
+void store_verify_free(struct store_verify *v);
 
 #endif
