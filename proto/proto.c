@@ -168,7 +168,7 @@ int proto_peek_msgid(const char *buf, size_t n, uint32_t *msgid)
 
 	if (n < 1)
 		return 0;
-	if (b[0] >= 0x91 && b[0] <= 0x9f)
+	if (b[0] >= 0x92 && b[0] <= 0x9f)
 		p = 1;
 	else if (b[0] == 0xdc && n >= 3 && be(b + 1, 2) >= 2)
 		p = 3;
@@ -244,6 +244,8 @@ void proto_buf_reserve(struct proto_buf *b, size_t n)
 
 void proto_buf_append(struct proto_buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	proto_buf_reserve(b, n);
 	memcpy(b->data + b->len, p, n);
 	b->len += n;

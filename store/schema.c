@@ -173,19 +173,22 @@ int schema_check_int(const msgpack_object *o, long long lo, long long hi,
 {
 	long long x;
 
+	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 > (uint64_t)hi)
+		goto range;
 	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-		x = o->via.u64 > (uint64_t)hi ? hi + 1 : (long long)o->via.u64;
+		x = (long long)o->via.u64;
 	else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
 		x = o->via.i64;
 	else
 		return bad(e, path, "must be an integer");
-	if (x < lo || x > hi) {
-		return proto_fail(e, PROTO_INVALID_PARAMS, path,
-		    "%s must be in %lld..%lld", path, lo, hi);
-	}
+	if (x < lo || x > hi)
+		goto range;
 	if (v)
 		*v = x;
 	return 0;
+range:
+	return proto_fail(e, PROTO_INVALID_PARAMS, path, "%s must be in %lld..%lld",
+	    path, lo, hi);
 }
 
 static int digits(const char *s, size_t n)
@@ -387,7 +390,7 @@ static int check_value(enum ftype t, const msgpack_object *o, const char *path,
 			if (k->type != MSGPACK_OBJECT_STR || k->via.str.size != 4 ||
 			    !digits(k->via.str.ptr, 4) || k->via.str.ptr[0] == '0') {
 				schema_path_index(p, path, i);
-				return bad(e, path, "keys must be 4-digit year strings");
+				return bad(e, p, "keys must be 4-digit year strings");
 			}
 			schema_path_key(p, path, k->via.str.ptr, 4);
 			for (uint32_t j = 0; j < i; j++)
