@@ -78,6 +78,25 @@ int methods_handle(struct session *sess, const char *frame, size_t len,
 void methods_reject(const char *frame, size_t len, int code,
     const char *message, struct proto_buf *out);
 
+/* A call being handled: what handlers see (methods.c owns the flow). */
+struct call {
+	struct session *sess;
+	const msgpack_object *params;   /* always a map */
+	msgpack_packer *pk;             /* packs the result after the header */
+	struct proto_buf *out;          /* the same output, for raw bytes */
+	enum schema_kind kind;          /* of <kind>.* methods */
+	struct proto_err err;           /* set, with -1 returned, on failure */
+};
+
+/* Reject params keys outside `known` (NULL-terminated): -1 with c->err. */
+int methods_only_keys(struct call *c, const char *const *known);
+/* A required id parameter, checked; NULL with c->err when bad. */
+const msgpack_object *methods_param_id(struct call *c, const char *name);
+
+/* match.candidates and match.openings (queries.c). */
+int queries_candidates(struct call *c);
+int queries_openings(struct call *c);
+
 /* Counters for system.stats. */
 struct stats_conn { uint64_t current, total, refused; };
 extern struct stats_conn stats_conn;

@@ -15,15 +15,6 @@
 #include "catalog.h"
 #include "util.h"
 
-struct call {
-	struct session *sess;
-	const msgpack_object *params;   /* always a map */
-	msgpack_packer *pk;
-	struct proto_buf *out;
-	enum schema_kind kind;
-	struct proto_err err;
-};
-
 enum { M_NOAUTH = 1, M_WRITE = 2, M_ADMIN = 4 };
 
 struct method {
@@ -33,8 +24,7 @@ struct method {
 	unsigned flags;
 };
 
-/* Reject params keys outside `known` (NULL-terminated). */
-static int only_keys(struct call *c, const char *const *known)
+int methods_only_keys(struct call *c, const char *const *known)
 {
 	const msgpack_object *m = c->params;
 	char p[SCHEMA_PATH_MAX];
@@ -58,7 +48,7 @@ static int only_keys(struct call *c, const char *const *known)
 }
 
 /* A required id parameter. */
-static const msgpack_object *param_id(struct call *c, const char *name)
+const msgpack_object *methods_param_id(struct call *c, const char *name)
 {
 	const msgpack_object *v = schema_get(c->params, name);
 	if (!v) {
@@ -113,7 +103,7 @@ static int m_login(struct call *c)
 		msgpack_pack_nil(c->pk);
 		return 0;
 	}
-	if (only_keys(c, known) < 0)
+	if (methods_only_keys(c, known) < 0)
 		return -1;
 	if (!tok)
 		return proto_fail(&c->err, PROTO_INVALID_PARAMS, "token",
@@ -197,7 +187,7 @@ static int m_put(struct call *c)
 
 	if (recs) {
 		static const char *const known[] = { "records", NULL };
-		if (only_keys(c, known) < 0)
+		if (methods_only_keys(c, known) < 0)
 			return -1;
 		if (recs->type != MSGPACK_OBJECT_ARRAY)
 			return proto_fail(&c->err, PROTO_INVALID_PARAMS, "records",
@@ -253,7 +243,7 @@ static int m_get(struct call *c)
 	MDB_val k, v;
 	int rc;
 
-	if (only_keys(c, known) < 0 || !(id = param_id(c, "id")))
+	if (methods_only_keys(c, known) < 0 || !(id = methods_param_id(c, "id")))
 		return -1;
 	if ((rc = mdb_txn_begin(store_env(daemon_g.store), NULL, MDB_RDONLY, &txn)))
 		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s",
@@ -277,7 +267,7 @@ static int m_del(struct call *c)
 	static const char *const known[] = { "id", NULL };
 	const msgpack_object *id;
 
-	if (only_keys(c, known) < 0 || !(id = param_id(c, "id")))
+	if (methods_only_keys(c, known) < 0 || !(id = methods_param_id(c, "id")))
 		return -1;
 	if (store_del(daemon_g.store, c->kind, id->via.str.ptr, id->via.str.size,
 	    may_write, c->sess, &c->err) < 0)
@@ -303,7 +293,7 @@ static int m_list(struct call *c)
 	uint32_t count = 0;
 	int rc, more = 0, ret = -1;
 
-	if (only_keys(c, known) < 0)
+	if (methods_only_keys(c, known) < 0)
 		return -1;
 	if (after && after->type != MSGPACK_OBJECT_NIL &&
 	    schema_check_id(after, "after", &c->err) < 0)
@@ -385,7 +375,7 @@ static int m_backup(struct call *c)
 	char path[4096];
 	unsigned long long bytes;
 
-	if (only_keys(c, known) < 0)
+	if (methods_only_keys(c, known) < 0)
 		return -1;
 	if (!p)
 		return proto_fail(&c->err, PROTO_INVALID_PARAMS, "path",
@@ -410,7 +400,7 @@ static int m_verify(struct call *c)
 	static const char *const known[] = { NULL };
 	struct store_verify v = { 0 };
 
-	if (only_keys(c, known) < 0)
+	if (methods_only_keys(c, known) < 0)
 		return -1;
 	if (store_verify(daemon_g.store, &v) < 0)
 		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "cannot read the store");
@@ -447,6 +437,8 @@ static const struct method methods[] = {
 	{ "auth.login", m_login, 0, M_NOAUTH },
 	{ "admin.backup", m_backup, 0, M_ADMIN },
 	{ "admin.verify", m_verify, 0, M_ADMIN },
+	{ "match.candidates", queries_candidates, 0, 0 },
+	{ "match.openings", queries_openings, 0, 0 },
 	KIND("school", SCHEMA_SCHOOL),
 	KIND("specialty", SCHEMA_SPECIALTY),
 	KIND("enterprise", SCHEMA_ENTERPRISE),

@@ -82,6 +82,11 @@ static const struct field session_f[] = {
 	{ "end", F_DATETIME, 1 }, { "booths", F_COUNT, 1 },
 	{ "directions", F_IDS, 0 }, END,
 };
+static const struct field query_f[] = {
+	{ "majors", F_PREFIXES, 1 }, { "skills", F_TAGS, 0 },
+	{ "region", F_REGION, 0 }, { "level", F_LEVEL, 0 },
+	{ "headcount", F_COUNT, 0 }, { "chains", F_TAGS, 0 }, END,
+};
 static const struct field *const kind_fields[SCHEMA_NKINDS] = {
 	school_f, specialty_f, enterprise_f, posting_f, fair_f, program_f,
 	student_f,
@@ -723,4 +728,28 @@ int schema_filter_match(const msgpack_object *rec, const msgpack_object *f)
 		}
 	}
 	return 1;
+}
+
+int schema_check_query(const msgpack_object *q, const char *path,
+    struct proto_err *e)
+{
+	return check_fields(query_f, q, path, e);
+}
+
+int schema_check_region_prefix(const msgpack_object *o, const char *path,
+    struct proto_err *e)
+{
+	if (o->type != MSGPACK_OBJECT_STR || (o->via.str.size != 2 &&
+	    o->via.str.size != 4 && o->via.str.size != 6) ||
+	    !digits(o->via.str.ptr, o->via.str.size))
+		return bad(e, path, "must be a region prefix of 2, 4 or 6 digits");
+	return 0;
+}
+
+int schema_kind_of_posting(const msgpack_object *o)
+{
+	for (int i = 0; posting_kinds[i]; i++)
+		if (proto_str_eq(o, posting_kinds[i]))
+			return i;
+	return -1;
 }

@@ -95,4 +95,14 @@ int schema_filter_check(enum schema_kind k, const msgpack_object *f,
     struct proto_err *e);
 int schema_filter_match(const msgpack_object *rec, const msgpack_object *f);
 
+/* The ad-hoc query of match.candidates: {majors, skills?, region?, level?,
+ * headcount?, chains?}. */
+int schema_check_query(const msgpack_object *q, const char *path,
+    struct proto_err *e);
+/* A region prefix parameter: 2, 4 or 6 digits. */
+int schema_check_region_prefix(const msgpack_object *o, const char *path,
+    struct proto_err *e);
+/* A posting kind's index (job 0 ... order_class 3), -1 if not one. */
+int schema_kind_of_posting(const msgpack_object *o);
+
 #endif

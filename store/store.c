@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "index.h"
 #include "util.h"
 
 /* Who names whom: the reference fields of PROTOCOL.md "Records". */
@@ -34,7 +35,13 @@ struct store {
 	MDB_env *env;
 	MDB_dbi kind[SCHEMA_NKINDS];
 	MDB_dbi ref[NREFS];
+	struct index_dbs ix;
 };
+
+const struct index_dbs *store_index(struct store *s)
+{
+	return &s->ix;
+}
 
 MDB_env *store_env(struct store *s)
 {
@@ -85,6 +92,10 @@ int store_open(struct store **sp, const char *dir, size_t mapsize,
 			what = refs[r].db;
 			goto fail;
 		}
+	if ((rc = index_open(txn, &s->ix))) {
+		what = "indexes";
+		goto fail;
+	}
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
 	if (rc) {
@@ -133,6 +144,96 @@ static int decode_copy(const MDB_val *v, msgpack_zone *z, msgpack_object *o)
 		return -1;
 	memcpy(c.mv_data, v->mv_data, v->mv_size);
 	return store_decode(&c, z, o);
+}
+
+/* Read record id (a str object) of kind k as a copy in z; -1 when absent. */
+static int read_copy(struct store *s, MDB_txn *txn, enum schema_kind k,
+    const msgpack_object *id, msgpack_zone *z, msgpack_object *o)
+{
+	MDB_val key = { id->via.str.size, (void *)id->via.str.ptr }, val;
+	if (mdb_get(txn, s->kind[k], &key, &val))
+		return -1;
+	return decode_copy(&val, z, o);
+}
+
+/*
+ * Copy the source ids a reference index holds for target id: the ids
+ * outlive the cursor, which must not stay open across writes.
+ */
+static char **ref_sources(struct store *s, MDB_txn *txn, size_t r,
+    const msgpack_object *id, size_t *n)
+{
+	char buf[SCHEMA_ID_MAX + 1], **v = NULL;
+	size_t cap = 0;
+	MDB_cursor *c;
+	MDB_val key, val;
+	size_t len = id->via.str.size;
+
+	*n = 0;
+	memcpy(buf, id->via.str.ptr, len);
+	buf[len] = 0;
+	key.mv_data = buf;
+	key.mv_size = len + 1;
+	if (mdb_cursor_open(txn, s->ref[r], &c))
+		return NULL;
+	for (int rc = mdb_cursor_get(c, &key, &val, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &key, &val, MDB_NEXT)) {
+		if (key.mv_size <= len + 1 || memcmp(key.mv_data, buf, len + 1))
+			break;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		v[(*n)++] = xstrndup((char *)key.mv_data + len + 1, key.mv_size - len - 1);
+	}
+	mdb_cursor_close(c);
+	return v;
+}
+
+static void free_ids(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * A school or enterprise changed what its specialties' or postings'
+ * summaries copy (region, level, chains): rewrite them.
+ */
+static int reindex_children(struct store *s, MDB_txn *txn, enum schema_kind k,
+    const msgpack_object *old, const msgpack_object *rec, msgpack_zone *z)
+{
+	static const char *const school_keys[] = { "region", "level", NULL };
+	static const char *const ent_keys[] = { "region", "chains", "industry", NULL };
+	const char *const *keys = k == SCHEMA_SCHOOL ? school_keys : ent_keys;
+	size_t r = k == SCHEMA_SCHOOL ? 0 : 1;   /* refs[0], refs[1] */
+	enum schema_kind child = k == SCHEMA_SCHOOL ? SCHEMA_SPECIALTY : SCHEMA_POSTING;
+	int same = 1, rc = 0;
+
+	for (int i = 0; keys[i]; i++) {
+		const msgpack_object *a = schema_get(old, keys[i]);
+		const msgpack_object *b = schema_get(rec, keys[i]);
+		if ((a == NULL) != (b == NULL) || (a && !msgpack_object_equal(*a, *b)))
+			same = 0;
+	}
+	if (same)
+		return 0;
+	size_t n;
+	char **ids = ref_sources(s, txn, r, schema_get(rec, "id"), &n);
+	for (size_t i = 0; i < n && !rc; i++) {
+		msgpack_object o, idobj;
+		idobj.type = MSGPACK_OBJECT_STR;
+		idobj.via.str.ptr = ids[i];
+		idobj.via.str.size = (uint32_t)strlen(ids[i]);
+		if (read_copy(s, txn, child, &idobj, z, &o) < 0)
+			continue;
+		rc = child == SCHEMA_SPECIALTY ?
+		    index_specialty(txn, &s->ix, &o, &o, rec) :
+		    index_posting(txn, &s->ix, &o, &o, rec);
+	}
+	free_ids(ids, n);
+	return rc;
 }
 
 static int lmdb_fail(struct proto_err *e, int rc)
@@ -412,6 +513,21 @@ static int put_one(struct store *s, MDB_txn *txn, enum schema_kind k,
 		return lmdb_fail(e, rc);
 	if ((rc = ref_update(s, txn, k, rec, 1)))
 		return lmdb_fail(e, rc);
+	if (k == SCHEMA_SPECIALTY || k == SCHEMA_POSTING) {
+		msgpack_object parent;
+		int isspec = k == SCHEMA_SPECIALTY;
+		if (read_copy(s, txn, isspec ? SCHEMA_SCHOOL : SCHEMA_ENTERPRISE,
+		    schema_get(rec, isspec ? "school_id" : "enterprise_id"), z,
+		    &parent) < 0)
+			return proto_fail(e, PROTO_INTERNAL, NULL, "parent record vanished");
+		rc = isspec ? index_specialty(txn, &s->ix, had ? &old : NULL, rec, &parent) :
+		    index_posting(txn, &s->ix, had ? &old : NULL, rec, &parent);
+		if (rc)
+			return lmdb_fail(e, rc);
+	}
+	if ((k == SCHEMA_SCHOOL || k == SCHEMA_ENTERPRISE) && had &&
+	    (rc = reindex_children(s, txn, k, &old, rec, z)))
+		return lmdb_fail(e, rc);
 
 	msgpack_sbuffer_clear(sb);
 	msgpack_sbuffer_write(sb, (const char[]){ STORE_VERSION }, 1);
@@ -505,7 +621,9 @@ int store_del(struct store *s, enum schema_kind k, const char *id,
 		    schema_kind_name[k], (int)idlen, id, who);
 		goto out;
 	}
-	if ((rc = ref_update(s, txn, k, &old, 0))) {
+	if ((rc = ref_update(s, txn, k, &old, 0)) ||
+	    (k == SCHEMA_SPECIALTY && (rc = index_specialty(txn, &s->ix, &old, NULL, NULL))) ||
+	    (k == SCHEMA_POSTING && (rc = index_posting(txn, &s->ix, &old, NULL, NULL)))) {
 		lmdb_fail(e, rc);
 		goto out;
 	}

@@ -21,6 +21,8 @@
 #include "proto.h"
 #include "schema.h"
 
+struct index_dbs;
+
 #define STORE_VERSION 1
 
 struct store;
@@ -35,6 +37,8 @@ void store_close(struct store *s);
 
 MDB_env *store_env(struct store *s);
 MDB_dbi store_dbi(struct store *s, enum schema_kind k);
+/* The match indexes (index.h), for read transactions. */
+const struct index_dbs *store_index(struct store *s);
 
 /*
  * Asked inside the write transaction about every record a write would

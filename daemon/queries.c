@@ -1,0 +1,325 @@
+/*
+ * queries — match.candidates and match.openings: parameters, the records
+ * a query starts from, and the result maps.  The searches are matcher's.
+ */
+#include "daemon.h"
+
+#include <lmdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "index.h"
+#include "match.h"
+
+static struct match_weights weights(void)
+{
+	const struct config *c = &daemon_g.cfg;
+	struct match_weights w = { c->w_major, c->w_skills, c->w_region,
+		c->w_level, c->w_capacity, c->w_chain };
+	return w;
+}
+
+/* The default graduation year from today's local date (DESIGN.md). */
+static int default_grad_year(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	return match_grad_year(tm.tm_year + 1900, tm.tm_mon + 1);
+}
+
+static struct match_str mstr(const msgpack_object *o)
+{
+	struct match_str s = { NULL, 0 };
+	if (o && o->type == MSGPACK_OBJECT_STR) {
+		s.p = o->via.str.ptr;
+		s.n = o->via.str.size;
+	}
+	return s;
+}
+
+/* An array of str objects as views; 0 when absent. */
+static size_t strs(const msgpack_object *a, struct match_str *out)
+{
+	if (!a || a->type != MSGPACK_OBJECT_ARRAY)
+		return 0;
+	for (uint32_t i = 0; i < a->via.array.size && i < INDEX_TAGS_MAX; i++)
+		out[i] = mstr(&a->via.array.ptr[i]);
+	return a->via.array.size < INDEX_TAGS_MAX ? a->via.array.size : INDEX_TAGS_MAX;
+}
+
+static const msgpack_object *opt(const msgpack_object *m, const char *k)
+{
+	const msgpack_object *v = schema_get(m, k);
+	return v && v->type != MSGPACK_OBJECT_NIL ? v : NULL;
+}
+
+/* k, grad_year, region_prefix and min_available, checked. */
+static int common_params(struct call *c, long long *k, struct match_filter *f)
+{
+	const msgpack_object *v;
+
+	*k = 20;
+	f->region_prefix.p = NULL;
+	f->region_prefix.n = 0;
+	f->min_available = -1;
+	f->kind = -1;
+	f->grad_year = default_grad_year();
+	if ((v = opt(c->params, "k"))) {
+		if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+		    v->via.u64 > daemon_g.cfg.max_k)
+			stats_limit_hit(LIMIT_K);
+		if (schema_check_int(v, 1, (long long)daemon_g.cfg.max_k, "k",
+		    &c->err, k) < 0)
+			return -1;
+	}
+	if ((v = opt(c->params, "grad_year"))) {
+		long long y;
+		if (schema_check_int(v, 1000, 9999, "grad_year", &c->err, &y) < 0)
+			return -1;
+		f->grad_year = (int)y;
+	}
+	if ((v = opt(c->params, "region_prefix"))) {
+		if (schema_check_region_prefix(v, "region_prefix", &c->err) < 0)
+			return -1;
+		f->region_prefix = mstr(v);
+	}
+	if ((v = opt(c->params, "min_available")) &&
+	    schema_check_int(v, 0, SCHEMA_COUNT_MAX, "min_available", &c->err,
+	    &f->min_available) < 0)
+		return -1;
+	if ((v = opt(c->params, "kind"))) {
+		if ((f->kind = schema_kind_of_posting(v)) < 0)
+			return proto_fail(&c->err, PROTO_INVALID_PARAMS, "kind",
+			    "kind must be one of job, internship, apprenticeship, "
+			    "order_class");
+	}
+	return 0;
+}
+
+static void pack_why(msgpack_packer *pk, const struct match_why *w)
+{
+	msgpack_pack_map(pk, 6);
+	proto_pack_cstr(pk, "major");
+	msgpack_pack_double(pk, w->major);
+	proto_pack_cstr(pk, "skills");
+	msgpack_pack_double(pk, w->skills);
+	proto_pack_cstr(pk, "region");
+	msgpack_pack_double(pk, w->region);
+	proto_pack_cstr(pk, "level");
+	msgpack_pack_double(pk, w->level);
+	proto_pack_cstr(pk, "capacity");
+	msgpack_pack_double(pk, w->capacity);
+	proto_pack_cstr(pk, "chain");
+	msgpack_pack_double(pk, w->chain);
+}
+
+static void pack_mstr(msgpack_packer *pk, struct match_str s)
+{
+	proto_pack_str(pk, s.p, s.n);
+}
+
+static int begin(struct call *c, MDB_txn **txn)
+{
+	int rc = mdb_txn_begin(store_env(daemon_g.store), NULL, MDB_RDONLY, txn);
+	if (rc)
+		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
+	return 0;
+}
+
+/* Read a record by a str id into o; 1004 on `field` when absent. */
+static int need(struct call *c, MDB_txn *txn, enum schema_kind k,
+    const msgpack_object *id, const char *field, msgpack_zone *z,
+    msgpack_object *o)
+{
+	if (store_read(daemon_g.store, txn, k, id->via.str.ptr, id->via.str.size,
+	    z, o) == 0)
+		return 0;
+	return proto_fail(&c->err, PROTO_NOT_FOUND, field, "%s %.*s not found",
+	    schema_kind_name[k], (int)id->via.str.size, id->via.str.ptr);
+}
+
+int queries_candidates(struct call *c)
+{
+	static const char *const known[] = { "posting_id", "query", "k",
+		"grad_year", "region_prefix", "min_available", NULL };
+	struct match_str prefixes[INDEX_TAGS_MAX], skills[INDEX_TAGS_MAX],
+	    chains[INDEX_TAGS_MAX];
+	const msgpack_object *pid = opt(c->params, "posting_id");
+	const msgpack_object *q = opt(c->params, "query");
+	struct match_filter f;
+	struct match_post post;
+	struct match_weights w = weights();
+	struct match_top top = { 0 };
+	unsigned long long considered = 0;
+	MDB_txn *txn = NULL;
+	msgpack_zone *z = NULL;
+	long long k;
+	int ret = -1, rc;
+
+	if (methods_only_keys(c, known) < 0 || common_params(c, &k, &f) < 0)
+		return -1;
+	if (!pid == !q)
+		return proto_fail(&c->err, PROTO_INVALID_PARAMS, pid ? "query" : "posting_id",
+		    "give exactly one of posting_id and query");
+	if (pid && schema_check_id(pid, "posting_id", &c->err) < 0)
+		return -1;
+	if (q && schema_check_query(q, "query", &c->err) < 0)
+		return -1;
+	if (begin(c, &txn) < 0)
+		return -1;
+	z = msgpack_zone_new(4096);
+	memset(&post, 0, sizeof post);
+	post.prefixes = prefixes;
+	post.skills = skills;
+	post.chains = chains;
+	post.level = -1;
+	post.headcount = -1;
+	if (pid) {
+		msgpack_object p, e;
+		if (need(c, txn, SCHEMA_POSTING, pid, "posting_id", z, &p) < 0 ||
+		    need(c, txn, SCHEMA_ENTERPRISE, schema_get(&p, "enterprise_id"),
+		    "posting_id", z, &e) < 0)
+			goto out;
+		post.nprefixes = strs(opt(&p, "majors"), prefixes);
+		post.nskills = strs(opt(&p, "skills"), skills);
+		post.nchains = strs(opt(&e, "chains"), chains);
+		post.level = opt(&p, "level") ? (int)schema_level_of(opt(&p, "level")) : -1;
+		post.region = mstr(opt(&p, "region") ? opt(&p, "region") : opt(&e, "region"));
+		post.headcount = (long long)opt(&p, "headcount")->via.u64;
+	} else {
+		post.nprefixes = strs(opt(q, "majors"), prefixes);
+		post.nskills = strs(opt(q, "skills"), skills);
+		post.nchains = strs(opt(q, "chains"), chains);
+		post.level = opt(q, "level") ? (int)schema_level_of(opt(q, "level")) : -1;
+		post.region = mstr(opt(q, "region"));
+		if (opt(q, "headcount"))
+			post.headcount = (long long)opt(q, "headcount")->via.u64;
+	}
+	match_top_init(&top, (size_t)k);
+	if ((rc = match_candidates(txn, store_index(daemon_g.store), &w, &post, &f,
+	    &top, &considered))) {
+		proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
+		goto out;
+	}
+	match_top_sort(&top);
+	msgpack_pack_map(c->pk, 2);
+	proto_pack_cstr(c->pk, "items");
+	msgpack_pack_array(c->pk, (uint32_t)top.n);
+	for (size_t i = 0; i < top.n; i++) {
+		const struct match_hit *h = &top.v[i];
+		struct index_spec s;
+		index_spec_decode(&h->key, &h->val, &s);
+		const char *name = catalog_name(s.code.p, s.code.n);
+		msgpack_pack_map(c->pk, name ? 8 : 7);
+		proto_pack_cstr(c->pk, "specialty_id");
+		pack_mstr(c->pk, s.id);
+		proto_pack_cstr(c->pk, "school_id");
+		pack_mstr(c->pk, s.school_id);
+		proto_pack_cstr(c->pk, "major_code");
+		pack_mstr(c->pk, s.code);
+		if (name) {
+			proto_pack_cstr(c->pk, "major_name");
+			proto_pack_cstr(c->pk, name);
+		}
+		proto_pack_cstr(c->pk, "available");
+		msgpack_pack_int64(c->pk, h->available);
+		proto_pack_cstr(c->pk, "score");
+		msgpack_pack_double(c->pk, h->score);
+		proto_pack_cstr(c->pk, "why");
+		pack_why(c->pk, &h->why);
+	}
+	proto_pack_cstr(c->pk, "considered");
+	msgpack_pack_uint64(c->pk, considered);
+	ret = 0;
+out:
+	match_top_free(&top);
+	if (z)
+		msgpack_zone_free(z);
+	mdb_txn_abort(txn);
+	return ret;
+}
+
+int queries_openings(struct call *c)
+{
+	static const char *const known[] = { "specialty_id", "k", "kind",
+		"region_prefix", "grad_year", NULL };
+	struct match_str skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
+	const msgpack_object *sid;
+	struct match_filter f;
+	struct match_spec spec;
+	struct match_weights w = weights();
+	struct match_top top = { 0 };
+	unsigned long long considered = 0;
+	MDB_txn *txn = NULL;
+	msgpack_zone *z = NULL;
+	msgpack_object sp, sc;
+	long long k;
+	int ret = -1, rc;
+
+	if (methods_only_keys(c, known) < 0 ||
+	    !(sid = methods_param_id(c, "specialty_id")) ||
+	    common_params(c, &k, &f) < 0)
+		return -1;
+	if (begin(c, &txn) < 0)
+		return -1;
+	z = msgpack_zone_new(4096);
+	if (need(c, txn, SCHEMA_SPECIALTY, sid, "specialty_id", z, &sp) < 0 ||
+	    need(c, txn, SCHEMA_SCHOOL, schema_get(&sp, "school_id"),
+	    "specialty_id", z, &sc) < 0)
+		goto out;
+	spec.code = mstr(opt(&sp, "major_code"));
+	spec.region = mstr(opt(&sc, "region"));
+	spec.level = schema_level_of(opt(&sc, "level"));
+	spec.available = 0;
+	const msgpack_object *coh = opt(&sp, "cohorts");
+	for (uint32_t i = 0; coh && i < coh->via.map.size; i++) {
+		const msgpack_object *y = &coh->via.map.ptr[i].key;
+		if (y->via.str.size == 4 && atoi((char[5]){ y->via.str.ptr[0],
+		    y->via.str.ptr[1], y->via.str.ptr[2], y->via.str.ptr[3], 0 }) ==
+		    f.grad_year)
+			spec.available = (long long)coh->via.map.ptr[i].val.via.u64;
+	}
+	spec.nskills = strs(opt(&sp, "skills"), skills);
+	spec.skills = skills;
+	spec.nchains = strs(opt(&sp, "chains"), chains);
+	spec.chains = chains;
+	match_top_init(&top, (size_t)k);
+	if ((rc = match_openings(txn, store_index(daemon_g.store), &w, &spec, &f,
+	    &top, &considered))) {
+		proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
+		goto out;
+	}
+	match_top_sort(&top);
+	msgpack_pack_map(c->pk, 2);
+	proto_pack_cstr(c->pk, "items");
+	msgpack_pack_array(c->pk, (uint32_t)top.n);
+	for (size_t i = 0; i < top.n; i++) {
+		const struct match_hit *h = &top.v[i];
+		struct index_post p;
+		index_post_decode(&h->key, &h->val, &p);
+		msgpack_pack_map(c->pk, 6);
+		proto_pack_cstr(c->pk, "posting_id");
+		pack_mstr(c->pk, p.id);
+		proto_pack_cstr(c->pk, "enterprise_id");
+		pack_mstr(c->pk, p.enterprise_id);
+		proto_pack_cstr(c->pk, "kind");
+		proto_pack_cstr(c->pk, index_kinds[p.kind & 3]);
+		proto_pack_cstr(c->pk, "headcount");
+		msgpack_pack_int64(c->pk, p.headcount);
+		proto_pack_cstr(c->pk, "score");
+		msgpack_pack_double(c->pk, h->score);
+		proto_pack_cstr(c->pk, "why");
+		pack_why(c->pk, &h->why);
+	}
+	proto_pack_cstr(c->pk, "considered");
+	msgpack_pack_uint64(c->pk, considered);
+	ret = 0;
+out:
+	match_top_free(&top);
+	msgpack_zone_free(z);
+	mdb_txn_abort(txn);
+	return ret;
+}

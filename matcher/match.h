@@ -1,0 +1,126 @@
+/*
+ * match — the scoring model of DESIGN.md: six factors in [0, 1], weighted
+ * by the [match] config section, a major factor of 0 excluding the pair
+ * unless the posting accepts any major.
+ *
+ * These functions are pure: they see a specialty and a posting only
+ * through the small views below, which the store's match summaries (and
+ * the tests' brute force) fill in.  Strings are NOT NUL-terminated.
+ */
+#ifndef CJ_MATCH_H
+#define CJ_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct match_weights {
+	double major, skills, region, level, capacity, chain;
+};
+
+struct match_str {
+	const char *p;
+	size_t n;
+};
+
+/* A specialty: its code, its school's region and level, what it offers. */
+struct match_spec {
+	struct match_str code;       /* "660103" or "520101K" */
+	struct match_str region;     /* the school's, 6 digits */
+	int level;                   /* the school's, enum schema_level */
+	long long available;         /* cohort of the request's grad year */
+	const struct match_str *skills, *chains;
+	size_t nskills, nchains;
+};
+
+/*
+ * A posting (or ad-hoc query).  Absent parts: nprefixes 0 = any major;
+ * level -1 = none; region.n 0 = none (scores 1); headcount -1 = none
+ * (capacity 1); chains are the enterprise's (or the query's).
+ */
+struct match_post {
+	const struct match_str *prefixes, *skills, *chains;
+	size_t nprefixes, nskills, nchains;
+	int level;
+	struct match_str region;
+	long long headcount;
+};
+
+struct match_why {
+	double major, skills, region, level, capacity, chain;
+};
+
+/* The major factor of code against one prefix (DESIGN.md, exact rule). */
+double match_major_one(struct match_str code, struct match_str prefix);
+/* The best over the posting's prefixes; 1 when it has none. */
+double match_major(struct match_str code, const struct match_str *prefixes,
+    size_t n);
+
+/*
+ * Score a pair: fills why and returns Σ wᵢ·fᵢ rounded to 1e-9 (scores are
+ * compared after that rounding), or -1 when the major factor is 0.
+ */
+double match_score(const struct match_weights *w, const struct match_post *p,
+    const struct match_spec *s, struct match_why *why);
+
+/* field(): a code's group moved to the higher-vocational numbering. */
+int match_field_group(const char *code);
+
+/*
+ * The default graduation year for a date (DESIGN.md): the date's year if
+ * on or before 31 August, else the next.  month is 1..12.
+ */
+int match_grad_year(int year, int month);
+
+
+/* ---- Queries over the LMDB match indexes (query.c) ---- */
+#include <lmdb.h>
+
+struct index_dbs;
+
+/*
+ * One ranked result: the index entry it came from (key and value point
+ * into the read transaction's memory and die with it), its score, factors
+ * and the available graduates used for capacity.
+ */
+struct match_hit {
+	double score;
+	struct match_why why;
+	MDB_val key, val;
+	struct match_str id;      /* specialty or posting id, inside key */
+	long long available;
+};
+
+/* The best k hits, best first after match_top_sort. */
+struct match_top {
+	struct match_hit *v;
+	size_t n, k;
+};
+void match_top_init(struct match_top *t, size_t k);
+void match_top_free(struct match_top *t);
+void match_top_sort(struct match_top *t);
+
+/* Filters common to both queries; n = 0 / -1 when absent. */
+struct match_filter {
+	struct match_str region_prefix;
+	long long min_available;  /* candidates only */
+	int kind;                 /* openings only: index_kinds index, -1 any */
+	int grad_year;
+};
+
+/*
+ * Specialties for a posting (or query): every specialty in the field
+ * groups of the posting's prefixes (all, when it accepts any major) is
+ * scored; *considered counts those that passed the filters.
+ */
+int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
+    const struct match_weights *w, const struct match_post *post,
+    const struct match_filter *f, struct match_top *top,
+    unsigned long long *considered);
+
+/* Postings for a specialty: each posting counted once, at its best prefix. */
+int match_openings(MDB_txn *txn, const struct index_dbs *ix,
+    const struct match_weights *w, const struct match_spec *spec,
+    const struct match_filter *f, struct match_top *top,
+    unsigned long long *considered);
+
+#endif

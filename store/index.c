@@ -1,0 +1,357 @@
+/* index — match indexes and their summaries; see index.h. */
+#include "index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+#include "util.h"
+
+#define SUM_VERSION 1
+
+const char *const index_kinds[4] = {
+	"job", "internship", "apprenticeship", "order_class",
+};
+
+int index_open(MDB_txn *txn, struct index_dbs *d)
+{
+	int rc;
+	if ((rc = mdb_dbi_open(txn, "ix.spec.major", MDB_CREATE, &d->spec_major)) ||
+	    (rc = mdb_dbi_open(txn, "ix.spec.count", MDB_CREATE, &d->spec_count)) ||
+	    (rc = mdb_dbi_open(txn, "ix.post.prefix", MDB_CREATE, &d->post_prefix)))
+		return rc;
+	return 0;
+}
+
+/* A growable byte string for building keys and summaries. */
+struct out {
+	unsigned char *p;
+	size_t n, cap;
+};
+
+static void put(struct out *o, const void *p, size_t n)
+{
+	if (o->cap - o->n < n) {
+		o->cap = (o->cap + n) * 2;
+		o->p = xrealloc(o->p, o->cap);
+	}
+	memcpy(o->p + o->n, p, n);
+	o->n += n;
+}
+
+static void put8(struct out *o, unsigned v)
+{
+	unsigned char b = (unsigned char)v;
+	put(o, &b, 1);
+}
+
+static void put16(struct out *o, unsigned v)
+{
+	unsigned char b[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+	put(o, b, 2);
+}
+
+static void put32(struct out *o, uint32_t v)
+{
+	unsigned char b[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
+		(unsigned char)(v >> 8), (unsigned char)v };
+	put(o, b, 4);
+}
+
+static const msgpack_object *field(const msgpack_object *m, const char *k)
+{
+	const msgpack_object *v = m ? schema_get(m, k) : NULL;
+	return v && v->type != MSGPACK_OBJECT_NIL ? v : NULL;
+}
+
+/* Put a str with a one-byte (ids, codes) or two-byte length. */
+static void put_str(struct out *o, const msgpack_object *s, int wide)
+{
+	if (wide)
+		put16(o, s->via.str.size);
+	else
+		put8(o, s->via.str.size);
+	put(o, s->via.str.ptr, s->via.str.size);
+}
+
+static void put_tags(struct out *o, const msgpack_object *a)
+{
+	uint32_t n = a ? a->via.array.size : 0;
+	put8(o, n);
+	for (uint32_t i = 0; i < n; i++)
+		put_str(o, &a->via.array.ptr[i], 1);
+}
+
+static void put_region(struct out *o, const msgpack_object *r)
+{
+	if (r && r->via.str.size == 6)
+		put(o, r->via.str.ptr, 6);
+	else
+		put(o, "000000", 6);
+}
+
+/* key = a NUL b */
+static MDB_val key2(struct out *o, const msgpack_object *a, const char *lit,
+    const msgpack_object *b)
+{
+	MDB_val k;
+	o->n = 0;
+	if (a)
+		put(o, a->via.str.ptr, a->via.str.size);
+	else
+		put(o, lit, strlen(lit));
+	put8(o, 0);
+	put(o, b->via.str.ptr, b->via.str.size);
+	k.mv_data = o->p;
+	k.mv_size = o->n;
+	return k;
+}
+
+static int count_add(MDB_txn *txn, MDB_dbi dbi, const msgpack_object *code,
+    int delta)
+{
+	MDB_val k = { code->via.str.size, (void *)code->via.str.ptr }, v;
+	uint64_t n = 0;
+	int rc = mdb_get(txn, dbi, &k, &v);
+	if (rc == 0 && v.mv_size == sizeof n)
+		memcpy(&n, v.mv_data, sizeof n);
+	else if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	n = delta < 0 ? (n > 0 ? n - 1 : 0) : n + 1;
+	if (n == 0) {
+		rc = mdb_del(txn, dbi, &k, NULL);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	v.mv_size = sizeof n;
+	v.mv_data = &n;
+	return mdb_put(txn, dbi, &k, &v, 0);
+}
+
+int index_specialty(MDB_txn *txn, const struct index_dbs *d,
+    const msgpack_object *old, const msgpack_object *rec,
+    const msgpack_object *school)
+{
+	struct out k = { 0 }, v = { 0 };
+	MDB_val key, val;
+	int rc = 0;
+
+	if (old) {
+		key = key2(&k, field(old, "major_code"), NULL, field(old, "id"));
+		if ((rc = mdb_del(txn, d->spec_major, &key, NULL)) && rc != MDB_NOTFOUND)
+			goto out;
+		if ((rc = count_add(txn, d->spec_count, field(old, "major_code"), -1)))
+			goto out;
+	}
+	if (rec) {
+		const msgpack_object *coh = field(rec, "cohorts");
+		put8(&v, SUM_VERSION);
+		put8(&v, (unsigned)schema_level_of(field(school, "level")) & 0xff);
+		put_region(&v, field(school, "region"));
+		put_str(&v, field(rec, "school_id"), 0);
+		put8(&v, coh ? coh->via.map.size : 0);
+		for (uint32_t i = 0; coh && i < coh->via.map.size; i++) {
+			const msgpack_object *y = &coh->via.map.ptr[i].key;
+			put16(&v, (unsigned)atoi((char[5]){ y->via.str.ptr[0],
+			    y->via.str.ptr[1], y->via.str.ptr[2], y->via.str.ptr[3], 0 }));
+			put32(&v, (uint32_t)coh->via.map.ptr[i].val.via.u64);
+		}
+		put_tags(&v, field(rec, "skills"));
+		put_tags(&v, field(rec, "chains"));
+		key = key2(&k, field(rec, "major_code"), NULL, field(rec, "id"));
+		val.mv_data = v.p;
+		val.mv_size = v.n;
+		if ((rc = mdb_put(txn, d->spec_major, &key, &val, 0)))
+			goto out;
+		rc = count_add(txn, d->spec_count, field(rec, "major_code"), +1);
+	}
+out:
+	free(k.p);
+	free(v.p);
+	return rc;
+}
+
+static int kind_index(const msgpack_object *k)
+{
+	for (int i = 0; i < 4; i++)
+		if (k && proto_str_eq(k, index_kinds[i]))
+			return i;
+	return 0;
+}
+
+int index_posting(MDB_txn *txn, const struct index_dbs *d,
+    const msgpack_object *old, const msgpack_object *rec,
+    const msgpack_object *ent)
+{
+	struct out k = { 0 }, v = { 0 };
+	MDB_val key, val;
+	int rc = 0;
+
+	if (old) {
+		const msgpack_object *m = field(old, "majors");
+		uint32_t n = m ? m->via.array.size : 0;
+		for (uint32_t i = 0; i < (n ? n : 1); i++) {
+			key = key2(&k, n ? &m->via.array.ptr[i] : NULL, "*", field(old, "id"));
+			if ((rc = mdb_del(txn, d->post_prefix, &key, NULL)) &&
+			    rc != MDB_NOTFOUND)
+				goto out;
+			rc = 0;
+		}
+	}
+	if (rec) {
+		const msgpack_object *m = field(rec, "majors");
+		const msgpack_object *region = field(rec, "region");
+		const msgpack_object *lv = field(rec, "level");
+		uint32_t n = m ? m->via.array.size : 0;
+		put8(&v, SUM_VERSION);
+		put8(&v, (unsigned)kind_index(field(rec, "kind")));
+		put8(&v, lv ? (unsigned)schema_level_of(lv) : 0xff);
+		put_region(&v, region ? region : field(ent, "region"));
+		put32(&v, (uint32_t)field(rec, "headcount")->via.u64);
+		put_str(&v, field(rec, "enterprise_id"), 0);
+		const msgpack_object *ind = field(ent, "industry");
+		put8(&v, ind ? (ind->via.str.size < 3 ? ind->via.str.size : 3) : 0);
+		if (ind)
+			put(&v, ind->via.str.ptr, ind->via.str.size < 3 ? ind->via.str.size : 3);
+		put8(&v, n);
+		for (uint32_t i = 0; i < n; i++)
+			put_str(&v, &m->via.array.ptr[i], 0);
+		put_tags(&v, field(rec, "skills"));
+		put_tags(&v, field(ent, "chains"));
+		val.mv_data = v.p;
+		val.mv_size = v.n;
+		for (uint32_t i = 0; i < (n ? n : 1); i++) {
+			key = key2(&k, n ? &m->via.array.ptr[i] : NULL, "*", field(rec, "id"));
+			if ((rc = mdb_put(txn, d->post_prefix, &key, &val, 0)))
+				goto out;
+		}
+	}
+out:
+	free(k.p);
+	free(v.p);
+	return rc;
+}
+
+/* A bounds-checked reader over a summary. */
+struct in {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+static const unsigned char *take(struct in *r, size_t n)
+{
+	if ((size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	const unsigned char *q = r->p;
+	r->p += n;
+	return q;
+}
+
+static unsigned get8(struct in *r)
+{
+	const unsigned char *q = take(r, 1);
+	return q ? q[0] : 0;
+}
+
+static unsigned get16(struct in *r)
+{
+	const unsigned char *q = take(r, 2);
+	return q ? (unsigned)q[0] << 8 | q[1] : 0;
+}
+
+static uint32_t get32(struct in *r)
+{
+	const unsigned char *q = take(r, 4);
+	return q ? (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
+	    (uint32_t)q[2] << 8 | q[3] : 0;
+}
+
+static struct match_str get_str(struct in *r, int wide)
+{
+	struct match_str s;
+	s.n = wide ? get16(r) : get8(r);
+	s.p = (const char *)take(r, s.n);
+	if (!s.p)
+		s.n = 0;
+	return s;
+}
+
+static size_t get_tags(struct in *r, struct match_str *v)
+{
+	size_t n = get8(r);
+	if (n > INDEX_TAGS_MAX) {
+		r->bad = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = get_str(r, 1);
+	return n;
+}
+
+/* Split "a NUL b". */
+static int split_key(const MDB_val *key, struct match_str *a, struct match_str *b)
+{
+	const char *k = key->mv_data, *nul = memchr(k, 0, key->mv_size);
+	if (!nul)
+		return -1;
+	a->p = k;
+	a->n = (size_t)(nul - k);
+	b->p = nul + 1;
+	b->n = key->mv_size - a->n - 1;
+	return 0;
+}
+
+int index_spec_decode(const MDB_val *key, const MDB_val *val, struct index_spec *s)
+{
+	struct in r = { val->mv_data, (const unsigned char *)val->mv_data + val->mv_size, 0 };
+
+	if (split_key(key, &s->code, &s->id) < 0 || get8(&r) != SUM_VERSION)
+		return -1;
+	s->level = (int)get8(&r);
+	s->region.p = (const char *)take(&r, 6);
+	s->region.n = 6;
+	s->school_id = get_str(&r, 0);
+	s->ncohorts = get8(&r);
+	s->cohorts = take(&r, 6 * s->ncohorts);
+	s->nskills = get_tags(&r, s->skills);
+	s->nchains = get_tags(&r, s->chains);
+	return r.bad ? -1 : 0;
+}
+
+long long index_spec_cohort(const struct index_spec *s, int year)
+{
+	for (size_t i = 0; i < s->ncohorts; i++) {
+		const unsigned char *c = s->cohorts + 6 * i;
+		if ((c[0] << 8 | c[1]) == year)
+			return (long long)((uint32_t)c[2] << 24 | (uint32_t)c[3] << 16 |
+			    (uint32_t)c[4] << 8 | c[5]);
+	}
+	return 0;
+}
+
+int index_post_decode(const MDB_val *key, const MDB_val *val, struct index_post *p)
+{
+	struct in r = { val->mv_data, (const unsigned char *)val->mv_data + val->mv_size, 0 };
+	struct match_str prefix;
+
+	if (split_key(key, &prefix, &p->id) < 0 || get8(&r) != SUM_VERSION)
+		return -1;
+	p->kind = (int)get8(&r);
+	p->level = (int)get8(&r);
+	if (p->level == 0xff)
+		p->level = -1;
+	p->region.p = (const char *)take(&r, 6);
+	p->region.n = 6;
+	p->headcount = get32(&r);
+	p->enterprise_id = get_str(&r, 0);
+	p->division = get_str(&r, 0);
+	p->nprefixes = get8(&r);
+	if (p->nprefixes > INDEX_TAGS_MAX)
+		return -1;
+	for (size_t i = 0; i < p->nprefixes; i++)
+		p->prefixes[i] = get_str(&r, 0);
+	p->nskills = get_tags(&r, p->skills);
+	p->nchains = get_tags(&r, p->chains);
+	return r.bad ? -1 : 0;
+}

@@ -1,0 +1,80 @@
+/*
+ * index — the match indexes, kept by store in the same write transaction
+ * as the records, so they never disagree with them:
+ *
+ *   ix.spec.major   major_code NUL specialty_id → specialty summary
+ *   ix.spec.count   major_code → number of specialties (uint64)
+ *   ix.post.prefix  prefix NUL posting_id → posting summary, one entry per
+ *                   accepted prefix, prefix "*" for any major (the
+ *                   summary copies the enterprise's region, chains and
+ *                   industry division)
+ *
+ * "Everything under 4601" is one range scan, and a summary carries what
+ * scoring needs (the school's region and level, cohorts, skills, chains;
+ * a posting's effective region and its enterprise's chains), so a
+ * candidate is scored without reading its record.  A school or
+ * enterprise update rewrites the summaries that copy from it.
+ *
+ * Summaries are a small binary format (version byte first) decoded in
+ * place: the views point into the value and live as long as it does.
+ */
+#ifndef CJ_INDEX_H
+#define CJ_INDEX_H
+
+#include <lmdb.h>
+#include <msgpack.h>
+
+#include "match.h"
+
+#define INDEX_TAGS_MAX 200
+
+struct index_dbs {
+	MDB_dbi spec_major, spec_count, post_prefix;
+};
+
+/* A decoded specialty summary (key parts included). */
+struct index_spec {
+	struct match_str id, school_id, code, region;
+	int level;
+	const unsigned char *cohorts;      /* ncohorts × (u16 year, u32 n) */
+	size_t ncohorts;
+	struct match_str skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
+	size_t nskills, nchains;
+};
+
+struct index_post {
+	struct match_str id, enterprise_id, region;
+	struct match_str division;         /* enterprise's GB/T 4754 division */
+	int kind, level;                   /* level -1: none */
+	long long headcount;
+	struct match_str prefixes[INDEX_TAGS_MAX];
+	struct match_str skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
+	size_t nprefixes, nskills, nchains;
+};
+
+int index_open(MDB_txn *txn, struct index_dbs *d);
+
+/*
+ * Keep the indexes of one record: old is the stored record (NULL when
+ * new), rec the new one (NULL on delete).  `parent` is the specialty's
+ * school or the posting's enterprise (needed with rec).  MDB errors pass
+ * through.
+ */
+int index_specialty(MDB_txn *txn, const struct index_dbs *d,
+    const msgpack_object *old, const msgpack_object *rec,
+    const msgpack_object *school);
+int index_posting(MDB_txn *txn, const struct index_dbs *d,
+    const msgpack_object *old, const msgpack_object *rec,
+    const msgpack_object *enterprise);
+
+/* Decode an index entry; -1 when malformed. */
+int index_spec_decode(const MDB_val *key, const MDB_val *val, struct index_spec *s);
+int index_post_decode(const MDB_val *key, const MDB_val *val, struct index_post *p);
+
+/* The cohort of year in a decoded specialty (0 when absent). */
+long long index_spec_cohort(const struct index_spec *s, int year);
+
+/* Posting kinds in summary order. */
+extern const char *const index_kinds[4];
+
+#endif
