@@ -543,7 +543,8 @@ int methods_handle(struct session *sess, const char *frame, size_t len,
 	if ((m = find_method(name)) < 0) {
 		char shown[80];
 		size_t n = name->via.str.size < 64 ? name->via.str.size : 64;
-		memcpy(shown, name->via.str.ptr, n);
+		if (n)
+			memcpy(shown, name->via.str.ptr, n);
 		shown[n] = 0;
 		if (!proto_utf8_valid(shown, n))
 			snprintf(shown, sizeof shown, "(not UTF-8)");

@@ -35,7 +35,7 @@ struct conn {
 	struct proto_buf in, out;
 	struct proto_scan scan;
 	struct session sess;
-	time_t last;              /* last byte read */
+	uint64_t last_ms;         /* last byte read, monotonic */
 	time_t deadline;          /* closing: give up draining then */
 	unsigned closing : 1;     /* stop handling input; close once flushed */
 	unsigned eof : 1;         /* peer sent FIN */
@@ -181,7 +181,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 		c->eof = 1;
 		event_del(c->rev);
 	} else {
-		c->last = time(NULL);
+		c->last_ms = stats_now_us() / 1000;
 		if (c->closing)                  /* draining: discard */
 			c->in.off = c->in.len = 0;
 		else
@@ -243,7 +243,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	evutil_make_socket_nonblocking(fd);
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
-	c->last = time(NULL);
+	c->last_ms = stats_now_us() / 1000;
 	c->sess.role = daemon_g.cfg.tokens[0] ? ROLE_NONE : ROLE_ADMIN;
 	c->rev = event_new(daemon_g.base, fd, EV_READ | EV_PERSIST, on_read, c);
 	c->wev = event_new(daemon_g.base, fd, EV_WRITE | EV_PERSIST, on_write, c);
@@ -267,6 +267,7 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	time_t now = time(NULL);
+	uint64_t now_ms = stats_now_us() / 1000;
 	unsigned long long idle = daemon_g.cfg.idle_timeout_s;
 	(void)fd, (void)what, (void)arg;
 
@@ -274,7 +275,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		next = c->next;
 		if (c->closing && c->shut && now >= c->deadline) {
 			conn_free(c);
-		} else if (idle && !c->closing && now - c->last >= (time_t)idle &&
+		} else if (idle && !c->closing && now_ms - c->last_ms >= idle * 1000 &&
 		    proto_buf_pending(&c->out) == 0) {
 			stats_limit_hit(LIMIT_IDLE);
 			log_debug("closing connection idle for %llus", idle);

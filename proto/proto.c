@@ -186,6 +186,8 @@ int proto_peek_msgid(const char *buf, size_t n, uint32_t *msgid)
 
 int proto_utf8_valid(const char *s, size_t n)
 {
+	if (n == 0)
+		return 1;
 	const unsigned char *p = (const unsigned char *)s, *e = p + n;
 
 	while (p < e) {

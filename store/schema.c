@@ -95,6 +95,8 @@ static const struct field *const kind_fields[SCHEMA_NKINDS] = {
 /* Append s[0..n) to buf (holding *len bytes), cutting at the size. */
 static void path_add(char *buf, size_t *len, const char *s, size_t n)
 {
+	if (n == 0)
+		return;
 	if (n > SCHEMA_PATH_MAX - 1 - *len)
 		n = SCHEMA_PATH_MAX - 1 - *len;
 	memcpy(buf + *len, s, n);
