@@ -104,17 +104,36 @@ static void path_add(char *buf, size_t *len, const char *s, size_t n)
 	buf[*len] = 0;
 }
 
-/* Both may be called with out == base. */
+/*
+ * Both may be called with out == base.  Keys come from the wire, so control
+ * bytes (NUL above all, which would cut the path as a C string) are written
+ * as \xNN: the path still names the key the client sent.
+ */
 void schema_path_key(char *out, const char *base, const char *key,
     size_t keylen)
 {
-	char tmp[SCHEMA_PATH_MAX];
-	size_t n = 0;
+	char tmp[SCHEMA_PATH_MAX], esc[5];
+	size_t n = 0, i, run;
 
 	path_add(tmp, &n, base, strlen(base));
 	if (n)
 		path_add(tmp, &n, ".", 1);
-	path_add(tmp, &n, key, keylen);
+	for (i = 0; i < keylen; i += run) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof esc, "\\x%02x", c);
+			path_add(tmp, &n, esc, 4);
+			run = 1;
+			continue;
+		}
+		for (run = 1; i + run < keylen; run++) {
+			c = (unsigned char)key[i + run];
+			if (c < 0x20 || c == 0x7f)
+				break;
+		}
+		path_add(tmp, &n, key + i, run);
+	}
 	memcpy(out, tmp, n + 1);
 }
 

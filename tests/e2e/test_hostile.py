@@ -297,6 +297,29 @@ def test_invalid_utf8_in_record_map_key_is_invalid_params(hd):
     check_intact(hd)
 
 
+@pytest.mark.parametrize("method,batch,key,field", [
+    ("school.put", False, b"\x00x", "\\x00x"),
+    ("school.put", True, b"re\x00gion", "records[0].re\\x00gion"),
+    ("school.get", False, b"i\x00d", "i\\x00d"),
+])
+def test_nul_in_key_is_named_escaped_in_data_field(hd, method, batch, key, field):
+    """A NUL inside a key must not cut the path in data.field."""
+    if method == "school.get":
+        params = {"QQQQ": "S1"}
+    else:
+        rec = sample("school")
+        rec["QQQQ"] = 1
+        params = {"records": [rec]} if batch else rec
+    data = with_raw_str(request_bytes(1, method, params), "QQQQ", key)
+    with Client.tcp(hd.port) as c:
+        c.send_raw(data)
+        err = error_of(c.recv_response())
+        assert err is not None and err.code == INVALID_PARAMS, err
+        assert err.field == field, err
+        assert c.call("system.ping") == "pong"
+    check_intact(hd)
+
+
 def test_invalid_utf8_in_params_key_is_invalid_params(hd):
     data = with_raw_str(request_bytes(1, "school.get", {"QQQQ": "S1"}), "QQQQ", b"i\xffd")
     with Client.tcp(hd.port) as c:

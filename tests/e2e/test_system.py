@@ -113,3 +113,102 @@ def test_two_connections_are_independent(daemon):
     assert b.call("system.ping") == "pong"
     with Client.tcp(daemon.port) as c:
         assert c.call("system.ping") == "pong"
+
+
+def test_every_limit_is_counted_once_per_hit_under_its_config_key(daemon_factory):
+    """PROTOCOL.md "Limits": each hit adds exactly one under the key's name."""
+    import socket
+    import time
+    from conftest import (INVALID_PARAMS, ConnectionClosed, nested_array,
+                          put_all_samples, request_bytes)
+    d = daemon_factory(config="[server]\nmax_frame = 4096\nmax_batch = 2\n"
+                              "max_k = 5\nmax_limit = 10\nmax_connections = 3\n"
+                              "idle_timeout_s = 1\nmax_reply_queue = 65536\n")
+    # idle_timeout_s = 1 closes any connection kept across triggers: every
+    # step opens its own.
+    with d.connect() as c:
+        put_all_samples(c)
+
+    def limits():
+        with d.connect() as c:
+            return c.call("system.stats")["limits"]
+
+    def hit(name, trigger):
+        before = limits()
+        trigger()
+        deadline = time.monotonic() + 10
+        while limits().get(name, 0) != before.get(name, 0) + 1:
+            assert time.monotonic() < deadline, (name, before, limits())
+            time.sleep(0.05)
+        after = limits()
+        for k in after:
+            if k != name:
+                assert after[k] == before.get(k, 0), (name, k, before, after)
+
+    def frame():
+        with d.connect() as c:
+            c.send_raw(request_bytes(1, "school.get", {"id": "x" * 5000}))
+            assert c.recv_response()[2]["code"] == TOO_LARGE
+            c.expect_closed()
+
+    def depth():
+        with d.connect() as c:
+            c.send_raw(request_bytes(1, "system.ping", nested_array(40)))
+            assert c.recv_response()[2]["code"] == TOO_LARGE
+
+    def batch():
+        with d.connect() as c:
+            expect_error(c, "school.put",
+                         {"records": [school(id="B%d" % i) for i in range(3)]}, TOO_LARGE)
+
+    def k():
+        with d.connect() as c:
+            expect_error(c, "match.candidates", {"posting_id": "P1", "k": 6},
+                         INVALID_PARAMS, "k")
+
+    def limit():
+        with d.connect() as c:
+            expect_error(c, "school.list", {"limit": 11}, INVALID_PARAMS, "limit")
+
+    def connections():
+        extra = [d.connect() for _ in range(3)]
+        s = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+        s.settimeout(5)
+        try:
+            assert s.recv(1) == b""
+        except ConnectionResetError:
+            pass
+        s.close()
+        for c in extra:
+            c.close()
+
+    def idle():
+        with d.connect() as c:
+            c.expect_closed(timeout=5)
+
+    def reply_queue():
+        with d.connect() as c:
+            c.call("school.put", {"records": [school(id="Q%d" % i, name="n" * 500)
+                                              for i in range(2)]})
+        hog = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+        hog.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        req = request_bytes(1, "school.list", {"limit": 10})
+        try:
+            for _ in range(2000):
+                hog.sendall(req * 10)
+        except OSError:
+            pass
+        time.sleep(0.5)
+        hog.close()
+
+    for name, trigger in [("max_frame", frame), ("max_depth", depth), ("max_batch", batch),
+                          ("max_k", k), ("max_limit", limit),
+                          ("max_connections", connections), ("idle_timeout_s", idle)]:
+        hit(name, trigger)
+    # a non-reading client is throttled every time its queue refills, so
+    # this one may count more than once; it must count.
+    before = limits().get("max_reply_queue", 0)
+    reply_queue()
+    assert limits().get("max_reply_queue", 0) > before
+    assert set(limits()) >= {"max_frame", "max_depth", "max_batch", "max_k", "max_limit",
+                             "max_connections", "idle_timeout_s", "max_reply_queue"}

@@ -1205,6 +1205,10 @@ static void test_helpers(void)
 	CHECK_STR(p, "records[3].cohorts");
 	schema_path_key(p, "records[3].cohorts", "2026xyz", 4);
 	CHECK_STR(p, "records[3].cohorts.2026");
+	schema_path_key(p, "records[3]", "\0x", 2);
+	CHECK_STR(p, "records[3].\\x00x");
+	schema_path_key(p, "", "a\tb\x7f", 4);
+	CHECK_STR(p, "a\\x09b\\x7f");
 	schema_path_index(p, "records", 3);
 	CHECK_STR(p, "records[3]");
 	schema_path_index(p, "", 0);
