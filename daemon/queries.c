@@ -213,7 +213,7 @@ int queries_candidates(struct call *c)
 		struct index_spec s;
 		index_spec_decode(&h->key, &h->val, &s);
 		const char *name = catalog_name(s.code.p, s.code.n);
-		msgpack_pack_map(c->pk, name ? 8 : 7);
+		msgpack_pack_map(c->pk, name ? 7 : 6);
 		proto_pack_cstr(c->pk, "specialty_id");
 		pack_mstr(c->pk, s.id);
 		proto_pack_cstr(c->pk, "school_id");

@@ -96,32 +96,100 @@ void match_top_sort(struct match_top *t)
 	qsort(t->v, t->n, sizeof *t->v, cmp_hits);
 }
 
-/* The key ranges (as 2-digit group prefixes) covering the field groups. */
-static size_t field_ranges(const struct match_str *prefixes, size_t n,
-    char ranges[][3])
+/*
+ * The raw 2-digit groups whose field() is fg: a higher-vocational group
+ * and its secondary and bachelor twins, or a group outside the three
+ * numberings alone.
+ */
+static size_t raw_groups(int fg, int out[3])
+{
+	if (fg < 41 || fg > 59) {
+		out[0] = fg;
+		return 1;
+	}
+	out[0] = fg - 20;
+	out[1] = fg;
+	out[2] = fg + 20;
+	return 3;
+}
+
+/* Key prefixes of ix.spec.major to read, per major-factor tier. */
+#define RANGE_MAX 8
+#define RANGES_MAX (3 * INDEX_TAGS_MAX)
+struct ranges {
+	char s[RANGES_MAX][RANGE_MAX];
+	unsigned char n[RANGES_MAX];
+	size_t m;
+};
+
+static void range_add(struct ranges *r, const char *s, size_t n)
+{
+	for (size_t i = 0; i < r->m; i++)
+		if (r->n[i] == n && !memcmp(r->s[i], s, n))
+			return;
+	if (r->m == RANGES_MAX || n > RANGE_MAX)
+		return;
+	memcpy(r->s[r->m], s, n);
+	r->n[r->m++] = (unsigned char)n;
+}
+
+/* Does some range of r start key (a code)? */
+static int range_covers(const struct ranges *r, const char *key, size_t n)
+{
+	for (size_t i = 0; i < r->m; i++)
+		if (r->n[i] <= n && !memcmp(r->s[i], key, r->n[i]))
+			return 1;
+	return 0;
+}
+
+/* Drop ranges inside another one of the same tier, so none is read twice. */
+static void range_prune(struct ranges *r)
 {
 	size_t m = 0;
-	for (size_t i = 0; i < n; i++) {
-		int g = match_field_group(prefixes[i].p);
-		int lv[3] = { g - 20, g, g + 20 };
-		for (int j = 0; j < 3; j++) {
-			char r[3] = { (char)('0' + lv[j] / 10), (char)('0' + lv[j] % 10), 0 };
-			size_t q;
-			if (lv[j] < 10 || lv[j] > 99)
-				continue;
-			for (q = 0; q < m; q++)
-				if (!memcmp(ranges[q], r, 2))
-					break;
-			if (q == m)
-				memcpy(ranges[m++], r, 3);
+	for (size_t i = 0; i < r->m; i++) {
+		int inside = 0;
+		for (size_t j = 0; j < r->m && !inside; j++)
+			inside = j != i && r->n[j] < r->n[i] &&
+			    !memcmp(r->s[j], r->s[i], r->n[j]);
+		if (!inside) {
+			memmove(r->s[m], r->s[i], RANGE_MAX);
+			r->n[m++] = r->n[i];
 		}
 	}
-	return m;
+	r->m = m;
+}
+
+/*
+ * The three tiers of the major factor (DESIGN.md): 1 where a prefix
+ * starts the code; 0.6 in a prefix's field class at any level (its whole
+ * field group for a 2-digit prefix); 0.3 in its field group.  Tier 2 is
+ * also every code with a major factor > 0.
+ */
+static const double tier_factor[3] = { 1.0, 0.6, 0.3 };
+
+static void tier_ranges(const struct match_str *prefixes, size_t n,
+    struct ranges t[3])
+{
+	t[0].m = t[1].m = t[2].m = 0;
+	for (size_t i = 0; i < n; i++) {
+		int g[3];
+		size_t ng = raw_groups(match_field_group(prefixes[i].p), g);
+		range_add(&t[0], prefixes[i].p, prefixes[i].n);
+		for (size_t j = 0; j < ng; j++) {
+			char r[4] = { (char)('0' + g[j] / 10), (char)('0' + g[j] % 10),
+				prefixes[i].n >= 4 ? prefixes[i].p[2] : 0,
+				prefixes[i].n >= 4 ? prefixes[i].p[3] : 0 };
+			range_add(&t[1], r, prefixes[i].n >= 4 ? 4 : 2);
+			range_add(&t[2], r, 2);
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		range_prune(&t[i]);
 }
 
 static int starts(struct match_str s, struct match_str prefix)
 {
-	return prefix.n <= s.n && !memcmp(s.p, prefix.p, prefix.n);
+	return prefix.n == 0 || (prefix.n <= s.n && !memcmp(s.p, prefix.p, prefix.n));
 }
 
 /*
@@ -148,11 +216,52 @@ static int scan(MDB_txn *txn, MDB_dbi dbi, const char *prefix, size_t n,
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/*
+ * Specialties counted in ix.spec.groups under group g ("**": all) whose
+ * school's region starts with region (all when empty).
+ */
+static int group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
+    struct match_str region, unsigned long long *sum)
+{
+	char key[INDEX_GROUP_KEY];
+	MDB_cursor *c;
+	MDB_val k = { 2 + region.n, key }, v;
+	uint64_t n;
+	int rc;
+
+	memcpy(key, g, 2);
+	if (region.n)
+		memcpy(key + 2, region.p, region.n);
+	if (region.n == 0) {
+		rc = mdb_get(txn, dbi, &k, &v);
+		if (rc == 0 && v.mv_size == sizeof n) {
+			memcpy(&n, v.mv_data, sizeof n);
+			*sum += n;
+		}
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	if ((rc = mdb_cursor_open(txn, dbi, &c)))
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != INDEX_GROUP_KEY || memcmp(k.mv_data, key, 2 + region.n))
+			break;
+		if (v.mv_size == sizeof n) {
+			memcpy(&n, v.mv_data, sizeof n);
+			*sum += n;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 struct cand {
 	const struct match_weights *w;
 	const struct match_post *post;
 	const struct match_filter *f;
 	struct match_top *top;
+	const struct ranges *done;     /* tiers read before: skip their codes */
+	size_t ndone;
 	unsigned long long considered;
 	struct index_spec s;
 };
@@ -163,6 +272,9 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 	struct match_hit h;
 	struct match_spec ms;
 
+	for (size_t i = 0; i < c->ndone; i++)
+		if (range_covers(&c->done[i], k->mv_data, k->mv_size))
+			return 0;
 	if (index_spec_decode(k, v, &c->s) < 0)
 		return 0;
 	if (!starts(c->s.region, c->f->region_prefix))
@@ -189,28 +301,62 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 	return 0;
 }
 
+/*
+ * Tiers are read best first.  Once k hits are kept and the worst of them
+ * beats the best score any lower tier can reach (its major factor at full
+ * weight plus every other factor at 1), the rest cannot enter the top k,
+ * not even on a tie (ties go to the smaller id, so the bound must be
+ * beaten, not met).  `considered` then comes from ix.spec.groups, which
+ * counts exactly the eligible specialties by group and region; with a
+ * min_available filter it depends on cohorts, so every tier is read.
+ */
 int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
     const struct match_weights *w, const struct match_post *post,
     const struct match_filter *f, struct match_top *top,
     unsigned long long *considered)
 {
 	struct cand *c = xmalloc(sizeof *c);
-	char ranges[3 * INDEX_TAGS_MAX][3];
-	int rc = 0;
+	struct ranges *t = xmalloc(3 * sizeof *t);
+	double rest = w->skills + w->region + w->level + w->capacity + w->chain;
+	int counted = f->min_available < 0, rc = 0;
 
 	c->w = w;
 	c->post = post;
 	c->f = f;
 	c->top = top;
 	c->considered = 0;
+	c->done = t;
+	c->ndone = 0;
+	*considered = 0;
 	if (post->nprefixes == 0) {
 		rc = scan(txn, ix->spec_major, "", 0, cand_visit, c);
-	} else {
-		size_t m = field_ranges(post->prefixes, post->nprefixes, ranges);
-		for (size_t i = 0; i < m && !rc; i++)
-			rc = scan(txn, ix->spec_major, ranges[i], 2, cand_visit, c);
+		if (!rc && counted)
+			rc = group_count(txn, ix->spec_groups, "**",
+			    f->region_prefix, considered);
+		goto out;
 	}
-	*considered = c->considered;
+	tier_ranges(post->prefixes, post->nprefixes, t);
+	for (size_t i = 0; counted && i < t[2].m && !rc; i++)
+		rc = group_count(txn, ix->spec_groups, t[2].s[i], f->region_prefix,
+		    considered);
+	for (int tier = 0; tier < 3 && !rc; tier++) {
+		if (tier > 0 && counted && top->n == top->k &&
+		    top->v[0].score > w->major * tier_factor[tier] + rest + 1e-9)
+			break;
+		c->ndone = (size_t)tier;
+		for (size_t i = 0; i < t[tier].m && !rc; i++) {
+			int seen = 0;
+			for (int j = 0; j < tier && !seen; j++)
+				seen = range_covers(&t[j], t[tier].s[i], t[tier].n[i]);
+			if (!seen)
+				rc = scan(txn, ix->spec_major, t[tier].s[i],
+				    t[tier].n[i], cand_visit, c);
+		}
+	}
+out:
+	if (!counted)
+		*considered = c->considered;
+	free(t);
 	free(c);
 	return rc;
 }
@@ -278,7 +424,7 @@ int match_openings(MDB_txn *txn, const struct index_dbs *ix,
     unsigned long long *considered)
 {
 	struct open *o = xmalloc(sizeof *o);
-	char ranges[3][3];
+	struct ranges *t = xmalloc(3 * sizeof *t);
 	int rc;
 
 	o->w = w;
@@ -286,11 +432,12 @@ int match_openings(MDB_txn *txn, const struct index_dbs *ix,
 	o->f = f;
 	o->top = top;
 	o->considered = 0;
-	size_t m = field_ranges(&spec->code, 1, ranges);
+	tier_ranges(&spec->code, 1, t);
 	rc = scan(txn, ix->post_prefix, "*", 2, open_visit, o);   /* "*" NUL */
-	for (size_t i = 0; i < m && !rc; i++)
-		rc = scan(txn, ix->post_prefix, ranges[i], 2, open_visit, o);
+	for (size_t i = 0; i < t[2].m && !rc; i++)
+		rc = scan(txn, ix->post_prefix, t[2].s[i], t[2].n[i], open_visit, o);
 	*considered = o->considered;
+	free(t);
 	free(o);
 	return rc;
 }

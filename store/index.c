@@ -17,7 +17,7 @@ int index_open(MDB_txn *txn, struct index_dbs *d)
 {
 	int rc;
 	if ((rc = mdb_dbi_open(txn, "ix.spec.major", MDB_CREATE, &d->spec_major)) ||
-	    (rc = mdb_dbi_open(txn, "ix.spec.count", MDB_CREATE, &d->spec_count)) ||
+	    (rc = mdb_dbi_open(txn, "ix.spec.groups", MDB_CREATE, &d->spec_groups)) ||
 	    (rc = mdb_dbi_open(txn, "ix.post.prefix", MDB_CREATE, &d->post_prefix)))
 		return rc;
 	return 0;
@@ -107,24 +107,91 @@ static MDB_val key2(struct out *o, const msgpack_object *a, const char *lit,
 	return k;
 }
 
-static int count_add(MDB_txn *txn, MDB_dbi dbi, const msgpack_object *code,
+/* The summary of a specialty whose school is school. */
+static void spec_summary(struct out *v, const msgpack_object *rec,
+    const msgpack_object *school)
+{
+	const msgpack_object *coh = field(rec, "cohorts");
+	v->n = 0;
+	put8(v, SUM_VERSION);
+	put8(v, (unsigned)schema_level_of(field(school, "level")) & 0xff);
+	put_region(v, field(school, "region"));
+	put_str(v, field(rec, "school_id"), 0);
+	put8(v, coh ? coh->via.map.size : 0);
+	for (uint32_t i = 0; coh && i < coh->via.map.size; i++) {
+		const msgpack_object *y = &coh->via.map.ptr[i].key;
+		put16(v, (unsigned)atoi((char[5]){ y->via.str.ptr[0],
+		    y->via.str.ptr[1], y->via.str.ptr[2], y->via.str.ptr[3], 0 }));
+		put32(v, (uint32_t)coh->via.map.ptr[i].val.via.u64);
+	}
+	put_tags(v, field(rec, "skills"));
+	put_tags(v, field(rec, "chains"));
+}
+
+static int kind_index(const msgpack_object *k);
+
+/* The summary of a posting whose enterprise is ent. */
+static void post_summary(struct out *v, const msgpack_object *rec,
+    const msgpack_object *ent)
+{
+	const msgpack_object *m = field(rec, "majors");
+	const msgpack_object *region = field(rec, "region");
+	const msgpack_object *lv = field(rec, "level");
+	const msgpack_object *ind = field(ent, "industry");
+	uint32_t n = m ? m->via.array.size : 0;
+	size_t dn = ind ? (ind->via.str.size < 3 ? ind->via.str.size : 3) : 0;
+
+	v->n = 0;
+	put8(v, SUM_VERSION);
+	put8(v, (unsigned)kind_index(field(rec, "kind")));
+	put8(v, lv ? (unsigned)schema_level_of(lv) : 0xff);
+	put_region(v, region ? region : field(ent, "region"));
+	put32(v, (uint32_t)field(rec, "headcount")->via.u64);
+	put_str(v, field(rec, "enterprise_id"), 0);
+	put8(v, (unsigned)dn);
+	if (dn)
+		put(v, ind->via.str.ptr, dn);
+	put8(v, n);
+	for (uint32_t i = 0; i < n; i++)
+		put_str(v, &m->via.array.ptr[i], 0);
+	put_tags(v, field(rec, "skills"));
+	put_tags(v, field(ent, "chains"));
+}
+
+/* Add delta to the uint64 count under key (deleted when it reaches 0). */
+static int count_add(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
     int delta)
 {
-	MDB_val k = { code->via.str.size, (void *)code->via.str.ptr }, v;
-	uint64_t n = 0;
+	MDB_val k = { n, (void *)key }, v;
+	uint64_t c = 0;
 	int rc = mdb_get(txn, dbi, &k, &v);
-	if (rc == 0 && v.mv_size == sizeof n)
-		memcpy(&n, v.mv_data, sizeof n);
+	if (rc == 0 && v.mv_size == sizeof c)
+		memcpy(&c, v.mv_data, sizeof c);
 	else if (rc && rc != MDB_NOTFOUND)
 		return rc;
-	n = delta < 0 ? (n > 0 ? n - 1 : 0) : n + 1;
-	if (n == 0) {
+	c = delta < 0 ? (c > 0 ? c - 1 : 0) : c + 1;
+	if (c == 0) {
 		rc = mdb_del(txn, dbi, &k, NULL);
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	}
-	v.mv_size = sizeof n;
-	v.mv_data = &n;
+	v.mv_size = sizeof c;
+	v.mv_data = &c;
 	return mdb_put(txn, dbi, &k, &v, 0);
+}
+
+/* Count a specialty under its group and "**", each in total and by region. */
+static int group_count(MDB_txn *txn, MDB_dbi dbi, const char *code,
+    const char *region, int delta)
+{
+	char k[INDEX_GROUP_KEY];
+	int rc = 0;
+	for (int all = 0; all < 2 && !rc; all++) {
+		memcpy(k, all ? "**" : code, 2);
+		memcpy(k + 2, region, 6);
+		if (!(rc = count_add(txn, dbi, k, 2, delta)))
+			rc = count_add(txn, dbi, k, INDEX_GROUP_KEY, delta);
+	}
+	return rc;
 }
 
 int index_specialty(MDB_txn *txn, const struct index_dbs *d,
@@ -136,33 +203,35 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 	int rc = 0;
 
 	if (old) {
+		/* The stored summary says which region the entry was counted
+		 * under (the school may be changing in this very txn). */
+		char region[6];
 		key = key2(&k, field(old, "major_code"), NULL, field(old, "id"));
-		if ((rc = mdb_del(txn, d->spec_major, &key, NULL)) && rc != MDB_NOTFOUND)
+		rc = mdb_get(txn, d->spec_major, &key, &val);
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+		} else if (rc) {
 			goto out;
-		if ((rc = count_add(txn, d->spec_count, field(old, "major_code"), -1)))
-			goto out;
+		} else {
+			if (val.mv_size < 8)
+				memcpy(region, "000000", 6);
+			else
+				memcpy(region, (char *)val.mv_data + 2, 6);
+			if ((rc = mdb_del(txn, d->spec_major, &key, NULL)) ||
+			    (rc = group_count(txn, d->spec_groups, key.mv_data,
+			    region, -1)))
+				goto out;
+		}
 	}
 	if (rec) {
-		const msgpack_object *coh = field(rec, "cohorts");
-		put8(&v, SUM_VERSION);
-		put8(&v, (unsigned)schema_level_of(field(school, "level")) & 0xff);
-		put_region(&v, field(school, "region"));
-		put_str(&v, field(rec, "school_id"), 0);
-		put8(&v, coh ? coh->via.map.size : 0);
-		for (uint32_t i = 0; coh && i < coh->via.map.size; i++) {
-			const msgpack_object *y = &coh->via.map.ptr[i].key;
-			put16(&v, (unsigned)atoi((char[5]){ y->via.str.ptr[0],
-			    y->via.str.ptr[1], y->via.str.ptr[2], y->via.str.ptr[3], 0 }));
-			put32(&v, (uint32_t)coh->via.map.ptr[i].val.via.u64);
-		}
-		put_tags(&v, field(rec, "skills"));
-		put_tags(&v, field(rec, "chains"));
+		spec_summary(&v, rec, school);
 		key = key2(&k, field(rec, "major_code"), NULL, field(rec, "id"));
 		val.mv_data = v.p;
 		val.mv_size = v.n;
 		if ((rc = mdb_put(txn, d->spec_major, &key, &val, 0)))
 			goto out;
-		rc = count_add(txn, d->spec_count, field(rec, "major_code"), +1);
+		rc = group_count(txn, d->spec_groups, key.mv_data,
+		    (char *)v.p + 2, +1);
 	}
 out:
 	free(k.p);
@@ -199,24 +268,8 @@ int index_posting(MDB_txn *txn, const struct index_dbs *d,
 	}
 	if (rec) {
 		const msgpack_object *m = field(rec, "majors");
-		const msgpack_object *region = field(rec, "region");
-		const msgpack_object *lv = field(rec, "level");
 		uint32_t n = m ? m->via.array.size : 0;
-		put8(&v, SUM_VERSION);
-		put8(&v, (unsigned)kind_index(field(rec, "kind")));
-		put8(&v, lv ? (unsigned)schema_level_of(lv) : 0xff);
-		put_region(&v, region ? region : field(ent, "region"));
-		put32(&v, (uint32_t)field(rec, "headcount")->via.u64);
-		put_str(&v, field(rec, "enterprise_id"), 0);
-		const msgpack_object *ind = field(ent, "industry");
-		put8(&v, ind ? (ind->via.str.size < 3 ? ind->via.str.size : 3) : 0);
-		if (ind)
-			put(&v, ind->via.str.ptr, ind->via.str.size < 3 ? ind->via.str.size : 3);
-		put8(&v, n);
-		for (uint32_t i = 0; i < n; i++)
-			put_str(&v, &m->via.array.ptr[i], 0);
-		put_tags(&v, field(rec, "skills"));
-		put_tags(&v, field(ent, "chains"));
+		post_summary(&v, rec, ent);
 		val.mv_data = v.p;
 		val.mv_size = v.n;
 		for (uint32_t i = 0; i < (n ? n : 1); i++) {
@@ -354,4 +407,163 @@ int index_post_decode(const MDB_val *key, const MDB_val *val, struct index_post 
 	p->nskills = get_tags(&r, p->skills);
 	p->nchains = get_tags(&r, p->chains);
 	return r.bad ? -1 : 0;
+}
+
+/* admin.verify ---------------------------------------------------------- */
+
+static int entry_is(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key,
+    const struct out *v)
+{
+	MDB_val got;
+	int rc = mdb_get(txn, dbi, (MDB_val *)key, &got);
+	if (rc == MDB_NOTFOUND)
+		return 1;
+	if (rc)
+		return -rc;
+	return got.mv_size != v->n || memcmp(got.mv_data, v->p, v->n) ? 1 : 0;
+}
+
+int index_verify_specialty(MDB_txn *txn, const struct index_dbs *d,
+    const msgpack_object *rec, const msgpack_object *school)
+{
+	struct out k = { 0 }, v = { 0 };
+	spec_summary(&v, rec, school);
+	MDB_val key = key2(&k, field(rec, "major_code"), NULL, field(rec, "id"));
+	int rc = entry_is(txn, d->spec_major, &key, &v);
+	free(k.p);
+	free(v.p);
+	return rc;
+}
+
+int index_verify_posting(MDB_txn *txn, const struct index_dbs *d,
+    const msgpack_object *rec, const msgpack_object *ent)
+{
+	struct out k = { 0 }, v = { 0 };
+	const msgpack_object *m = field(rec, "majors");
+	uint32_t n = m ? m->via.array.size : 0;
+	int bad = 0;
+
+	post_summary(&v, rec, ent);
+	for (uint32_t i = 0; i < (n ? n : 1) && bad >= 0; i++) {
+		MDB_val key = key2(&k, n ? &m->via.array.ptr[i] : NULL, "*",
+		    field(rec, "id"));
+		int rc = entry_is(txn, d->post_prefix, &key, &v);
+		bad = rc < 0 ? rc : bad + rc;
+	}
+	free(k.p);
+	free(v.p);
+	return bad;
+}
+
+struct gkey {
+	char k[INDEX_GROUP_KEY];
+	size_t n;
+	uint64_t c;
+};
+
+/* LMDB's default order: bytes, then the shorter key first. */
+static int gkey_cmp(const void *a, const void *b)
+{
+	const struct gkey *x = a, *y = b;
+	int c = memcmp(x->k, y->k, x->n < y->n ? x->n : y->n);
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+static unsigned long long db_entries(MDB_txn *txn, MDB_dbi dbi)
+{
+	MDB_stat st;
+	return mdb_stat(txn, dbi, &st) ? 0 : st.ms_entries;
+}
+
+int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
+    unsigned long long nspec, unsigned long long npost,
+    void (*problem)(void *arg, const char *what), void *arg)
+{
+	unsigned long long have = db_entries(txn, d->spec_major);
+	struct gkey *g;
+	size_t n = 0, m = 0;
+	MDB_cursor *c;
+	MDB_val k, v;
+	char msg[160];
+	int rc;
+
+	if (have != nspec) {
+		snprintf(msg, sizeof msg, "ix.spec.major holds %llu entries for "
+		    "%llu specialties", have, nspec);
+		problem(arg, msg);
+	}
+	have = db_entries(txn, d->post_prefix);
+	if (have != npost) {
+		snprintf(msg, sizeof msg, "ix.post.prefix holds %llu entries where "
+		    "the postings' prefixes make %llu", have, npost);
+		problem(arg, msg);
+	}
+
+	/* Recount ix.spec.groups from ix.spec.major, then compare in order. */
+	have = db_entries(txn, d->spec_major);
+	g = xmalloc((4 * have + 2) * sizeof *g);
+	if ((rc = mdb_cursor_open(txn, d->spec_major, &c))) {
+		free(g);
+		return rc;
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && n + 2 <= 2 * have;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		for (int all = 0; all < 2; all++) {
+			memcpy(g[n].k, all ? "**" : (char *)k.mv_data, 2);
+			if (v.mv_size >= 8)
+				memcpy(g[n].k + 2, (char *)v.mv_data + 2, 6);
+			else
+				memcpy(g[n].k + 2, "??????", 6);
+			g[n].n = INDEX_GROUP_KEY;
+			g[n++].c = 1;
+		}
+	}
+	mdb_cursor_close(c);
+	qsort(g, n, sizeof *g, gkey_cmp);
+	for (size_t i = 0; i < n; i++) {          /* runs, then group totals */
+		if (m && !gkey_cmp(&g[m - 1], &g[i]))
+			g[m - 1].c++;
+		else
+			g[m++] = g[i];
+	}
+	n = m;
+	for (size_t i = 0; i < n; i++) {
+		if (m && g[m - 1].n == 2 && !memcmp(g[m - 1].k, g[i].k, 2)) {
+			g[m - 1].c += g[i].c;
+		} else {
+			g[m] = g[i];
+			g[m].n = 2;
+			m++;
+		}
+	}
+	qsort(g, m, sizeof *g, gkey_cmp);
+	size_t i = 0, bad = 0;
+	if ((rc = mdb_cursor_open(txn, d->spec_groups, &c))) {
+		free(g);
+		return rc;
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), i++) {
+		uint64_t cnt = 0;
+		if (v.mv_size == sizeof cnt)
+			memcpy(&cnt, v.mv_data, sizeof cnt);
+		if (i < m && k.mv_size == g[i].n && !memcmp(k.mv_data, g[i].k, g[i].n) &&
+		    cnt == g[i].c)
+			continue;
+		bad++;
+		break;
+	}
+	mdb_cursor_close(c);
+	if (bad || i != m) {
+		if (i < m)
+			snprintf(msg, sizeof msg, "ix.spec.groups disagrees with "
+			    "ix.spec.major at %.*s (expected count %llu)",
+			    (int)g[i].n, g[i].k, (unsigned long long)g[i].c);
+		else
+			snprintf(msg, sizeof msg, "ix.spec.groups has entries "
+			    "beyond the %zu that ix.spec.major makes", m);
+		problem(arg, msg);
+	}
+	free(g);
+	return rc == MDB_NOTFOUND ? 0 : rc;
 }

@@ -3,7 +3,11 @@
  * as the records, so they never disagree with them:
  *
  *   ix.spec.major   major_code NUL specialty_id → specialty summary
- *   ix.spec.count   major_code → number of specialties (uint64)
+ *   ix.spec.groups  GG region6 → number of specialties (uint64) whose
+ *                   code's 2-digit group is GG, at that region; GG alone
+ *                   → the group's total; "**" in place of GG counts
+ *                   every group.
+ *                   So `considered` is known without a scan.
  *   ix.post.prefix  prefix NUL posting_id → posting summary, one entry per
  *                   accepted prefix, prefix "*" for any major (the
  *                   summary copies the enterprise's region, chains and
@@ -27,9 +31,10 @@
 #include "match.h"
 
 #define INDEX_TAGS_MAX 200
+#define INDEX_GROUP_KEY 8            /* GG region6 */
 
 struct index_dbs {
-	MDB_dbi spec_major, spec_count, post_prefix;
+	MDB_dbi spec_major, spec_groups, post_prefix;
 };
 
 /* A decoded specialty summary (key parts included). */
@@ -73,6 +78,21 @@ int index_post_decode(const MDB_val *key, const MDB_val *val, struct index_post 
 
 /* The cohort of year in a decoded specialty (0 when absent). */
 long long index_spec_cohort(const struct index_spec *s, int year);
+
+/*
+ * admin.verify.  The first two rebuild a record's entries and compare
+ * them byte for byte: the number of entries missing or different (0 when
+ * all agree), or -(MDB error).  index_verify_totals checks the entry
+ * counts (nspec specialties; npost = Σ over postings of max(1, prefixes))
+ * and recounts ix.spec.groups, calling problem once per disagreement.
+ */
+int index_verify_specialty(MDB_txn *txn, const struct index_dbs *d,
+    const msgpack_object *rec, const msgpack_object *school);
+int index_verify_posting(MDB_txn *txn, const struct index_dbs *d,
+    const msgpack_object *rec, const msgpack_object *ent);
+int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
+    unsigned long long nspec, unsigned long long npost,
+    void (*problem)(void *arg, const char *what), void *arg);
 
 /* Posting kinds in summary order. */
 extern const char *const index_kinds[4];

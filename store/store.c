@@ -703,6 +703,11 @@ static void problem(struct store_verify *v, const char *fmt, ...)
 	v->problems[v->kept++] = xstrdup(buf);
 }
 
+static void problem_cb(void *arg, const char *what)
+{
+	problem(arg, "%s", what);
+}
+
 void store_verify_free(struct store_verify *v)
 {
 	for (size_t i = 0; i < v->kept; i++)
@@ -740,6 +745,7 @@ int store_verify(struct store *s, struct store_verify *v)
 	MDB_val k, val;
 	msgpack_zone *z = msgpack_zone_new(8192);
 	struct proto_err e;
+	unsigned long long nspec = 0, npost = 0;
 	int rc;
 
 	v->cap = v->cap ? v->cap : 100;
@@ -791,6 +797,30 @@ int store_verify(struct store *s, struct store_verify *v)
 						    refs[r].field, refs[r].db);
 				}
 			}
+			if (kind == SCHEMA_SPECIALTY || kind == SCHEMA_POSTING) {
+				int spec = kind == SCHEMA_SPECIALTY;
+				const msgpack_object *pid = schema_get(&o,
+				    spec ? "school_id" : "enterprise_id");
+				const msgpack_object *m = schema_get(&o, "majors");
+				msgpack_object parent;
+				int bad;
+				if (spec)
+					nspec++;
+				else
+					npost += m && m->type == MSGPACK_OBJECT_ARRAY &&
+					    m->via.array.size ? m->via.array.size : 1;
+				if (store_read(s, txn, spec ? SCHEMA_SCHOOL :
+				    SCHEMA_ENTERPRISE, pid->via.str.ptr,
+				    pid->via.str.size, z, &parent) < 0)
+					continue;   /* reported as a missing reference */
+				bad = spec ?
+				    index_verify_specialty(txn, &s->ix, &o, &parent) :
+				    index_verify_posting(txn, &s->ix, &o, &parent);
+				if (bad)
+					problem(v, "%s %.*s: %s entry missing or stale", kn,
+					    (int)k.mv_size, (char *)k.mv_data,
+					    spec ? "ix.spec.major" : "ix.post.prefix");
+			}
 			if (kind == SCHEMA_SPECIALTY) {
 				char code[16];
 				enum schema_level lv = school_level(s, txn,
@@ -828,6 +858,7 @@ int store_verify(struct store *s, struct store_verify *v)
 		}
 		mdb_cursor_close(c);
 	}
+	index_verify_totals(txn, &s->ix, nspec, npost, problem_cb, v);
 	mdb_txn_abort(txn);
 	msgpack_zone_free(z);
 	return 0;
