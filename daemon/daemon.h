@@ -93,9 +93,10 @@ int methods_only_keys(struct call *c, const char *const *known);
 /* A required id parameter, checked; NULL with c->err when bad. */
 const msgpack_object *methods_param_id(struct call *c, const char *name);
 
-/* match.candidates and match.openings (queries.c). */
+/* match.candidates, match.openings and stats.balance (queries.c). */
 int queries_candidates(struct call *c);
 int queries_openings(struct call *c);
+int queries_balance(struct call *c);
 
 /* Counters for system.stats. */
 struct stats_conn { uint64_t current, total, refused; };

@@ -439,6 +439,7 @@ static const struct method methods[] = {
 	{ "admin.verify", m_verify, 0, M_ADMIN },
 	{ "match.candidates", queries_candidates, 0, 0 },
 	{ "match.openings", queries_openings, 0, 0 },
+	{ "stats.balance", queries_balance, 0, 0 },
 	KIND("school", SCHEMA_SCHOOL),
 	KIND("specialty", SCHEMA_SPECIALTY),
 	KIND("enterprise", SCHEMA_ENTERPRISE),

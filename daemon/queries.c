@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "index.h"
 #include "match.h"
+#include "util.h"
 
 static struct match_weights weights(void)
 {
@@ -320,6 +321,128 @@ int queries_openings(struct call *c)
 out:
 	match_top_free(&top);
 	msgpack_zone_free(z);
+	mdb_txn_abort(txn);
+	return ret;
+}
+
+/*
+ * stats.balance.  The whole indexes are read (a report, not a lookup);
+ * fair_id narrows to the fair's schools and enterprises and sets the
+ * default graduation year from the fair's date.
+ */
+int queries_balance(struct call *c)
+{
+	static const char *const known[] = { "by", "region_prefix", "grad_year",
+		"fair_id", NULL };
+	static const char *const bys[] = { "major", "major_class", "major_group",
+		"industry", "direction", NULL };
+	const msgpack_object *by = opt(c->params, "by");
+	const msgpack_object *fid = opt(c->params, "fair_id");
+	struct match_str *ids = NULL, *dprefix = NULL;
+	struct balance_dir *dirs = NULL;
+	struct match_scope scope = { 0 };
+	struct balance *b = NULL;
+	struct balance_row *rows = NULL;
+	struct match_filter f;
+	MDB_txn *txn = NULL;
+	msgpack_zone *z = NULL;
+	size_t ndirs = 0, nrows;
+	long long k;
+	int ret = -1, rc, which = -1;
+
+	if (methods_only_keys(c, known) < 0 || common_params(c, &k, &f) < 0)
+		return -1;
+	for (int i = 0; by && by->type == MSGPACK_OBJECT_STR && bys[i]; i++)
+		if (proto_str_eq(by, bys[i]))
+			which = i;
+	if (which < 0)
+		return proto_fail(&c->err, PROTO_INVALID_PARAMS, "by", "by must be one "
+		    "of major, major_class, major_group, industry, direction");
+	if (fid && schema_check_id(fid, "fair_id", &c->err) < 0)
+		return -1;
+	if (which == BALANCE_DIRECTION && !fid)
+		return proto_fail(&c->err, PROTO_INVALID_PARAMS, "fair_id",
+		    "by direction needs fair_id");
+	if (begin(c, &txn) < 0)
+		return -1;
+	z = msgpack_zone_new(4096);
+	if (fid) {
+		msgpack_object fair;
+		const msgpack_object *si, *ei, *dv, *date;
+		if (need(c, txn, SCHEMA_FAIR, fid, "fair_id", z, &fair) < 0)
+			goto out;
+		si = opt(&fair, "school_ids");
+		ei = opt(&fair, "enterprise_ids");
+		dv = opt(&fair, "directions");
+		date = opt(&fair, "date");
+		if (!opt(c->params, "grad_year") && date && date->via.str.size >= 7)
+			f.grad_year = match_grad_year(atoi((char[5]){ date->via.str.ptr[0],
+			    date->via.str.ptr[1], date->via.str.ptr[2],
+			    date->via.str.ptr[3], 0 }), atoi((char[3]){
+			    date->via.str.ptr[5], date->via.str.ptr[6], 0 }));
+		scope.nschools = si ? si->via.array.size : 0;
+		scope.nenterprises = ei ? ei->via.array.size : 0;
+		ids = xmalloc((scope.nschools + scope.nenterprises + 1) * sizeof *ids);
+		scope.schools = ids;
+		scope.enterprises = ids + scope.nschools;
+		for (size_t i = 0; i < scope.nschools; i++)
+			scope.schools[i] = mstr(&si->via.array.ptr[i]);
+		for (size_t i = 0; i < scope.nenterprises; i++)
+			scope.enterprises[i] = mstr(&ei->via.array.ptr[i]);
+		match_scope_sort(scope.schools, scope.nschools);
+		match_scope_sort(scope.enterprises, scope.nenterprises);
+		ndirs = dv ? dv->via.array.size : 0;
+		size_t np = 0;
+		for (size_t i = 0; i < ndirs; i++) {
+			const msgpack_object *m = opt(&dv->via.array.ptr[i], "majors");
+			np += m ? m->via.array.size : 0;
+		}
+		dirs = xcalloc(ndirs + 1, sizeof *dirs);
+		dprefix = xmalloc((np + 1) * sizeof *dprefix);
+		np = 0;
+		for (size_t i = 0; i < ndirs; i++) {
+			const msgpack_object *d = &dv->via.array.ptr[i];
+			const msgpack_object *m = opt(d, "majors");
+			dirs[i].id = mstr(opt(d, "id"));
+			dirs[i].prefixes = dprefix + np;
+			dirs[i].nprefixes = m ? m->via.array.size : 0;
+			for (size_t j = 0; j < dirs[i].nprefixes; j++)
+				dprefix[np++] = mstr(&m->via.array.ptr[j]);
+		}
+	}
+	b = balance_new((enum balance_by)which, dirs, ndirs);
+	if ((rc = match_balance(txn, store_index(daemon_g.store), b, &f,
+	    fid ? &scope : NULL))) {
+		proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
+		goto out;
+	}
+	nrows = balance_rows(b, &rows);
+	msgpack_pack_map(c->pk, 1);
+	proto_pack_cstr(c->pk, "rows");
+	msgpack_pack_array(c->pk, (uint32_t)nrows);
+	for (size_t i = 0; i < nrows; i++) {
+		msgpack_pack_map(c->pk, 4);
+		proto_pack_cstr(c->pk, "key");
+		pack_mstr(c->pk, rows[i].key);
+		proto_pack_cstr(c->pk, "supply");
+		msgpack_pack_uint64(c->pk, rows[i].supply);
+		proto_pack_cstr(c->pk, "demand");
+		msgpack_pack_double(c->pk, rows[i].demand);
+		proto_pack_cstr(c->pk, "ratio");
+		if (rows[i].supply)
+			msgpack_pack_double(c->pk, rows[i].demand / (double)rows[i].supply);
+		else
+			msgpack_pack_nil(c->pk);
+	}
+	ret = 0;
+out:
+	free(rows);
+	balance_free(b);
+	free(dirs);
+	free(dprefix);
+	free(ids);
+	if (z)
+		msgpack_zone_free(z);
 	mdb_txn_abort(txn);
 	return ret;
 }

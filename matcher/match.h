@@ -123,4 +123,68 @@ int match_openings(MDB_txn *txn, const struct index_dbs *ix,
     const struct match_filter *f, struct match_top *top,
     unsigned long long *considered);
 
+
+/* ---- stats.balance rows (balance.c) ---- */
+
+enum balance_by {
+	BALANCE_MAJOR, BALANCE_CLASS, BALANCE_GROUP, BALANCE_INDUSTRY,
+	BALANCE_DIRECTION
+};
+
+/* A fair's major direction: its id and plain prefixes. */
+struct balance_dir {
+	struct match_str id;
+	const struct match_str *prefixes;
+	size_t nprefixes;
+};
+
+/*
+ * The direction a specialty supplies (DESIGN.md fair.allocate): the first
+ * whose prefixes one starts its code, or -1.
+ */
+int match_direction_of(struct match_str code, const struct balance_dir *dirs,
+    size_t n);
+
+struct balance_row {
+	struct match_str key;      /* points into the balance */
+	unsigned long long supply;
+	double demand;
+};
+
+/*
+ * Feed every specialty in scope (its code and available graduates) and
+ * then every posting in scope once (its prefixes, its enterprise's
+ * industry division, empty when none, and headcount); balance_rows gives
+ * the rows whose supply or demand is not 0, sorted by key (direction rows
+ * in the fair's order), in a malloc'd array valid until balance_free.
+ * dirs (BALANCE_DIRECTION only) must outlive the balance.
+ */
+struct balance;
+struct balance *balance_new(enum balance_by by, const struct balance_dir *dirs,
+    size_t ndirs);
+void balance_spec(struct balance *b, struct match_str code, long long available);
+void balance_post(struct balance *b, const struct match_str *prefixes, size_t n,
+    struct match_str division, long long headcount);
+size_t balance_rows(struct balance *b, struct balance_row **rows);
+void balance_free(struct balance *b);
+
+/*
+ * Limit a report to a fair's schools and enterprises: sorted id sets
+ * (match_scope_sort sorts an array in place).
+ */
+struct match_scope {
+	struct match_str *schools, *enterprises;
+	size_t nschools, nenterprises;
+};
+int match_scope_sort(struct match_str *ids, size_t n);
+
+/*
+ * Feed b every specialty (by its school's region) and every posting (by
+ * its effective region, once) passing f's region_prefix and, when sc is
+ * not NULL, the scope; available is the cohort of f->grad_year.  Reads
+ * both match indexes whole.
+ */
+int match_balance(MDB_txn *txn, const struct index_dbs *ix, struct balance *b,
+    const struct match_filter *f, const struct match_scope *sc);
+
 #endif

@@ -441,3 +441,87 @@ int match_openings(MDB_txn *txn, const struct index_dbs *ix,
 	free(o);
 	return rc;
 }
+
+static int in_set(const struct match_str *v, size_t n, struct match_str id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = id_cmp(v[mid], id);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int match_scope_sort(struct match_str *ids, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {          /* insertion: fairs are small */
+		struct match_str x = ids[i];
+		size_t j = i;
+		for (; j > 0 && id_cmp(ids[j - 1], x) > 0; j--)
+			ids[j] = ids[j - 1];
+		ids[j] = x;
+	}
+	return 0;
+}
+
+struct bal {
+	struct balance *b;
+	const struct match_filter *f;
+	const struct match_scope *sc;
+	union {
+		struct index_spec s;
+		struct index_post p;
+	} u;
+};
+
+static int bal_spec(void *arg, MDB_val *k, MDB_val *v)
+{
+	struct bal *b = arg;
+	struct index_spec *s = &b->u.s;
+	if (index_spec_decode(k, v, s) < 0 || !starts(s->region, b->f->region_prefix))
+		return 0;
+	if (b->sc && !in_set(b->sc->schools, b->sc->nschools, s->school_id))
+		return 0;
+	balance_spec(b->b, s->code, index_spec_cohort(s, b->f->grad_year));
+	return 0;
+}
+
+static int bal_post(void *arg, MDB_val *k, MDB_val *v)
+{
+	struct bal *b = arg;
+	struct index_post *p = &b->u.p;
+	const char *nul = memchr(k->mv_data, 0, k->mv_size);
+	struct match_str here = { k->mv_data, nul ? (size_t)(nul - (char *)k->mv_data) : 0 };
+
+	if (index_post_decode(k, v, p) < 0 || !starts(p->region, b->f->region_prefix))
+		return 0;
+	/* once per posting: at its first prefix, or its "*" entry */
+	if (p->nprefixes && id_cmp(p->prefixes[0], here) != 0)
+		return 0;
+	if (b->sc && !in_set(b->sc->enterprises, b->sc->nenterprises, p->enterprise_id))
+		return 0;
+	balance_post(b->b, p->prefixes, p->nprefixes, p->division, p->headcount);
+	return 0;
+}
+
+int match_balance(MDB_txn *txn, const struct index_dbs *ix, struct balance *b,
+    const struct match_filter *f, const struct match_scope *sc)
+{
+	struct bal *a = xmalloc(sizeof *a);
+	int rc;
+
+	a->b = b;
+	a->f = f;
+	a->sc = sc;
+	rc = scan(txn, ix->spec_major, "", 0, bal_spec, a);
+	if (!rc)
+		rc = scan(txn, ix->post_prefix, "", 0, bal_post, a);
+	free(a);
+	return rc;
+}

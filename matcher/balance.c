@@ -1,0 +1,249 @@
+/*
+ * balance — stats.balance rows (DESIGN.md "Definitions"), fed one
+ * specialty and one posting at a time.
+ *
+ * Rows live in an open-addressing table keyed by their text; eligibility
+ * for the industry and direction rows is "major factor > 0", which is
+ * "some prefix shares the code's field group" (or the posting takes any
+ * major), so a row keeps the set of field groups it reaches as a bitmask
+ * and supply is summed per field group.
+ */
+#include "match.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define KEY_MAX 72
+
+struct row {
+	char key[KEY_MAX];
+	size_t n;
+	unsigned long long supply;
+	double demand;
+	uint64_t groups[2];      /* field groups reached (industry rows) */
+	int any;                 /* a posting of the row takes any major */
+	int used;
+};
+
+struct balance {
+	enum balance_by by;
+	const struct balance_dir *dirs;
+	size_t ndirs;
+	struct row *t;
+	size_t cap, n;
+	unsigned long long fg_supply[100];   /* available per field group */
+	unsigned long long all_supply;
+	uint64_t *dir_groups;                /* [2 * ndirs]: with available > 0 */
+};
+
+static void bit_set(uint64_t b[2], int g)
+{
+	b[g >> 6] |= (uint64_t)1 << (g & 63);
+}
+
+static int bits_meet(const uint64_t a[2], const uint64_t b[2])
+{
+	return (a[0] & b[0]) || (a[1] & b[1]);
+}
+
+static uint64_t hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static struct row *slot(struct row *t, size_t cap, const char *k, size_t n)
+{
+	size_t i = (size_t)hash(k, n) & (cap - 1);
+	while (t[i].used && (t[i].n != n || memcmp(t[i].key, k, n)))
+		i = (i + 1) & (cap - 1);
+	return &t[i];
+}
+
+/*
+ * The row of key k, created empty; keys longer than KEY_MAX are cut.  The
+ * table grows only on an insert, so finding a row never moves the others.
+ */
+static struct row *row(struct balance *b, const char *k, size_t n)
+{
+	if (n > KEY_MAX)
+		n = KEY_MAX;
+	struct row *r = slot(b->t, b->cap, k, n);
+	if (r->used)
+		return r;
+	if (2 * (b->n + 1) > b->cap) {
+		size_t cap = b->cap * 2;
+		struct row *t = xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < b->cap; i++)
+			if (b->t[i].used)
+				*slot(t, cap, b->t[i].key, b->t[i].n) = b->t[i];
+		free(b->t);
+		b->t = t;
+		b->cap = cap;
+		r = slot(b->t, b->cap, k, n);
+	}
+	r->used = 1;
+	memcpy(r->key, k, n);
+	r->n = n;
+	b->n++;
+	return r;
+}
+
+struct balance *balance_new(enum balance_by by, const struct balance_dir *dirs,
+    size_t ndirs)
+{
+	struct balance *b = xcalloc(1, sizeof *b);
+	b->by = by;
+	b->dirs = dirs;
+	b->ndirs = ndirs;
+	b->cap = 64;
+	b->t = xcalloc(b->cap, sizeof *b->t);
+	b->dir_groups = xcalloc(2 * (ndirs ? ndirs : 1), sizeof *b->dir_groups);
+	for (size_t i = 0; by == BALANCE_DIRECTION && i < ndirs; i++)
+		row(b, dirs[i].id.p, dirs[i].id.n);
+	return b;
+}
+
+void balance_free(struct balance *b)
+{
+	if (!b)
+		return;
+	free(b->t);
+	free(b->dir_groups);
+	free(b);
+}
+
+static size_t key_len(enum balance_by by)
+{
+	return by == BALANCE_MAJOR ? 6 : by == BALANCE_CLASS ? 4 : 2;
+}
+
+int match_direction_of(struct match_str code, const struct balance_dir *dirs,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < dirs[i].nprefixes; j++) {
+			struct match_str p = dirs[i].prefixes[j];
+			if (p.n <= code.n && !memcmp(code.p, p.p, p.n))
+				return (int)i;
+		}
+	return -1;
+}
+
+void balance_spec(struct balance *b, struct match_str code, long long available)
+{
+	unsigned long long a = available > 0 ? (unsigned long long)available : 0;
+	int fg = match_field_group(code.p);
+	int d;
+
+	switch (b->by) {
+	case BALANCE_MAJOR:
+	case BALANCE_CLASS:
+	case BALANCE_GROUP:
+		row(b, code.p, key_len(b->by))->supply += a;
+		break;
+	case BALANCE_INDUSTRY:
+		b->fg_supply[fg] += a;
+		b->all_supply += a;
+		break;
+	case BALANCE_DIRECTION:
+		if ((d = match_direction_of(code, b->dirs, b->ndirs)) < 0)
+			break;
+		row(b, b->dirs[d].id.p, b->dirs[d].id.n)->supply += a;
+		if (a > 0)
+			bit_set(&b->dir_groups[2 * d], fg);
+		break;
+	}
+}
+
+void balance_post(struct balance *b, const struct match_str *prefixes, size_t n,
+    struct match_str division, long long headcount)
+{
+	double h = (double)headcount;
+	uint64_t g[2] = { 0, 0 };
+	struct row *r;
+
+	for (size_t i = 0; i < n; i++)
+		bit_set(g, match_field_group(prefixes[i].p));
+	switch (b->by) {
+	case BALANCE_MAJOR:
+	case BALANCE_CLASS:
+	case BALANCE_GROUP:
+		if (n == 0) {
+			row(b, "*", 1)->demand += h;
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t l = key_len(b->by);
+			row(b, prefixes[i].p, prefixes[i].n < l ? prefixes[i].n : l)->demand +=
+			    h / (double)n;
+		}
+		break;
+	case BALANCE_INDUSTRY:
+		r = division.n ? row(b, division.p, division.n) : row(b, "-", 1);
+		r->demand += h;
+		r->groups[0] |= g[0];
+		r->groups[1] |= g[1];
+		r->any |= n == 0;
+		break;
+	case BALANCE_DIRECTION:
+		for (size_t d = 0; d < b->ndirs; d++) {
+			const uint64_t *dg = &b->dir_groups[2 * d];
+			if (n ? bits_meet(dg, g) : (dg[0] || dg[1]))
+				row(b, b->dirs[d].id.p, b->dirs[d].id.n)->demand += h;
+		}
+		break;
+	}
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct balance_row *x = a, *y = b;
+	size_t n = x->key.n < y->key.n ? x->key.n : y->key.n;
+	int c = memcmp(x->key.p, y->key.p, n);
+	return c ? c : (x->key.n > y->key.n) - (x->key.n < y->key.n);
+}
+
+static int row_out(struct balance *b, struct row *r, struct balance_row *o)
+{
+	if (b->by == BALANCE_INDUSTRY) {
+		r->supply = 0;
+		if (r->any)
+			r->supply = b->all_supply;
+		else
+			for (int g = 0; g < 100; g++)
+				if (r->groups[g >> 6] >> (g & 63) & 1)
+					r->supply += b->fg_supply[g];
+	}
+	if (r->supply == 0 && r->demand == 0)
+		return 0;
+	o->key.p = r->key;
+	o->key.n = r->n;
+	o->supply = r->supply;
+	o->demand = r->demand;
+	return 1;
+}
+
+/* Direction rows keep the fair's order (ids are distinct); others sort by key. */
+size_t balance_rows(struct balance *b, struct balance_row **out)
+{
+	struct balance_row *v = xmalloc((b->n ? b->n : 1) * sizeof *v);
+	size_t m = 0;
+
+	if (b->by == BALANCE_DIRECTION) {
+		for (size_t d = 0; d < b->ndirs; d++)
+			m += (size_t)row_out(b, row(b, b->dirs[d].id.p, b->dirs[d].id.n),
+			    &v[m]);
+	} else {
+		for (size_t i = 0; i < b->cap; i++)
+			if (b->t[i].used)
+				m += (size_t)row_out(b, &b->t[i], &v[m]);
+		qsort(v, m, sizeof *v, cmp_key);
+	}
+	*out = v;
+	return m;
+}
