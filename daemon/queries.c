@@ -301,13 +301,11 @@ int queries_openings(struct call *c)
 		const struct match_hit *h = &top.v[i];
 		struct index_post p;
 		index_post_decode(&h->key, &h->val, &p);
-		msgpack_pack_map(c->pk, 6);
+		msgpack_pack_map(c->pk, 5);
 		proto_pack_cstr(c->pk, "posting_id");
 		pack_mstr(c->pk, p.id);
 		proto_pack_cstr(c->pk, "enterprise_id");
 		pack_mstr(c->pk, p.enterprise_id);
-		proto_pack_cstr(c->pk, "kind");
-		proto_pack_cstr(c->pk, index_kinds[p.kind & 3]);
 		proto_pack_cstr(c->pk, "headcount");
 		msgpack_pack_int64(c->pk, p.headcount);
 		proto_pack_cstr(c->pk, "score");

@@ -366,7 +366,7 @@ struct open {
 	const struct match_spec *spec;
 	const struct match_filter *f;
 	struct match_top *top;
-	unsigned long long considered;
+	double tier;                 /* the major factor of the tier being read */
 	struct index_post p;
 };
 
@@ -378,25 +378,30 @@ static int open_visit(void *arg, MDB_val *k, MDB_val *v)
 	const char *key = k->mv_data;
 	const char *nul = memchr(key, 0, k->mv_size);
 
-	if (!nul || index_post_decode(k, v, &o->p) < 0)
+	if (!nul)
+		return 0;
+	/* An entry is read in the tier of its own prefix's factor ... */
+	struct match_str here = { key, (size_t)(nul - key) };
+	int any = here.n == 1 && key[0] == '*';
+	if ((any ? 1.0 : match_major_one(o->spec->code, here)) != o->tier)
+		return 0;
+	if (index_post_decode(k, v, &o->p) < 0)
 		return 0;
 	if (o->f->kind >= 0 && o->p.kind != o->f->kind)
 		return 0;
 	if (!starts(o->p.region, o->f->region_prefix))
 		return 0;
-	/* A posting is listed under each prefix: count it at its first best. */
-	if (o->p.nprefixes) {
-		struct match_str here = { key, (size_t)(nul - key) };
-		double best = match_major(o->spec->code, o->p.prefixes, o->p.nprefixes);
-		size_t i;
-		if (best == 0.0)
+	/* ... and a posting, listed under each prefix, at its first best. */
+	size_t first = o->p.nprefixes;
+	for (size_t i = 0; i < o->p.nprefixes; i++) {
+		double f = match_major_one(o->spec->code, o->p.prefixes[i]);
+		if (f > o->tier)
 			return 0;
-		for (i = 0; i < o->p.nprefixes; i++)
-			if (match_major_one(o->spec->code, o->p.prefixes[i]) == best)
-				break;
-		if (i == o->p.nprefixes || id_cmp(o->p.prefixes[i], here) != 0)
-			return 0;
+		if (f == o->tier && first == o->p.nprefixes)
+			first = i;
 	}
+	if (first < o->p.nprefixes && id_cmp(o->p.prefixes[first], here))
+		return 0;
 	mp.prefixes = o->p.prefixes;
 	mp.nprefixes = o->p.nprefixes;
 	mp.skills = o->p.skills;
@@ -409,7 +414,6 @@ static int open_visit(void *arg, MDB_val *k, MDB_val *v)
 	h.score = match_score(o->w, &mp, o->spec, &h.why);
 	if (h.score < 0)
 		return 0;
-	o->considered++;
 	h.key = *k;
 	h.val = *v;
 	h.id = o->p.id;
@@ -418,6 +422,62 @@ static int open_visit(void *arg, MDB_val *k, MDB_val *v)
 	return 0;
 }
 
+/*
+ * Postings counted in ix.post.groups under field group g ("**": any
+ * major), of kind (-1: any) and effective region starting with region.
+ */
+static int post_group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
+    int kind, struct match_str region, unsigned long long *sum)
+{
+	char key[INDEX_GKEY_MAX];
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t n;
+	int rc = 0;
+
+	memcpy(key, g, 2);
+	if (region.n == 0) {
+		key[2] = (char)('0' + kind);
+		k.mv_data = key;
+		k.mv_size = kind < 0 ? 2 : 3;
+		rc = mdb_get(txn, dbi, &k, &v);
+		if (rc == 0 && v.mv_size == sizeof n) {
+			memcpy(&n, v.mv_data, sizeof n);
+			*sum += n;
+		}
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	if ((rc = mdb_cursor_open(txn, dbi, &c)))
+		return rc;
+	for (int kd = 0; kd < 4 && !rc; kd++) {
+		if (kind >= 0 && kd != kind)
+			continue;
+		key[2] = (char)('0' + kd);
+		memcpy(key + 3, region.p, region.n);
+		k.mv_data = key;
+		k.mv_size = 3 + region.n;
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			if (k.mv_size != 9 || memcmp(k.mv_data, key, 3 + region.n))
+				break;
+			if (v.mv_size == sizeof n) {
+				memcpy(&n, v.mv_data, sizeof n);
+				*sum += n;
+			}
+		}
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	mdb_cursor_close(c);
+	return rc;
+}
+
+/*
+ * Postings for a specialty, tiers best first as for candidates: factor 1
+ * is "*" and the exact keys code[:2], code[:4], code[:6], code; 0.6 the
+ * field class and the group's 2-digit prefixes at every level; 0.3 the
+ * field group.  `considered` comes from ix.post.groups.
+ */
 int match_openings(MDB_txn *txn, const struct index_dbs *ix,
     const struct match_weights *w, const struct match_spec *spec,
     const struct match_filter *f, struct match_top *top,
@@ -425,18 +485,46 @@ int match_openings(MDB_txn *txn, const struct index_dbs *ix,
 {
 	struct open *o = xmalloc(sizeof *o);
 	struct ranges *t = xmalloc(3 * sizeof *t);
-	int rc;
+	double rest = w->skills + w->region + w->level + w->capacity + w->chain;
+	int fg = match_field_group(spec->code.p), g[3], rc = 0;
+	size_t ng = raw_groups(fg, g);
+	char fgs[2] = { (char)('0' + fg / 10), (char)('0' + fg % 10) };
 
 	o->w = w;
 	o->spec = spec;
 	o->f = f;
 	o->top = top;
-	o->considered = 0;
-	tier_ranges(&spec->code, 1, t);
-	rc = scan(txn, ix->post_prefix, "*", 2, open_visit, o);   /* "*" NUL */
-	for (size_t i = 0; i < t[2].m && !rc; i++)
-		rc = scan(txn, ix->post_prefix, t[2].s[i], t[2].n[i], open_visit, o);
-	*considered = o->considered;
+	*considered = 0;
+	if ((rc = post_group_count(txn, ix->post_groups, fgs, f->kind,
+	    f->region_prefix, considered)) ||
+	    (rc = post_group_count(txn, ix->post_groups, "**", f->kind,
+	    f->region_prefix, considered)))
+		goto out;
+	t[0].m = t[1].m = t[2].m = 0;
+	range_add(&t[0], "*", 2);                  /* "*" NUL */
+	for (size_t l = 2; l <= spec->code.n && l <= RANGE_MAX - 1; l += l < 6 ? 2 : 1) {
+		char r[RANGE_MAX];
+		memcpy(r, spec->code.p, l);
+		r[l] = 0;
+		range_add(&t[0], r, l + 1);
+	}
+	for (size_t j = 0; j < ng; j++) {
+		char r[5] = { (char)('0' + g[j] / 10), (char)('0' + g[j] % 10), 0,
+			spec->code.p[2], spec->code.p[3] };
+		range_add(&t[1], r, 3);               /* "GG" NUL */
+		range_add(&t[1], (char[4]){ r[0], r[1], r[3], r[4] }, 4);
+		range_add(&t[2], r, 2);
+	}
+	for (int tier = 0; tier < 3 && !rc; tier++) {
+		if (tier > 0 && top->n == top->k &&
+		    top->v[0].score > w->major * tier_factor[tier] + rest + 1e-9)
+			break;
+		o->tier = tier_factor[tier];
+		for (size_t i = 0; i < t[tier].m && !rc; i++)
+			rc = scan(txn, ix->post_prefix, t[tier].s[i], t[tier].n[i],
+			    open_visit, o);
+	}
+out:
 	free(t);
 	free(o);
 	return rc;

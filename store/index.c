@@ -18,6 +18,7 @@ int index_open(MDB_txn *txn, struct index_dbs *d)
 	int rc;
 	if ((rc = mdb_dbi_open(txn, "ix.spec.major", MDB_CREATE, &d->spec_major)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.groups", MDB_CREATE, &d->spec_groups)) ||
+	    (rc = mdb_dbi_open(txn, "ix.post.groups", MDB_CREATE, &d->post_groups)) ||
 	    (rc = mdb_dbi_open(txn, "ix.post.prefix", MDB_CREATE, &d->post_prefix)))
 		return rc;
 	return 0;
@@ -179,18 +180,85 @@ static int count_add(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
 	return mdb_put(txn, dbi, &k, &v, 0);
 }
 
-/* Count a specialty under its group and "**", each in total and by region. */
-static int group_count(MDB_txn *txn, MDB_dbi dbi, const char *code,
+/*
+ * The ix.spec.groups keys a specialty counts under: its group and "**",
+ * each alone and followed by the school's region.
+ */
+static size_t spec_group_keys(const char *code, const char *region,
+    char keys[][INDEX_GKEY_MAX], size_t *lens)
+{
+	for (int all = 0; all < 2; all++) {
+		char *k = keys[2 * all], *kr = keys[2 * all + 1];
+		memcpy(k, all ? "**" : code, 2);
+		memcpy(kr, k, 2);
+		memcpy(kr + 2, region, 6);
+		lens[2 * all] = 2;
+		lens[2 * all + 1] = 8;
+	}
+	return 4;
+}
+
+/*
+ * The ix.post.groups keys a posting counts under: for each distinct
+ * field group of its prefixes ("**" when it takes any major), the group
+ * alone, with its kind, and with its kind and effective region.
+ */
+static size_t post_group_keys(const struct index_post *p,
+    char keys[][INDEX_GKEY_MAX], size_t *lens)
+{
+	uint64_t seen[2] = { 0, 0 };
+	size_t n = 0;
+	for (size_t i = 0; i < (p->nprefixes ? p->nprefixes : 1); i++) {
+		char g[2] = { '*', '*' };
+		if (p->nprefixes) {
+			int fg = match_field_group(p->prefixes[i].p);
+			if (seen[fg >> 6] >> (fg & 63) & 1)
+				continue;
+			seen[fg >> 6] |= (uint64_t)1 << (fg & 63);
+			g[0] = (char)('0' + fg / 10);
+			g[1] = (char)('0' + fg % 10);
+		}
+		for (size_t l = 0; l < 3; l++) {
+			memcpy(keys[n], g, 2);
+			keys[n][2] = (char)('0' + p->kind);
+			memcpy(keys[n] + 3, p->region.p, 6);
+			lens[n++] = l == 0 ? 2 : l == 1 ? 3 : 9;
+		}
+	}
+	return n;
+}
+
+static int counts_add(MDB_txn *txn, MDB_dbi dbi, char keys[][INDEX_GKEY_MAX],
+    const size_t *lens, size_t n, int delta)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = count_add(txn, dbi, keys[i], lens[i], delta);
+	return rc;
+}
+
+static int spec_count(MDB_txn *txn, const struct index_dbs *d, const char *code,
     const char *region, int delta)
 {
-	char k[INDEX_GROUP_KEY];
+	char keys[4][INDEX_GKEY_MAX];
+	size_t lens[4];
+	size_t n = spec_group_keys(code, region, keys, lens);
+	return counts_add(txn, d->spec_groups, keys, lens, n, delta);
+}
+
+/* Count the posting of entry (key, val) in ix.post.groups. */
+static int post_count(MDB_txn *txn, const struct index_dbs *d,
+    const MDB_val *key, const MDB_val *val, int delta)
+{
+	struct index_post *p = xmalloc(sizeof *p);
+	char (*keys)[INDEX_GKEY_MAX] = xmalloc(3 * INDEX_TAGS_MAX * sizeof *keys);
+	size_t lens[3 * INDEX_TAGS_MAX];
 	int rc = 0;
-	for (int all = 0; all < 2 && !rc; all++) {
-		memcpy(k, all ? "**" : code, 2);
-		memcpy(k + 2, region, 6);
-		if (!(rc = count_add(txn, dbi, k, 2, delta)))
-			rc = count_add(txn, dbi, k, INDEX_GROUP_KEY, delta);
-	}
+	if (index_post_decode(key, val, p) == 0)
+		rc = counts_add(txn, d->post_groups, keys, lens,
+		    post_group_keys(p, keys, lens), delta);
+	free(keys);
+	free(p);
 	return rc;
 }
 
@@ -218,8 +286,7 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 			else
 				memcpy(region, (char *)val.mv_data + 2, 6);
 			if ((rc = mdb_del(txn, d->spec_major, &key, NULL)) ||
-			    (rc = group_count(txn, d->spec_groups, key.mv_data,
-			    region, -1)))
+			    (rc = spec_count(txn, d, key.mv_data, region, -1)))
 				goto out;
 		}
 	}
@@ -230,8 +297,7 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 		val.mv_size = v.n;
 		if ((rc = mdb_put(txn, d->spec_major, &key, &val, 0)))
 			goto out;
-		rc = group_count(txn, d->spec_groups, key.mv_data,
-		    (char *)v.p + 2, +1);
+		rc = spec_count(txn, d, key.mv_data, (char *)v.p + 2, +1);
 	}
 out:
 	free(k.p);
@@ -258,6 +324,12 @@ int index_posting(MDB_txn *txn, const struct index_dbs *d,
 	if (old) {
 		const msgpack_object *m = field(old, "majors");
 		uint32_t n = m ? m->via.array.size : 0;
+		/* uncount by the stored summary: the enterprise may be changing */
+		key = key2(&k, n ? &m->via.array.ptr[0] : NULL, "*", field(old, "id"));
+		if ((rc = mdb_get(txn, d->post_prefix, &key, &val)) == 0)
+			rc = post_count(txn, d, &key, &val, -1);
+		if (rc && rc != MDB_NOTFOUND)
+			goto out;
 		for (uint32_t i = 0; i < (n ? n : 1); i++) {
 			key = key2(&k, n ? &m->via.array.ptr[i] : NULL, "*", field(old, "id"));
 			if ((rc = mdb_del(txn, d->post_prefix, &key, NULL)) &&
@@ -277,6 +349,8 @@ int index_posting(MDB_txn *txn, const struct index_dbs *d,
 			if ((rc = mdb_put(txn, d->post_prefix, &key, &val, 0)))
 				goto out;
 		}
+		key = key2(&k, n ? &m->via.array.ptr[0] : NULL, "*", field(rec, "id"));
+		rc = post_count(txn, d, &key, &val, +1);
 	}
 out:
 	free(k.p);
@@ -455,18 +529,90 @@ int index_verify_posting(MDB_txn *txn, const struct index_dbs *d,
 	return bad;
 }
 
-struct gkey {
-	char k[INDEX_GROUP_KEY];
-	size_t n;
-	uint64_t c;
+/* A count per key, for recounting the count indexes. */
+struct tally {
+	struct tkey {
+		char k[INDEX_GKEY_MAX];
+		unsigned char n, used;
+		uint64_t c;
+	} *t;
+	size_t cap, n;
 };
 
-/* LMDB's default order: bytes, then the shorter key first. */
-static int gkey_cmp(const void *a, const void *b)
+static struct tkey *tally_slot(struct tkey *t, size_t cap, const char *k,
+    size_t n)
 {
-	const struct gkey *x = a, *y = b;
-	int c = memcmp(x->k, y->k, x->n < y->n ? x->n : y->n);
-	return c ? c : (x->n > y->n) - (x->n < y->n);
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
+	size_t i = (size_t)h & (cap - 1);
+	while (t[i].used && (t[i].n != n || memcmp(t[i].k, k, n)))
+		i = (i + 1) & (cap - 1);
+	return &t[i];
+}
+
+static void tally_add(struct tally *y, const char *k, size_t n)
+{
+	struct tkey *e = tally_slot(y->t, y->cap, k, n);
+	if (!e->used) {
+		if (2 * (y->n + 1) > y->cap) {
+			size_t cap = y->cap * 2;
+			struct tkey *t = xcalloc(cap, sizeof *t);
+			for (size_t i = 0; i < y->cap; i++)
+				if (y->t[i].used)
+					*tally_slot(t, cap, y->t[i].k, y->t[i].n) = y->t[i];
+			free(y->t);
+			y->t = t;
+			y->cap = cap;
+			e = tally_slot(y->t, y->cap, k, n);
+		}
+		e->used = 1;
+		memcpy(e->k, k, n);
+		e->n = (unsigned char)n;
+		y->n++;
+	}
+	e->c++;
+}
+
+/* Compare db (key → uint64 count) with the tally; a problem for the first difference. */
+static int tally_check(MDB_txn *txn, MDB_dbi dbi, const char *name,
+    struct tally *y, void (*problem)(void *, const char *), void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t seen = 0;
+	char msg[200];
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi, &c)))
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint64_t n = 0;
+		struct tkey *e = k.mv_size <= INDEX_GKEY_MAX ?
+		    tally_slot(y->t, y->cap, k.mv_data, k.mv_size) : NULL;
+		if (v.mv_size == sizeof n)
+			memcpy(&n, v.mv_data, sizeof n);
+		if (!e || !e->used || e->c != n) {
+			snprintf(msg, sizeof msg, "%s: %.*s counts %llu, the entries "
+			    "make %llu", name, (int)k.mv_size, (char *)k.mv_data,
+			    (unsigned long long)n, e && e->used ?
+			    (unsigned long long)e->c : 0ull);
+			problem(arg, msg);
+			break;
+		}
+		seen++;
+	}
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND) {
+		rc = 0;
+		if (seen != y->n) {
+			snprintf(msg, sizeof msg, "%s: %zu keys where the entries make "
+			    "%zu", name, seen, y->n);
+			problem(arg, msg);
+		}
+	}
+	return rc;
 }
 
 static unsigned long long db_entries(MDB_txn *txn, MDB_dbi dbi)
@@ -479,91 +625,63 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
     unsigned long long nspec, unsigned long long npost,
     void (*problem)(void *arg, const char *what), void *arg)
 {
-	unsigned long long have = db_entries(txn, d->spec_major);
-	struct gkey *g;
-	size_t n = 0, m = 0;
+	struct tally ys = { xcalloc(64, sizeof *ys.t), 64, 0 };
+	struct tally yp = { xcalloc(64, sizeof *yp.t), 64, 0 };
+	struct index_post *p = xmalloc(sizeof *p);
+	char (*keys)[INDEX_GKEY_MAX] = xmalloc(3 * INDEX_TAGS_MAX * sizeof *keys);
+	size_t lens[3 * INDEX_TAGS_MAX], n;
+	unsigned long long have;
 	MDB_cursor *c;
 	MDB_val k, v;
 	char msg[160];
 	int rc;
 
-	if (have != nspec) {
+	if ((have = db_entries(txn, d->spec_major)) != nspec) {
 		snprintf(msg, sizeof msg, "ix.spec.major holds %llu entries for "
 		    "%llu specialties", have, nspec);
 		problem(arg, msg);
 	}
-	have = db_entries(txn, d->post_prefix);
-	if (have != npost) {
+	if ((have = db_entries(txn, d->post_prefix)) != npost) {
 		snprintf(msg, sizeof msg, "ix.post.prefix holds %llu entries where "
 		    "the postings' prefixes make %llu", have, npost);
 		problem(arg, msg);
 	}
-
-	/* Recount ix.spec.groups from ix.spec.major, then compare in order. */
-	have = db_entries(txn, d->spec_major);
-	g = xmalloc((4 * have + 2) * sizeof *g);
-	if ((rc = mdb_cursor_open(txn, d->spec_major, &c))) {
-		free(g);
-		return rc;
-	}
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && n + 2 <= 2 * have;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		for (int all = 0; all < 2; all++) {
-			memcpy(g[n].k, all ? "**" : (char *)k.mv_data, 2);
-			if (v.mv_size >= 8)
-				memcpy(g[n].k + 2, (char *)v.mv_data + 2, 6);
-			else
-				memcpy(g[n].k + 2, "??????", 6);
-			g[n].n = INDEX_GROUP_KEY;
-			g[n++].c = 1;
-		}
-	}
-	mdb_cursor_close(c);
-	qsort(g, n, sizeof *g, gkey_cmp);
-	for (size_t i = 0; i < n; i++) {          /* runs, then group totals */
-		if (m && !gkey_cmp(&g[m - 1], &g[i]))
-			g[m - 1].c++;
-		else
-			g[m++] = g[i];
-	}
-	n = m;
-	for (size_t i = 0; i < n; i++) {
-		if (m && g[m - 1].n == 2 && !memcmp(g[m - 1].k, g[i].k, 2)) {
-			g[m - 1].c += g[i].c;
-		} else {
-			g[m] = g[i];
-			g[m].n = 2;
-			m++;
-		}
-	}
-	qsort(g, m, sizeof *g, gkey_cmp);
-	size_t i = 0, bad = 0;
-	if ((rc = mdb_cursor_open(txn, d->spec_groups, &c))) {
-		free(g);
-		return rc;
-	}
+	/* Recount both count indexes from the entries they count. */
+	if ((rc = mdb_cursor_open(txn, d->spec_major, &c)))
+		goto out;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), i++) {
-		uint64_t cnt = 0;
-		if (v.mv_size == sizeof cnt)
-			memcpy(&cnt, v.mv_data, sizeof cnt);
-		if (i < m && k.mv_size == g[i].n && !memcmp(k.mv_data, g[i].k, g[i].n) &&
-		    cnt == g[i].c)
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < 2 || v.mv_size < 8)
 			continue;
-		bad++;
-		break;
+		n = spec_group_keys(k.mv_data, (char *)v.mv_data + 2, keys, lens);
+		for (size_t i = 0; i < n; i++)
+			tally_add(&ys, keys[i], lens[i]);
 	}
 	mdb_cursor_close(c);
-	if (bad || i != m) {
-		if (i < m)
-			snprintf(msg, sizeof msg, "ix.spec.groups disagrees with "
-			    "ix.spec.major at %.*s (expected count %llu)",
-			    (int)g[i].n, g[i].k, (unsigned long long)g[i].c);
-		else
-			snprintf(msg, sizeof msg, "ix.spec.groups has entries "
-			    "beyond the %zu that ix.spec.major makes", m);
-		problem(arg, msg);
+	if ((rc = mdb_cursor_open(txn, d->post_prefix, &c)))
+		goto out;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const char *nul = memchr(k.mv_data, 0, k.mv_size);
+		size_t pn = nul ? (size_t)(nul - (char *)k.mv_data) : 0;
+		if (index_post_decode(&k, &v, p) < 0)
+			continue;
+		if (p->nprefixes && (p->prefixes[0].n != pn ||
+		    memcmp(p->prefixes[0].p, k.mv_data, pn)))
+			continue;         /* counted at its first prefix */
+		n = post_group_keys(p, keys, lens);
+		for (size_t i = 0; i < n; i++)
+			tally_add(&yp, keys[i], lens[i]);
 	}
-	free(g);
+	mdb_cursor_close(c);
+	if ((rc = tally_check(txn, d->spec_groups, "ix.spec.groups", &ys, problem,
+	    arg)) == 0)
+		rc = tally_check(txn, d->post_groups, "ix.post.groups", &yp, problem,
+		    arg);
+out:
+	free(ys.t);
+	free(yp.t);
+	free(keys);
+	free(p);
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }

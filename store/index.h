@@ -12,6 +12,10 @@
  *                   accepted prefix, prefix "*" for any major (the
  *                   summary copies the enterprise's region, chains and
  *                   industry division)
+ *   ix.post.groups  FG, FG kind, FG kind region6 → number of postings
+ *                   (uint64) with a prefix in field group FG ("**": any
+ *                   major), counted once per group; kind is one digit
+ *                   (index_kinds), region the effective one.
  *
  * "Everything under 4601" is one range scan, and a summary carries what
  * scoring needs (the school's region and level, cohorts, skills, chains;
@@ -32,9 +36,10 @@
 
 #define INDEX_TAGS_MAX 200
 #define INDEX_GROUP_KEY 8            /* GG region6 */
+#define INDEX_GKEY_MAX 9             /* the longest count key */
 
 struct index_dbs {
-	MDB_dbi spec_major, spec_groups, post_prefix;
+	MDB_dbi spec_major, spec_groups, post_prefix, post_groups;
 };
 
 /* A decoded specialty summary (key parts included). */

@@ -120,6 +120,8 @@ def test_indexes_agree_after_every_kind_of_update_and_delete(daemon):
     ("stale_post", "ix.post.prefix"),
     ("count", "ix.spec.groups"),
     ("stray_count", "ix.spec.groups"),
+    ("post_count", "ix.post.groups"),
+    ("drop_post_count", "ix.post.groups"),
 ])
 def test_verify_finds_each_kind_of_index_damage(daemon, damage, expect):
     c = daemon.connect()
@@ -153,6 +155,8 @@ def test_verify_finds_each_kind_of_index_damage(daemon, damage, expect):
         "stale_post": ("ix.post.prefix", stale),
         "count": ("ix.spec.groups", count),
         "stray_count": ("ix.spec.groups", stray_count),
+        "post_count": ("ix.post.groups", count),
+        "drop_post_count": ("ix.post.groups", drop_first),
     }[damage]
     db.edit(name, fn)
     db.close()
