@@ -2,7 +2,7 @@
  * balance — stats.balance rows (DESIGN.md "Definitions"), fed one
  * specialty and one posting at a time.
  *
- * Rows live in an open-addressing table keyed by their text; eligibility
+ * Rows live in an array indexed by a strtab of their keys; eligibility
  * for the industry and direction rows is "major factor > 0", which is
  * "some prefix shares the code's field group" (or the posting takes any
  * major), so a row keeps the set of field groups it reaches as a bitmask
@@ -15,24 +15,22 @@
 
 #include "util.h"
 
-#define KEY_MAX 72
-
 struct row {
-	char key[KEY_MAX];
+	char key[STRTAB_KEY];
 	size_t n;
 	unsigned long long supply;
 	double demand;
 	uint64_t groups[2];      /* field groups reached (industry rows) */
 	int any;                 /* a posting of the row takes any major */
-	int used;
 };
 
 struct balance {
 	enum balance_by by;
 	const struct balance_dir *dirs;
 	size_t ndirs;
-	struct row *t;
-	size_t cap, n;
+	struct strtab index;                 /* key → row */
+	struct row *rows;
+	size_t n, cap;
 	unsigned long long fg_supply[100];   /* available per field group */
 	unsigned long long all_supply;
 	uint64_t *dir_groups;                /* [2 * ndirs]: with available > 0 */
@@ -48,49 +46,22 @@ static int bits_meet(const uint64_t a[2], const uint64_t b[2])
 	return (a[0] & b[0]) || (a[1] & b[1]);
 }
 
-static uint64_t hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
-static struct row *slot(struct row *t, size_t cap, const char *k, size_t n)
-{
-	size_t i = (size_t)hash(k, n) & (cap - 1);
-	while (t[i].used && (t[i].n != n || memcmp(t[i].key, k, n)))
-		i = (i + 1) & (cap - 1);
-	return &t[i];
-}
-
-/*
- * The row of key k, created empty; keys longer than KEY_MAX are cut.  The
- * table grows only on an insert, so finding a row never moves the others.
- */
+/* The row of key k, created empty (keys longer than STRTAB_KEY are cut). */
 static struct row *row(struct balance *b, const char *k, size_t n)
 {
-	if (n > KEY_MAX)
-		n = KEY_MAX;
-	struct row *r = slot(b->t, b->cap, k, n);
-	if (r->used)
-		return r;
-	if (2 * (b->n + 1) > b->cap) {
-		size_t cap = b->cap * 2;
-		struct row *t = xcalloc(cap, sizeof *t);
-		for (size_t i = 0; i < b->cap; i++)
-			if (b->t[i].used)
-				*slot(t, cap, b->t[i].key, b->t[i].n) = b->t[i];
-		free(b->t);
-		b->t = t;
-		b->cap = cap;
-		r = slot(b->t, b->cap, k, n);
+	size_t *i = strtab_at(&b->index, k, n);
+	if (*i == 0) {
+		if (b->n == b->cap) {
+			b->cap = b->cap ? 2 * b->cap : 16;
+			b->rows = xrealloc(b->rows, b->cap * sizeof *b->rows);
+		}
+		struct row *r = &b->rows[b->n];
+		memset(r, 0, sizeof *r);
+		r->n = n < STRTAB_KEY ? n : STRTAB_KEY;
+		memcpy(r->key, k, r->n);
+		*i = ++b->n;
 	}
-	r->used = 1;
-	memcpy(r->key, k, n);
-	r->n = n;
-	b->n++;
-	return r;
+	return &b->rows[*i - 1];
 }
 
 struct balance *balance_new(enum balance_by by, const struct balance_dir *dirs,
@@ -100,8 +71,7 @@ struct balance *balance_new(enum balance_by by, const struct balance_dir *dirs,
 	b->by = by;
 	b->dirs = dirs;
 	b->ndirs = ndirs;
-	b->cap = 64;
-	b->t = xcalloc(b->cap, sizeof *b->t);
+	strtab_init(&b->index);
 	b->dir_groups = xcalloc(2 * (ndirs ? ndirs : 1), sizeof *b->dir_groups);
 	for (size_t i = 0; by == BALANCE_DIRECTION && i < ndirs; i++)
 		row(b, dirs[i].id.p, dirs[i].id.n);
@@ -112,7 +82,8 @@ void balance_free(struct balance *b)
 {
 	if (!b)
 		return;
-	free(b->t);
+	strtab_free(&b->index);
+	free(b->rows);
 	free(b->dir_groups);
 	free(b);
 }
@@ -239,9 +210,8 @@ size_t balance_rows(struct balance *b, struct balance_row **out)
 			m += (size_t)row_out(b, row(b, b->dirs[d].id.p, b->dirs[d].id.n),
 			    &v[m]);
 	} else {
-		for (size_t i = 0; i < b->cap; i++)
-			if (b->t[i].used)
-				m += (size_t)row_out(b, &b->t[i], &v[m]);
+		for (size_t i = 0; i < b->n; i++)
+			m += (size_t)row_out(b, &b->rows[i], &v[m]);
 		qsort(v, m, sizeof *v, cmp_key);
 	}
 	*out = v;

@@ -217,26 +217,22 @@ static int scan(MDB_txn *txn, MDB_dbi dbi, const char *prefix, size_t n,
 }
 
 /*
- * Specialties counted in ix.spec.groups under group g ("**": all) whose
- * school's region starts with region (all when empty).
+ * Add to *sum the uint64 counts of dbi under key[0..n) exactly (len 0),
+ * or under every key of length len that starts with it.
  */
-static int group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
-    struct match_str region, unsigned long long *sum)
+static int count_sum(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
+    size_t len, unsigned long long *sum)
 {
-	char key[INDEX_GROUP_KEY];
 	MDB_cursor *c;
-	MDB_val k = { 2 + region.n, key }, v;
-	uint64_t n;
+	MDB_val k = { n, (void *)key }, v;
+	uint64_t x;
 	int rc;
 
-	memcpy(key, g, 2);
-	if (region.n)
-		memcpy(key + 2, region.p, region.n);
-	if (region.n == 0) {
+	if (len == 0) {
 		rc = mdb_get(txn, dbi, &k, &v);
-		if (rc == 0 && v.mv_size == sizeof n) {
-			memcpy(&n, v.mv_data, sizeof n);
-			*sum += n;
+		if (rc == 0 && v.mv_size == sizeof x) {
+			memcpy(&x, v.mv_data, sizeof x);
+			*sum += x;
 		}
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	}
@@ -244,15 +240,30 @@ static int group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
 		return rc;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != INDEX_GROUP_KEY || memcmp(k.mv_data, key, 2 + region.n))
+		if (k.mv_size < n || memcmp(k.mv_data, key, n))
 			break;
-		if (v.mv_size == sizeof n) {
-			memcpy(&n, v.mv_data, sizeof n);
-			*sum += n;
+		if (k.mv_size == len && v.mv_size == sizeof x) {
+			memcpy(&x, v.mv_data, sizeof x);
+			*sum += x;
 		}
 	}
 	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * Specialties counted in ix.spec.groups under group g ("**": all) whose
+ * school's region starts with region (all when empty).
+ */
+static int group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
+    struct match_str region, unsigned long long *sum)
+{
+	char key[INDEX_GROUP_KEY];
+	memcpy(key, g, 2);
+	if (region.n)
+		memcpy(key + 2, region.p, region.n);
+	return count_sum(txn, dbi, key, 2 + region.n,
+	    region.n ? INDEX_GROUP_KEY : 0, sum);
 }
 
 struct cand {
@@ -430,45 +441,19 @@ static int post_group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
     int kind, struct match_str region, unsigned long long *sum)
 {
 	char key[INDEX_GKEY_MAX];
-	MDB_cursor *c;
-	MDB_val k, v;
-	uint64_t n;
 	int rc = 0;
 
 	memcpy(key, g, 2);
 	if (region.n == 0) {
 		key[2] = (char)('0' + kind);
-		k.mv_data = key;
-		k.mv_size = kind < 0 ? 2 : 3;
-		rc = mdb_get(txn, dbi, &k, &v);
-		if (rc == 0 && v.mv_size == sizeof n) {
-			memcpy(&n, v.mv_data, sizeof n);
-			*sum += n;
-		}
-		return rc == MDB_NOTFOUND ? 0 : rc;
+		return count_sum(txn, dbi, key, kind < 0 ? 2 : 3, 0, sum);
 	}
-	if ((rc = mdb_cursor_open(txn, dbi, &c)))
-		return rc;
+	memcpy(key + 3, region.p, region.n);
 	for (int kd = 0; kd < 4 && !rc; kd++) {
-		if (kind >= 0 && kd != kind)
-			continue;
 		key[2] = (char)('0' + kd);
-		memcpy(key + 3, region.p, region.n);
-		k.mv_data = key;
-		k.mv_size = 3 + region.n;
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			if (k.mv_size != 9 || memcmp(k.mv_data, key, 3 + region.n))
-				break;
-			if (v.mv_size == sizeof n) {
-				memcpy(&n, v.mv_data, sizeof n);
-				*sum += n;
-			}
-		}
-		if (rc == MDB_NOTFOUND)
-			rc = 0;
+		if (kind < 0 || kd == kind)
+			rc = count_sum(txn, dbi, key, 3 + region.n, INDEX_GKEY_MAX, sum);
 	}
-	mdb_cursor_close(c);
 	return rc;
 }
 

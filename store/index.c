@@ -529,54 +529,9 @@ int index_verify_posting(MDB_txn *txn, const struct index_dbs *d,
 	return bad;
 }
 
-/* A count per key, for recounting the count indexes. */
-struct tally {
-	struct tkey {
-		char k[INDEX_GKEY_MAX];
-		unsigned char n, used;
-		uint64_t c;
-	} *t;
-	size_t cap, n;
-};
-
-static struct tkey *tally_slot(struct tkey *t, size_t cap, const char *k,
-    size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
-	size_t i = (size_t)h & (cap - 1);
-	while (t[i].used && (t[i].n != n || memcmp(t[i].k, k, n)))
-		i = (i + 1) & (cap - 1);
-	return &t[i];
-}
-
-static void tally_add(struct tally *y, const char *k, size_t n)
-{
-	struct tkey *e = tally_slot(y->t, y->cap, k, n);
-	if (!e->used) {
-		if (2 * (y->n + 1) > y->cap) {
-			size_t cap = y->cap * 2;
-			struct tkey *t = xcalloc(cap, sizeof *t);
-			for (size_t i = 0; i < y->cap; i++)
-				if (y->t[i].used)
-					*tally_slot(t, cap, y->t[i].k, y->t[i].n) = y->t[i];
-			free(y->t);
-			y->t = t;
-			y->cap = cap;
-			e = tally_slot(y->t, y->cap, k, n);
-		}
-		e->used = 1;
-		memcpy(e->k, k, n);
-		e->n = (unsigned char)n;
-		y->n++;
-	}
-	e->c++;
-}
-
 /* Compare db (key → uint64 count) with the tally; a problem for the first difference. */
 static int tally_check(MDB_txn *txn, MDB_dbi dbi, const char *name,
-    struct tally *y, void (*problem)(void *, const char *), void *arg)
+    struct strtab *y, void (*problem)(void *, const char *), void *arg)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -589,15 +544,14 @@ static int tally_check(MDB_txn *txn, MDB_dbi dbi, const char *name,
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		uint64_t n = 0;
-		struct tkey *e = k.mv_size <= INDEX_GKEY_MAX ?
-		    tally_slot(y->t, y->cap, k.mv_data, k.mv_size) : NULL;
+		size_t *e = k.mv_size <= INDEX_GKEY_MAX ?
+		    strtab_find(y, k.mv_data, k.mv_size) : NULL;
 		if (v.mv_size == sizeof n)
 			memcpy(&n, v.mv_data, sizeof n);
-		if (!e || !e->used || e->c != n) {
+		if (!e || *e != n) {
 			snprintf(msg, sizeof msg, "%s: %.*s counts %llu, the entries "
 			    "make %llu", name, (int)k.mv_size, (char *)k.mv_data,
-			    (unsigned long long)n, e && e->used ?
-			    (unsigned long long)e->c : 0ull);
+			    (unsigned long long)n, e ? (unsigned long long)*e : 0ull);
 			problem(arg, msg);
 			break;
 		}
@@ -625,8 +579,7 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
     unsigned long long nspec, unsigned long long npost,
     void (*problem)(void *arg, const char *what), void *arg)
 {
-	struct tally ys = { xcalloc(64, sizeof *ys.t), 64, 0 };
-	struct tally yp = { xcalloc(64, sizeof *yp.t), 64, 0 };
+	struct strtab ys, yp;
 	struct index_post *p = xmalloc(sizeof *p);
 	char (*keys)[INDEX_GKEY_MAX] = xmalloc(3 * INDEX_TAGS_MAX * sizeof *keys);
 	size_t lens[3 * INDEX_TAGS_MAX], n;
@@ -636,6 +589,8 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
 	char msg[160];
 	int rc;
 
+	strtab_init(&ys);
+	strtab_init(&yp);
 	if ((have = db_entries(txn, d->spec_major)) != nspec) {
 		snprintf(msg, sizeof msg, "ix.spec.major holds %llu entries for "
 		    "%llu specialties", have, nspec);
@@ -655,7 +610,7 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
 			continue;
 		n = spec_group_keys(k.mv_data, (char *)v.mv_data + 2, keys, lens);
 		for (size_t i = 0; i < n; i++)
-			tally_add(&ys, keys[i], lens[i]);
+			++*strtab_at(&ys, keys[i], lens[i]);
 	}
 	mdb_cursor_close(c);
 	if ((rc = mdb_cursor_open(txn, d->post_prefix, &c)))
@@ -671,7 +626,7 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
 			continue;         /* counted at its first prefix */
 		n = post_group_keys(p, keys, lens);
 		for (size_t i = 0; i < n; i++)
-			tally_add(&yp, keys[i], lens[i]);
+			++*strtab_at(&yp, keys[i], lens[i]);
 	}
 	mdb_cursor_close(c);
 	if ((rc = tally_check(txn, d->spec_groups, "ix.spec.groups", &ys, problem,
@@ -679,8 +634,8 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
 		rc = tally_check(txn, d->post_groups, "ix.post.groups", &yp, problem,
 		    arg);
 out:
-	free(ys.t);
-	free(yp.t);
+	strtab_free(&ys);
+	strtab_free(&yp);
 	free(keys);
 	free(p);
 	return rc == MDB_NOTFOUND ? 0 : rc;
