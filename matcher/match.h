@@ -62,6 +62,14 @@ double match_major(struct match_str code, const struct match_str *prefixes,
 double match_score(const struct match_weights *w, const struct match_post *p,
     const struct match_spec *s, struct match_why *why);
 
+/*
+ * The most s can score against p with the given major factor, whatever
+ * its skills and chains (s's skills and chains are not read): for
+ * dropping a candidate before decoding them.
+ */
+double match_bound(const struct match_weights *w, const struct match_post *p,
+    const struct match_spec *s, double major);
+
 /* field(): a code's group moved to the higher-vocational numbering. */
 int match_field_group(const char *code);
 

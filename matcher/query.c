@@ -273,6 +273,7 @@ struct cand {
 	struct match_top *top;
 	const struct ranges *done;     /* tiers read before: skip their codes */
 	size_t ndone;
+	double tier;                   /* the major factor of the tier being read */
 	unsigned long long considered;
 	struct index_spec s;
 };
@@ -286,17 +287,24 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 	for (size_t i = 0; i < c->ndone; i++)
 		if (range_covers(&c->done[i], k->mv_data, k->mv_size))
 			return 0;
-	if (index_spec_decode(k, v, &c->s) < 0)
+	if (index_spec_decode_head(k, v, &c->s) < 0)
 		return 0;
 	if (!starts(c->s.region, c->f->region_prefix))
 		return 0;
 	h.available = index_spec_cohort(&c->s, c->f->grad_year);
 	if (c->f->min_available >= 0 && h.available < c->f->min_available)
 		return 0;
+	c->considered++;           /* in the tier ranges: eligible */
 	ms.code = c->s.code;
 	ms.region = c->s.region;
 	ms.level = c->s.level;
 	ms.available = h.available;
+	/* With k hits kept, one that cannot beat the worst is not decoded. */
+	if (c->top->n == c->top->k && c->top->k &&
+	    match_bound(c->w, c->post, &ms, c->tier) + 1e-9 < c->top->v[0].score)
+		return 0;
+	if (index_spec_decode_tags(&c->s) < 0)
+		return 0;
 	ms.skills = c->s.skills;
 	ms.nskills = c->s.nskills;
 	ms.chains = c->s.chains;
@@ -304,7 +312,6 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 	h.score = match_score(c->w, c->post, &ms, &h.why);
 	if (h.score < 0)
 		return 0;
-	c->considered++;
 	h.key = *k;
 	h.val = *v;
 	h.id = c->s.id;
@@ -338,6 +345,7 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 	c->considered = 0;
 	c->done = t;
 	c->ndone = 0;
+	c->tier = 1.0;
 	*considered = 0;
 	if (post->nprefixes == 0) {
 		rc = scan(txn, ix->spec_major, "", 0, cand_visit, c);
@@ -355,6 +363,7 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 		    top->v[0].score > w->major * tier_factor[tier] + rest + 1e-9)
 			break;
 		c->ndone = (size_t)tier;
+		c->tier = tier_factor[tier];
 		for (size_t i = 0; i < t[tier].m && !rc; i++) {
 			int seen = 0;
 			for (int j = 0; j < tier && !seen; j++)

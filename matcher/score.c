@@ -82,6 +82,32 @@ static double region_factor(struct match_str a, struct match_str b)
 	return 0.2;
 }
 
+/* The factors that need neither skills nor chains. */
+static void plain_factors(const struct match_post *p, const struct match_spec *s,
+    struct match_why *why)
+{
+	why->region = region_factor(s->region, p->region);
+	if (p->level < 0 || s->level == p->level)
+		why->level = 1.0;
+	else
+		why->level = s->level > p->level ? 0.7 : 0.0;
+	if (p->headcount <= 0)
+		why->capacity = 1.0;
+	else
+		why->capacity = s->available >= p->headcount ? 1.0 :
+		    (double)(s->available > 0 ? s->available : 0) / (double)p->headcount;
+}
+
+double match_bound(const struct match_weights *w, const struct match_post *p,
+    const struct match_spec *s, double major)
+{
+	struct match_why why;
+	plain_factors(p, s, &why);
+	return w->major * major + w->skills + w->region * why.region +
+	    w->level * why.level + w->capacity * why.capacity +
+	    (p->nchains ? w->chain : 0.0);
+}
+
 double match_score(const struct match_weights *w, const struct match_post *p,
     const struct match_spec *s, struct match_why *why)
 {
@@ -93,16 +119,7 @@ double match_score(const struct match_weights *w, const struct match_post *p,
 	for (size_t i = 0; i < p->nskills; i++)
 		hit += has(s->skills, s->nskills, p->skills[i]);
 	why->skills = p->nskills ? (double)hit / (double)p->nskills : 1.0;
-	why->region = region_factor(s->region, p->region);
-	if (p->level < 0 || s->level == p->level)
-		why->level = 1.0;
-	else
-		why->level = s->level > p->level ? 0.7 : 0.0;
-	if (p->headcount <= 0)
-		why->capacity = 1.0;
-	else
-		why->capacity = s->available >= p->headcount ? 1.0 :
-		    (double)(s->available > 0 ? s->available : 0) / (double)p->headcount;
+	plain_factors(p, s, why);
 	why->chain = 0.0;
 	for (size_t i = 0; i < p->nchains && why->chain == 0.0; i++)
 		if (has(s->chains, s->nchains, p->chains[i]))

@@ -429,7 +429,8 @@ static int split_key(const MDB_val *key, struct match_str *a, struct match_str *
 	return 0;
 }
 
-int index_spec_decode(const MDB_val *key, const MDB_val *val, struct index_spec *s)
+int index_spec_decode_head(const MDB_val *key, const MDB_val *val,
+    struct index_spec *s)
 {
 	struct in r = { val->mv_data, (const unsigned char *)val->mv_data + val->mv_size, 0 };
 
@@ -441,9 +442,24 @@ int index_spec_decode(const MDB_val *key, const MDB_val *val, struct index_spec 
 	s->school_id = get_str(&r, 0);
 	s->ncohorts = get8(&r);
 	s->cohorts = take(&r, 6 * s->ncohorts);
+	s->tags = r.p;
+	s->end = r.end;
+	return r.bad ? -1 : 0;
+}
+
+int index_spec_decode_tags(struct index_spec *s)
+{
+	struct in r = { s->tags, s->end, 0 };
 	s->nskills = get_tags(&r, s->skills);
 	s->nchains = get_tags(&r, s->chains);
 	return r.bad ? -1 : 0;
+}
+
+int index_spec_decode(const MDB_val *key, const MDB_val *val, struct index_spec *s)
+{
+	if (index_spec_decode_head(key, val, s) < 0)
+		return -1;
+	return index_spec_decode_tags(s);
 }
 
 long long index_spec_cohort(const struct index_spec *s, int year)

@@ -48,6 +48,7 @@ struct index_spec {
 	int level;
 	const unsigned char *cohorts;      /* ncohorts × (u16 year, u32 n) */
 	size_t ncohorts;
+	const unsigned char *tags, *end;   /* skills and chains, undecoded */
 	struct match_str skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
 	size_t nskills, nchains;
 };
@@ -77,8 +78,15 @@ int index_posting(MDB_txn *txn, const struct index_dbs *d,
     const msgpack_object *old, const msgpack_object *rec,
     const msgpack_object *enterprise);
 
-/* Decode an index entry; -1 when malformed. */
+/*
+ * Decode an index entry; -1 when malformed.  A specialty decodes in two
+ * steps when the search may drop it on what comes first: _head (all but
+ * skills and chains), then _tags.
+ */
 int index_spec_decode(const MDB_val *key, const MDB_val *val, struct index_spec *s);
+int index_spec_decode_head(const MDB_val *key, const MDB_val *val,
+    struct index_spec *s);
+int index_spec_decode_tags(struct index_spec *s);
 int index_post_decode(const MDB_val *key, const MDB_val *val, struct index_post *p);
 
 /* The cohort of year in a decoded specialty (0 when absent). */
