@@ -24,6 +24,8 @@ void config_defaults(struct config *c)
 	c->max_connections = 10000;
 	c->idle_timeout_s = 300;
 	c->max_reply_queue = 64ULL << 20;
+	c->workers = 2;
+	c->max_jobs = 64;
 	c->w_major = 0.40;
 	c->w_skills = 0.15;
 	c->w_region = 0.15;
@@ -115,6 +117,8 @@ static const struct limit {
 	L(max_connections, 1, 1000000),
 	L(idle_timeout_s, 0, 31536000), /* 0: never */
 	L(max_reply_queue, 4096, 1ULL << 40),
+	L(workers, 1, 64),
+	L(max_jobs, 1, 1000000),
 #undef L
 };
 

@@ -26,6 +26,8 @@ struct config {
 	unsigned long long max_connections;
 	unsigned long long idle_timeout_s;
 	unsigned long long max_reply_queue;
+	unsigned long long workers;        /* planner threads */
+	unsigned long long max_jobs;       /* planner calls queued or running */
 	/* [match] weights, each in [0,1], summing to 1 */
 	double w_major, w_skills, w_region, w_level, w_capacity, w_chain;
 };

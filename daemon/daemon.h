@@ -18,6 +18,7 @@
 #include "tokens.h"
 
 struct event_base;
+struct job;
 
 /* Limit keys of PROTOCOL.md "Limits", as counted in system.stats.limits. */
 enum limit {
@@ -70,13 +71,38 @@ void server_shutdown(void);
  * Handle one complete frame of `len` bytes (already checked by
  * proto_scan: `depth` is its nesting) from a connection with session
  * `sess`, appending any reply to out.  Returns 1 when the connection must
- * be closed after the reply (-32700, -32600), else 0.
+ * be closed after the reply (-32700, -32600), else 0.  A planner call
+ * (a method flagged to run on a worker) is not run: it comes back in
+ * *defer, nothing written, for the caller to jobs_submit.  Workers call
+ * it with defer NULL (through methods_run_job).
  */
 int methods_handle(struct session *sess, const char *frame, size_t len,
-    size_t depth, struct proto_buf *out);
+    size_t depth, struct proto_buf *out, struct job **defer);
 /* A reply for a frame rejected before decoding (too big, not msgpack). */
 void methods_reject(const char *frame, size_t len, int code,
     const char *message, struct proto_buf *out);
+
+/*
+ * A planner call run on a worker thread (jobs.c): the request frame and a
+ * copy of the session go over; the packed reply comes back in out.
+ */
+struct job {
+	uint64_t conn;                  /* the connection's id, to find it again */
+	struct session sess;
+	char *frame;
+	size_t len;
+	struct proto_buf out;
+	struct job *next;
+};
+int jobs_start(void);
+void jobs_stop(void);
+/* Queue j (owned by jobs from then on); -1 when max_jobs are in flight. */
+int jobs_submit(struct job *j);
+void jobs_free(struct job *j);
+/* On a worker: run j's frame, packing the reply into j->out. */
+void methods_run_job(struct job *j);
+/* On the loop: j's reply goes to its connection if that is still open. */
+void server_job_done(struct job *j);
 
 /* A call being handled: what handlers see (methods.c owns the flow). */
 struct call {

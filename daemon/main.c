@@ -153,7 +153,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	daemon_g.base = event_base_new();
 	daemon_g.started = time(NULL);
-	if (!daemon_g.base || server_listen() < 0) {
+	if (!daemon_g.base || jobs_start() < 0 || server_listen() < 0) {
+		jobs_stop();
 		store_close(daemon_g.store);
 		return 1;
 	}
@@ -170,6 +171,7 @@ int main(int argc, char **argv)
 
 	event_base_dispatch(daemon_g.base);
 
+	jobs_stop();                 /* planners in hand finish first */
 	server_shutdown();
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);

@@ -15,7 +15,7 @@
 #include "catalog.h"
 #include "util.h"
 
-enum { M_NOAUTH = 1, M_WRITE = 2, M_ADMIN = 4 };
+enum { M_NOAUTH = 1, M_WRITE = 2, M_ADMIN = 4, M_JOB = 8 };
 
 struct method {
 	const char *name;
@@ -439,7 +439,7 @@ static const struct method methods[] = {
 	{ "admin.verify", m_verify, 0, M_ADMIN },
 	{ "match.candidates", queries_candidates, 0, 0 },
 	{ "match.openings", queries_openings, 0, 0 },
-	{ "stats.balance", queries_balance, 0, 0 },
+	{ "stats.balance", queries_balance, 0, M_JOB },
 	KIND("school", SCHEMA_SCHOOL),
 	KIND("specialty", SCHEMA_SPECIALTY),
 	KIND("enterprise", SCHEMA_ENTERPRISE),
@@ -467,6 +467,11 @@ static int find_method(const msgpack_object *name)
 	return -1;
 }
 
+void methods_run_job(struct job *j)
+{
+	methods_handle(&j->sess, j->frame, j->len, 0, &j->out, NULL);
+}
+
 void methods_reject(const char *frame, size_t len, int code,
     const char *message, struct proto_buf *out)
 {
@@ -484,7 +489,7 @@ static int is_uint32(const msgpack_object *o)
 }
 
 int methods_handle(struct session *sess, const char *frame, size_t len,
-    size_t depth, struct proto_buf *out)
+    size_t depth, struct proto_buf *out, struct job **defer)
 {
 	static const msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
 	msgpack_unpacked u;
@@ -532,7 +537,8 @@ int methods_handle(struct session *sess, const char *frame, size_t len,
 	}
 
 	memset(&c, 0, sizeof c);
-	if (sess->role != ROLE_NONE && daemon_g.cfg.tokens[0] &&
+	/* (workers, defer == NULL, never read the tokens: the loop did) */
+	if (defer && sess->role != ROLE_NONE && daemon_g.cfg.tokens[0] &&
 	    sess->gen != daemon_g.tokens_gen) {
 		/* The tokens file was re-read: is this token still in it? */
 		int i = tokens_find(&daemon_g.tokens, sess->hash);
@@ -560,6 +566,14 @@ int methods_handle(struct session *sess, const char *frame, size_t len,
 		    "call auth.login first");
 	} else if ((methods[m].flags & M_ADMIN) && sess->role != ROLE_ADMIN) {
 		proto_fail(&c.err, PROTO_FORBIDDEN, NULL, "admin only");
+	} else if (defer && (methods[m].flags & M_JOB)) {
+		struct job *j = xcalloc(1, sizeof *j);
+		j->sess = *sess;
+		j->frame = xmalloc(len);
+		memcpy(j->frame, frame, len);
+		j->len = len;
+		*defer = j;
+		goto done;
 	} else {
 		c.sess = sess;
 		c.params = params->via.array.size ? &params->via.array.ptr[0] : &empty;

@@ -30,6 +30,7 @@
 #define CLOSE_DRAIN_S 2        /* how long a closing connection drains */
 
 struct conn {
+	uint64_t id;              /* for replies from worker threads */
 	int fd;
 	struct event *rev, *wev;
 	struct proto_buf in, out;
@@ -108,9 +109,21 @@ static void conn_process(struct conn *c)
 			stats_limit_hit(LIMIT_DEPTH);
 			methods_reject(p, len, PROTO_TOO_LARGE,
 			    "nesting deeper than max_depth", &c->out);
-		} else if (methods_handle(&c->sess, p, len, c->scan.maxdepth,
-		    &c->out)) {
-			c->closing = 1;
+		} else {
+			struct job *j = NULL;
+			if (methods_handle(&c->sess, p, len, c->scan.maxdepth,
+			    &c->out, &j))
+				c->closing = 1;
+			if (j) {
+				j->conn = c->id;
+				uint32_t id;
+				if (jobs_submit(j) < 0) {
+					jobs_free(j);   /* a notification just drops */
+					if (proto_peek_msgid(p, len, &id))
+						methods_reject(p, len, PROTO_BUSY, "the job "
+						    "queue is full; retry later", &c->out);
+				}
+			}
 		}
 		proto_buf_consume(&c->in, len);
 		proto_scan_reset(&c->scan);
@@ -153,6 +166,21 @@ static void conn_flush(struct conn *c)
 		c->dead = 1;          /* peer is done and so are we */
 	if (c->closing && c->eof)
 		c->dead = 1;
+}
+
+void server_job_done(struct job *j)
+{
+	struct conn *c;
+
+	for (c = conns; c && c->id != j->conn; c = c->next)
+		;
+	if (!c || c->dead || c->shut || proto_buf_pending(&j->out) == 0)
+		return;
+	proto_buf_append(&c->out, j->out.data + j->out.off,
+	    proto_buf_pending(&j->out));
+	conn_flush(c);
+	if (c->dead)
+		conn_free(c);
 }
 
 /* Resume reading once a paused connection's replies drain to half. */
@@ -241,7 +269,9 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	if (sa->sa_family != AF_UNIX)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	evutil_make_socket_nonblocking(fd);
+	static uint64_t next_id;
 	c = xcalloc(1, sizeof *c);
+	c->id = ++next_id;
 	c->fd = fd;
 	c->last_ms = stats_now_us() / 1000;
 	c->sess.role = daemon_g.cfg.tokens[0] ? ROLE_NONE : ROLE_ADMIN;

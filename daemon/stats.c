@@ -1,10 +1,12 @@
 /*
  * stats — counters for system.stats.  Latencies go into log-linear
  * histograms (8 buckets per power of two, so a percentile is within
- * 12.5%), one per method: fixed memory, O(1) to record.
+ * 12.5%), one per method: fixed memory, O(1) to record.  Worker threads
+ * record too, so calls and limit hits are kept under one mutex.
  */
 #include "daemon.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,6 +23,7 @@ const char *const limit_name[LIMIT_N] = {
 
 struct stats_conn stats_conn;
 static uint64_t limit_hits[LIMIT_N];
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct mstat {
 	uint64_t calls, errors;
@@ -36,7 +39,9 @@ uint64_t stats_now_us(void)
 
 void stats_limit_hit(enum limit l)
 {
+	pthread_mutex_lock(&lock);
 	limit_hits[l]++;
+	pthread_mutex_unlock(&lock);
 }
 
 static int bucket(uint64_t v)
@@ -61,9 +66,11 @@ void stats_call(int m, int error, uint64_t us)
 {
 	if (m < 0 || m >= MAXMETHODS)
 		return;
+	pthread_mutex_lock(&lock);
 	mstats[m].calls++;
 	mstats[m].errors += error != 0;
 	mstats[m].hist[bucket(us)]++;
+	pthread_mutex_unlock(&lock);
 }
 
 static uint64_t percentile(const struct mstat *s, double q)
@@ -83,6 +90,7 @@ void stats_pack(msgpack_packer *pk, const char *const *names, int nmethods)
 {
 	int used = 0;
 
+	pthread_mutex_lock(&lock);
 	msgpack_pack_map(pk, 3);
 	proto_pack_cstr(pk, "connections");
 	msgpack_pack_map(pk, 3);
@@ -119,4 +127,5 @@ void stats_pack(msgpack_packer *pk, const char *const *names, int nmethods)
 		proto_pack_cstr(pk, limit_name[l]);
 		msgpack_pack_uint64(pk, limit_hits[l]);
 	}
+	pthread_mutex_unlock(&lock);
 }
