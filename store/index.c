@@ -59,11 +59,6 @@ static void put32(struct out *o, uint32_t v)
 	put(o, b, 4);
 }
 
-static const msgpack_object *field(const msgpack_object *m, const char *k)
-{
-	const msgpack_object *v = m ? schema_get(m, k) : NULL;
-	return v && v->type != MSGPACK_OBJECT_NIL ? v : NULL;
-}
 
 /* Put a str with a one-byte (ids, codes) or two-byte length. */
 static void put_str(struct out *o, const msgpack_object *s, int wide)
@@ -112,12 +107,12 @@ static MDB_val key2(struct out *o, const msgpack_object *a, const char *lit,
 static void spec_summary(struct out *v, const msgpack_object *rec,
     const msgpack_object *school)
 {
-	const msgpack_object *coh = field(rec, "cohorts");
+	const msgpack_object *coh = schema_opt(rec, "cohorts");
 	v->n = 0;
 	put8(v, SUM_VERSION);
-	put8(v, (unsigned)schema_level_of(field(school, "level")) & 0xff);
-	put_region(v, field(school, "region"));
-	put_str(v, field(rec, "school_id"), 0);
+	put8(v, (unsigned)schema_level_of(schema_opt(school, "level")) & 0xff);
+	put_region(v, schema_opt(school, "region"));
+	put_str(v, schema_opt(rec, "school_id"), 0);
 	put8(v, coh ? coh->via.map.size : 0);
 	for (uint32_t i = 0; coh && i < coh->via.map.size; i++) {
 		const msgpack_object *y = &coh->via.map.ptr[i].key;
@@ -125,8 +120,8 @@ static void spec_summary(struct out *v, const msgpack_object *rec,
 		    y->via.str.ptr[1], y->via.str.ptr[2], y->via.str.ptr[3], 0 }));
 		put32(v, (uint32_t)coh->via.map.ptr[i].val.via.u64);
 	}
-	put_tags(v, field(rec, "skills"));
-	put_tags(v, field(rec, "chains"));
+	put_tags(v, schema_opt(rec, "skills"));
+	put_tags(v, schema_opt(rec, "chains"));
 }
 
 static int kind_index(const msgpack_object *k);
@@ -135,28 +130,28 @@ static int kind_index(const msgpack_object *k);
 static void post_summary(struct out *v, const msgpack_object *rec,
     const msgpack_object *ent)
 {
-	const msgpack_object *m = field(rec, "majors");
-	const msgpack_object *region = field(rec, "region");
-	const msgpack_object *lv = field(rec, "level");
-	const msgpack_object *ind = field(ent, "industry");
+	const msgpack_object *m = schema_opt(rec, "majors");
+	const msgpack_object *region = schema_opt(rec, "region");
+	const msgpack_object *lv = schema_opt(rec, "level");
+	const msgpack_object *ind = schema_opt(ent, "industry");
 	uint32_t n = m ? m->via.array.size : 0;
 	size_t dn = ind ? (ind->via.str.size < 3 ? ind->via.str.size : 3) : 0;
 
 	v->n = 0;
 	put8(v, SUM_VERSION);
-	put8(v, (unsigned)kind_index(field(rec, "kind")));
+	put8(v, (unsigned)kind_index(schema_opt(rec, "kind")));
 	put8(v, lv ? (unsigned)schema_level_of(lv) : 0xff);
-	put_region(v, region ? region : field(ent, "region"));
-	put32(v, (uint32_t)field(rec, "headcount")->via.u64);
-	put_str(v, field(rec, "enterprise_id"), 0);
+	put_region(v, region ? region : schema_opt(ent, "region"));
+	put32(v, (uint32_t)schema_opt(rec, "headcount")->via.u64);
+	put_str(v, schema_opt(rec, "enterprise_id"), 0);
 	put8(v, (unsigned)dn);
 	if (dn)
 		put(v, ind->via.str.ptr, dn);
 	put8(v, n);
 	for (uint32_t i = 0; i < n; i++)
 		put_str(v, &m->via.array.ptr[i], 0);
-	put_tags(v, field(rec, "skills"));
-	put_tags(v, field(ent, "chains"));
+	put_tags(v, schema_opt(rec, "skills"));
+	put_tags(v, schema_opt(ent, "chains"));
 }
 
 /* Add delta to the uint64 count under key (deleted when it reaches 0). */
@@ -274,7 +269,7 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 		/* The stored summary says which region the entry was counted
 		 * under (the school may be changing in this very txn). */
 		char region[6];
-		key = key2(&k, field(old, "major_code"), NULL, field(old, "id"));
+		key = key2(&k, schema_opt(old, "major_code"), NULL, schema_opt(old, "id"));
 		rc = mdb_get(txn, d->spec_major, &key, &val);
 		if (rc == MDB_NOTFOUND) {
 			rc = 0;
@@ -292,7 +287,7 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 	}
 	if (rec) {
 		spec_summary(&v, rec, school);
-		key = key2(&k, field(rec, "major_code"), NULL, field(rec, "id"));
+		key = key2(&k, schema_opt(rec, "major_code"), NULL, schema_opt(rec, "id"));
 		val.mv_data = v.p;
 		val.mv_size = v.n;
 		if ((rc = mdb_put(txn, d->spec_major, &key, &val, 0)))
@@ -322,16 +317,16 @@ int index_posting(MDB_txn *txn, const struct index_dbs *d,
 	int rc = 0;
 
 	if (old) {
-		const msgpack_object *m = field(old, "majors");
+		const msgpack_object *m = schema_opt(old, "majors");
 		uint32_t n = m ? m->via.array.size : 0;
 		/* uncount by the stored summary: the enterprise may be changing */
-		key = key2(&k, n ? &m->via.array.ptr[0] : NULL, "*", field(old, "id"));
+		key = key2(&k, n ? &m->via.array.ptr[0] : NULL, "*", schema_opt(old, "id"));
 		if ((rc = mdb_get(txn, d->post_prefix, &key, &val)) == 0)
 			rc = post_count(txn, d, &key, &val, -1);
 		if (rc && rc != MDB_NOTFOUND)
 			goto out;
 		for (uint32_t i = 0; i < (n ? n : 1); i++) {
-			key = key2(&k, n ? &m->via.array.ptr[i] : NULL, "*", field(old, "id"));
+			key = key2(&k, n ? &m->via.array.ptr[i] : NULL, "*", schema_opt(old, "id"));
 			if ((rc = mdb_del(txn, d->post_prefix, &key, NULL)) &&
 			    rc != MDB_NOTFOUND)
 				goto out;
@@ -339,17 +334,17 @@ int index_posting(MDB_txn *txn, const struct index_dbs *d,
 		}
 	}
 	if (rec) {
-		const msgpack_object *m = field(rec, "majors");
+		const msgpack_object *m = schema_opt(rec, "majors");
 		uint32_t n = m ? m->via.array.size : 0;
 		post_summary(&v, rec, ent);
 		val.mv_data = v.p;
 		val.mv_size = v.n;
 		for (uint32_t i = 0; i < (n ? n : 1); i++) {
-			key = key2(&k, n ? &m->via.array.ptr[i] : NULL, "*", field(rec, "id"));
+			key = key2(&k, n ? &m->via.array.ptr[i] : NULL, "*", schema_opt(rec, "id"));
 			if ((rc = mdb_put(txn, d->post_prefix, &key, &val, 0)))
 				goto out;
 		}
-		key = key2(&k, n ? &m->via.array.ptr[0] : NULL, "*", field(rec, "id"));
+		key = key2(&k, n ? &m->via.array.ptr[0] : NULL, "*", schema_opt(rec, "id"));
 		rc = post_count(txn, d, &key, &val, +1);
 	}
 out:
@@ -518,7 +513,7 @@ int index_verify_specialty(MDB_txn *txn, const struct index_dbs *d,
 {
 	struct out k = { 0 }, v = { 0 };
 	spec_summary(&v, rec, school);
-	MDB_val key = key2(&k, field(rec, "major_code"), NULL, field(rec, "id"));
+	MDB_val key = key2(&k, schema_opt(rec, "major_code"), NULL, schema_opt(rec, "id"));
 	int rc = entry_is(txn, d->spec_major, &key, &v);
 	free(k.p);
 	free(v.p);
@@ -529,14 +524,14 @@ int index_verify_posting(MDB_txn *txn, const struct index_dbs *d,
     const msgpack_object *rec, const msgpack_object *ent)
 {
 	struct out k = { 0 }, v = { 0 };
-	const msgpack_object *m = field(rec, "majors");
+	const msgpack_object *m = schema_opt(rec, "majors");
 	uint32_t n = m ? m->via.array.size : 0;
 	int bad = 0;
 
 	post_summary(&v, rec, ent);
 	for (uint32_t i = 0; i < (n ? n : 1) && bad >= 0; i++) {
 		MDB_val key = key2(&k, n ? &m->via.array.ptr[i] : NULL, "*",
-		    field(rec, "id"));
+		    schema_opt(rec, "id"));
 		int rc = entry_is(txn, d->post_prefix, &key, &v);
 		bad = rc < 0 ? rc : bad + rc;
 	}

@@ -148,6 +148,12 @@ void schema_path_index(char *out, const char *base, size_t i)
 	memcpy(out, tmp, n + 1);
 }
 
+const msgpack_object *schema_opt(const msgpack_object *m, const char *key)
+{
+	const msgpack_object *v = m ? schema_get(m, key) : NULL;
+	return v && v->type != MSGPACK_OBJECT_NIL ? v : NULL;
+}
+
 const msgpack_object *schema_get(const msgpack_object *m, const char *key)
 {
 	if (m->type != MSGPACK_OBJECT_MAP)

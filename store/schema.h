@@ -41,6 +41,8 @@ extern const char *const schema_level_name[4];
 
 /* The value of key in a map object, or NULL (also when m is not a map). */
 const msgpack_object *schema_get(const msgpack_object *m, const char *key);
+/* schema_get, but NULL for nil too (nil means absent); m may be NULL. */
+const msgpack_object *schema_opt(const msgpack_object *m, const char *key);
 
 /* Copy a str object into a NUL-terminated buffer of size cap (cut). */
 void schema_strcpy(char *dst, size_t cap, const msgpack_object *o);

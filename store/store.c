@@ -197,6 +197,20 @@ static void free_ids(char **v, size_t n)
 	free(v);
 }
 
+char **store_children(struct store *s, MDB_txn *txn, enum schema_kind child,
+    const msgpack_object *id, size_t *n)
+{
+	*n = 0;
+	if (child != SCHEMA_SPECIALTY && child != SCHEMA_POSTING)
+		return NULL;
+	return ref_sources(s, txn, child == SCHEMA_SPECIALTY ? 0 : 1, id, n);
+}
+
+void store_ids_free(char **v, size_t n)
+{
+	free_ids(v, n);
+}
+
 /*
  * A school or enterprise changed what its specialties' or postings'
  * summaries copy (region, level, chains): rewrite them.

@@ -72,6 +72,16 @@ int store_read(struct store *s, MDB_txn *txn, enum schema_kind k,
     const char *id, size_t idlen, msgpack_zone *z, msgpack_object *o);
 
 /*
+ * The ids of a school's specialties (child SCHEMA_SPECIALTY) or of an
+ * enterprise's postings (SCHEMA_POSTING), in id order, from the reference
+ * index: NUL-terminated copies in a malloc'd array (NULL when none);
+ * free with store_ids_free.
+ */
+char **store_children(struct store *s, MDB_txn *txn, enum schema_kind child,
+    const msgpack_object *id, size_t *n);
+void store_ids_free(char **v, size_t n);
+
+/*
  * Decode a stored value into o, allocating from zone z.  The object may
  * point into v's memory: it is valid while both the zone and the
  * transaction that produced v live.  Returns -1 on an unknown version or
