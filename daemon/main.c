@@ -150,6 +150,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "chanjiaod: %s\n", err);
 		return 1;
 	}
+	if (store_reindexed(daemon_g.store))
+		log_info("match indexes rebuilt for %zu records (new index format)",
+		    store_reindexed(daemon_g.store));
 	signal(SIGPIPE, SIG_IGN);
 	daemon_g.base = event_base_new();
 	daemon_g.started = time(NULL);

@@ -62,13 +62,27 @@ double match_major(struct match_str code, const struct match_str *prefixes,
 double match_score(const struct match_weights *w, const struct match_post *p,
     const struct match_spec *s, struct match_why *why);
 
+/* A tag's bit in a 64-bit set of tags (a one-hash Bloom filter). */
+uint64_t match_tag_bit(struct match_str tag);
+
 /*
- * The most s can score against p with the given major factor, whatever
- * its skills and chains (s's skills and chains are not read): for
- * dropping a candidate before decoding them.
+ * Bit sets of a posting's skills (one per skill, in order) and chains,
+ * and of a specialty's, for bounding without reading the tags.
+ */
+struct match_bits {
+	const uint64_t *skill;       /* posting: [nskills] */
+	uint64_t skills, chains;     /* posting: chains; specialty: both */
+};
+
+/*
+ * The most s can score against p with the given major factor, knowing
+ * of s's skills and chains only their bit sets: a posting skill whose bit
+ * s lacks is surely missing, a chain set disjoint from s's surely shares
+ * nothing.  For dropping a candidate before decoding its tags.
  */
 double match_bound(const struct match_weights *w, const struct match_post *p,
-    const struct match_spec *s, double major);
+    const struct match_bits *pb, const struct match_spec *s,
+    const struct match_bits *sb, double major);
 
 /* field(): a code's group moved to the higher-vocational numbering. */
 int match_field_group(const char *code);
@@ -194,5 +208,80 @@ int match_scope_sort(struct match_str *ids, size_t n);
  */
 int match_balance(MDB_txn *txn, const struct index_dbs *ix, struct balance *b,
     const struct match_filter *f, const struct match_scope *sc);
+
+/* ---- fair planners (fair.c) ---- */
+
+/*
+ * A fair as the planners see it.  specs: the fair schools' specialties,
+ * `available` set for the grad year; posts: the fair's postings (of the
+ * asked kinds), ids ascending.
+ */
+struct fair_in {
+	const struct match_weights *w;
+	double min_score;
+	const struct balance_dir *dirs;
+	size_t ndirs;
+	const struct match_spec *specs;
+	size_t nspecs;
+	const struct match_post *posts;
+	size_t nposts;
+};
+
+/* An eligible (posting, direction) pair and its best specialty's score. */
+struct fair_arc {
+	size_t post, dir;
+	double score;
+};
+
+struct fair_plan {
+	struct fair_arc *arcs;             /* by posting, then direction order */
+	size_t narcs;
+	unsigned long long *supply;        /* [ndirs] available graduates */
+	unsigned long long *demand;        /* [ndirs] Σ headcount with an arc */
+	long long *flow;                   /* [narcs] allocated (fair_allocate) */
+	long long placed;
+	double objective, solve_ms;
+};
+
+/* Supplies, demands and arcs (fair.allocate's Definitions). */
+void fair_arcs(const struct fair_in *in, struct fair_plan *out);
+/*
+ * fair_arcs, then the allocation placing the most graduates and, among
+ * those, with the largest Σ count × score (exact).  -1 if the solver fails.
+ */
+int fair_allocate(const struct fair_in *in, struct fair_plan *out);
+void fair_plan_free(struct fair_plan *p);
+
+struct fair_session {
+	struct match_str id;
+	long long booths;
+	const int *dirs;                   /* featured direction indexes */
+	size_t ndirs;                      /* 0: all */
+};
+
+struct fair_ent {
+	struct match_str id;
+	long long wants;                   /* booth-sessions (requests, or 1) */
+	struct match_str first_chain;      /* smallest chain tag; n 0 = none */
+	const size_t *posts;               /* its postings: indexes into posts */
+	size_t nposts;
+};
+
+struct fair_slot {
+	size_t ent, session;
+	const struct fair_ent *ep;
+	int booth;
+	double relevance;
+};
+
+/*
+ * fair.schedule (DESIGN.md): slots for the most enterprises, then the
+ * most wanted slots, then the most relevance, from arcs = fair_arcs at
+ * min_score 0.  *slots (malloc'd) come by session, then booth; score =
+ * Σ relevance.  -1 if the solver fails.
+ */
+int fair_schedule(const struct fair_in *in, const struct fair_plan *arcs,
+    const struct fair_ent *ents, size_t nents, const struct fair_session *ss,
+    size_t nss, struct fair_slot **slots, size_t *nslots, double *score);
 
 #endif

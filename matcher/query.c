@@ -274,6 +274,8 @@ struct cand {
 	const struct ranges *done;     /* tiers read before: skip their codes */
 	size_t ndone;
 	double tier;                   /* the major factor of the tier being read */
+	struct match_bits bits;        /* the posting's tag bits */
+	uint64_t skill_bit[INDEX_TAGS_MAX];
 	unsigned long long considered;
 	struct index_spec s;
 };
@@ -300,9 +302,12 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 	ms.level = c->s.level;
 	ms.available = h.available;
 	/* With k hits kept, one that cannot beat the worst is not decoded. */
-	if (c->top->n == c->top->k && c->top->k &&
-	    match_bound(c->w, c->post, &ms, c->tier) + 1e-9 < c->top->v[0].score)
-		return 0;
+	if (c->top->n == c->top->k && c->top->k) {
+		struct match_bits sb = { NULL, c->s.skills_mask, c->s.chains_mask };
+		if (match_bound(c->w, c->post, &c->bits, &ms, &sb, c->tier) + 1e-9 <
+		    c->top->v[0].score)
+			return 0;
+	}
 	if (index_spec_decode_tags(&c->s) < 0)
 		return 0;
 	ms.skills = c->s.skills;
@@ -346,6 +351,13 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 	c->done = t;
 	c->ndone = 0;
 	c->tier = 1.0;
+	c->bits.skill = c->skill_bit;
+	c->bits.skills = 0;
+	c->bits.chains = 0;
+	for (size_t i = 0; i < post->nskills && i < INDEX_TAGS_MAX; i++)
+		c->skill_bit[i] = match_tag_bit(post->skills[i]);
+	for (size_t i = 0; i < post->nchains; i++)
+		c->bits.chains |= match_tag_bit(post->chains[i]);
 	*considered = 0;
 	if (post->nprefixes == 0) {
 		rc = scan(txn, ix->spec_major, "", 0, cand_visit, c);

@@ -98,14 +98,28 @@ static void plain_factors(const struct match_post *p, const struct match_spec *s
 		    (double)(s->available > 0 ? s->available : 0) / (double)p->headcount;
 }
 
+uint64_t match_tag_bit(struct match_str tag)
+{
+	uint64_t h = 1469598103934665603ull;          /* FNV-1a */
+	for (size_t i = 0; i < tag.n; i++)
+		h = (h ^ (unsigned char)tag.p[i]) * 1099511628211ull;
+	return (uint64_t)1 << (h >> 58);
+}
+
 double match_bound(const struct match_weights *w, const struct match_post *p,
-    const struct match_spec *s, double major)
+    const struct match_bits *pb, const struct match_spec *s,
+    const struct match_bits *sb, double major)
 {
 	struct match_why why;
+	size_t maybe = 0;
+
 	plain_factors(p, s, &why);
-	return w->major * major + w->skills + w->region * why.region +
-	    w->level * why.level + w->capacity * why.capacity +
-	    (p->nchains ? w->chain : 0.0);
+	for (size_t i = 0; i < p->nskills; i++)
+		maybe += (pb->skill[i] & sb->skills) != 0;
+	why.skills = p->nskills ? (double)maybe / (double)p->nskills : 1.0;
+	why.chain = (pb->chains & sb->chains) ? 1.0 : 0.0;
+	return w->major * major + w->skills * why.skills + w->region * why.region +
+	    w->level * why.level + w->capacity * why.capacity + w->chain * why.chain;
 }
 
 double match_score(const struct match_weights *w, const struct match_post *p,

@@ -7,21 +7,40 @@
 #include "schema.h"
 #include "util.h"
 
-#define SUM_VERSION 1
+#define SUM_VERSION 2
 
 const char *const index_kinds[4] = {
 	"job", "internship", "apprenticeship", "order_class",
 };
 
-int index_open(MDB_txn *txn, struct index_dbs *d)
+int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 {
+	MDB_val k = { 7, "version" }, v;
+	unsigned char ver = SUM_VERSION;
 	int rc;
+
 	if ((rc = mdb_dbi_open(txn, "ix.spec.major", MDB_CREATE, &d->spec_major)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.groups", MDB_CREATE, &d->spec_groups)) ||
+	    (rc = mdb_dbi_open(txn, "ix.post.prefix", MDB_CREATE, &d->post_prefix)) ||
 	    (rc = mdb_dbi_open(txn, "ix.post.groups", MDB_CREATE, &d->post_groups)) ||
-	    (rc = mdb_dbi_open(txn, "ix.post.prefix", MDB_CREATE, &d->post_prefix)))
+	    (rc = mdb_dbi_open(txn, "ix.meta", MDB_CREATE, &d->meta)))
 		return rc;
-	return 0;
+	rc = mdb_get(txn, d->meta, &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	*stale = rc == MDB_NOTFOUND || v.mv_size != 1 ||
+	    *(unsigned char *)v.mv_data != SUM_VERSION;
+	if (!*stale)
+		return 0;
+	/* Written by another version: empty them for the caller to rebuild. */
+	if ((rc = mdb_drop(txn, d->spec_major, 0)) ||
+	    (rc = mdb_drop(txn, d->spec_groups, 0)) ||
+	    (rc = mdb_drop(txn, d->post_prefix, 0)) ||
+	    (rc = mdb_drop(txn, d->post_groups, 0)))
+		return rc;
+	v.mv_size = 1;
+	v.mv_data = &ver;
+	return mdb_put(txn, d->meta, &k, &v, 0);
 }
 
 /* A growable byte string for building keys and summaries. */
@@ -68,6 +87,24 @@ static void put_str(struct out *o, const msgpack_object *s, int wide)
 	else
 		put8(o, s->via.str.size);
 	put(o, s->via.str.ptr, s->via.str.size);
+}
+
+static void put64(struct out *o, uint64_t v)
+{
+	put32(o, (uint32_t)(v >> 32));
+	put32(o, (uint32_t)v);
+}
+
+/* One bit per tag (match_tag_bit), so a scan can bound skills and chains. */
+static uint64_t tags_mask(const msgpack_object *a)
+{
+	uint64_t m = 0;
+	for (uint32_t i = 0; a && i < a->via.array.size; i++) {
+		struct match_str t = { a->via.array.ptr[i].via.str.ptr,
+			a->via.array.ptr[i].via.str.size };
+		m |= match_tag_bit(t);
+	}
+	return m;
 }
 
 static void put_tags(struct out *o, const msgpack_object *a)
@@ -120,6 +157,8 @@ static void spec_summary(struct out *v, const msgpack_object *rec,
 		    y->via.str.ptr[1], y->via.str.ptr[2], y->via.str.ptr[3], 0 }));
 		put32(v, (uint32_t)coh->via.map.ptr[i].val.via.u64);
 	}
+	put64(v, tags_mask(schema_opt(rec, "skills")));
+	put64(v, tags_mask(schema_opt(rec, "chains")));
 	put_tags(v, schema_opt(rec, "skills"));
 	put_tags(v, schema_opt(rec, "chains"));
 }
@@ -437,6 +476,10 @@ int index_spec_decode_head(const MDB_val *key, const MDB_val *val,
 	s->school_id = get_str(&r, 0);
 	s->ncohorts = get8(&r);
 	s->cohorts = take(&r, 6 * s->ncohorts);
+	s->skills_mask = (uint64_t)get32(&r) << 32;
+	s->skills_mask |= get32(&r);
+	s->chains_mask = (uint64_t)get32(&r) << 32;
+	s->chains_mask |= get32(&r);
 	s->tags = r.p;
 	s->end = r.end;
 	return r.bad ? -1 : 0;

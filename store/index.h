@@ -39,7 +39,7 @@
 #define INDEX_GKEY_MAX 9             /* the longest count key */
 
 struct index_dbs {
-	MDB_dbi spec_major, spec_groups, post_prefix, post_groups;
+	MDB_dbi spec_major, spec_groups, post_prefix, post_groups, meta;
 };
 
 /* A decoded specialty summary (key parts included). */
@@ -48,6 +48,7 @@ struct index_spec {
 	int level;
 	const unsigned char *cohorts;      /* ncohorts × (u16 year, u32 n) */
 	size_t ncohorts;
+	uint64_t skills_mask, chains_mask; /* match_tag_bit of each tag */
 	const unsigned char *tags, *end;   /* skills and chains, undecoded */
 	struct match_str skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
 	size_t nskills, nchains;
@@ -63,7 +64,12 @@ struct index_post {
 	size_t nprefixes, nskills, nchains;
 };
 
-int index_open(MDB_txn *txn, struct index_dbs *d);
+/*
+ * Open the index databases.  When they were written by another summary
+ * version (or never), they are emptied and *stale set: the caller
+ * re-indexes every specialty and posting in the same transaction.
+ */
+int index_open(MDB_txn *txn, struct index_dbs *d, int *stale);
 
 /*
  * Keep the indexes of one record: old is the stored record (NULL when

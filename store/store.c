@@ -36,6 +36,7 @@ struct store {
 	MDB_dbi kind[SCHEMA_NKINDS];
 	MDB_dbi ref[NREFS];
 	struct index_dbs ix;
+	size_t reindexed;         /* records re-indexed by store_open */
 };
 
 const struct index_dbs *store_index(struct store *s)
@@ -53,12 +54,50 @@ MDB_dbi store_dbi(struct store *s, enum schema_kind k)
 	return s->kind[k];
 }
 
+/* Index every specialty and posting again (the indexes are empty). */
+static int reindex_all(struct store *s, MDB_txn *txn)
+{
+	static const enum schema_kind kinds[2] = { SCHEMA_SPECIALTY, SCHEMA_POSTING };
+	msgpack_zone *z = msgpack_zone_new(8192);
+	size_t n = 0;
+	int rc = 0;
+
+	for (int i = 0; i < 2 && !rc; i++) {
+		int spec = kinds[i] == SCHEMA_SPECIALTY;
+		MDB_cursor *c;
+		MDB_val k, v;
+		if ((rc = mdb_cursor_open(txn, s->kind[kinds[i]], &c)))
+			break;
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			msgpack_object rec, parent;
+			const msgpack_object *pid;
+			msgpack_zone_clear(z);
+			if (store_decode(&v, z, &rec) < 0 ||
+			    !(pid = schema_opt(&rec, spec ? "school_id" : "enterprise_id")) ||
+			    store_read(s, txn, spec ? SCHEMA_SCHOOL : SCHEMA_ENTERPRISE,
+			    pid->via.str.ptr, pid->via.str.size, z, &parent) < 0)
+				continue;      /* admin.verify reports these */
+			if ((rc = spec ? index_specialty(txn, &s->ix, NULL, &rec, &parent) :
+			    index_posting(txn, &s->ix, NULL, &rec, &parent)))
+				break;
+			n++;
+		}
+		mdb_cursor_close(c);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	msgpack_zone_free(z);
+	s->reindexed = n;
+	return rc;
+}
+
 int store_open(struct store **sp, const char *dir, size_t mapsize,
     char *err, size_t errlen)
 {
 	struct store *s = xcalloc(1, sizeof *s);
 	MDB_txn *txn = NULL;
-	int rc;
+	int rc, stale = 0;
 	const char *what = "";
 
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
@@ -92,7 +131,8 @@ int store_open(struct store **sp, const char *dir, size_t mapsize,
 			what = refs[r].db;
 			goto fail;
 		}
-	if ((rc = index_open(txn, &s->ix))) {
+	if ((rc = index_open(txn, &s->ix, &stale)) ||
+	    (stale && (rc = reindex_all(s, txn)))) {
 		what = "indexes";
 		goto fail;
 	}
@@ -111,6 +151,11 @@ fail:
 	mdb_env_close(s->env);
 	free(s);
 	return -1;
+}
+
+size_t store_reindexed(const struct store *s)
+{
+	return s->reindexed;
 }
 
 void store_close(struct store *s)

@@ -34,6 +34,11 @@ struct store;
 int store_open(struct store **sp, const char *dir, size_t mapsize,
     char *err, size_t errlen);
 void store_close(struct store *s);
+/*
+ * How many specialties and postings store_open indexed again because the
+ * match indexes were of another format (0 normally).
+ */
+size_t store_reindexed(const struct store *s);
 
 MDB_env *store_env(struct store *s);
 MDB_dbi store_dbi(struct store *s, enum schema_kind k);

@@ -164,3 +164,22 @@ def test_verify_finds_each_kind_of_index_damage(daemon, damage, expect):
     v = verify(daemon.connect())
     assert v["ok"] is False, v
     assert any(expect in p for p in v["problems"]), v
+
+
+def test_indexes_of_another_format_are_rebuilt_at_start(daemon):
+    c = daemon.connect()
+    populate(c)
+    before = c.call("match.candidates", {"posting_id": "P1", "k": 10})
+    daemon.stop()
+    db = Lmdb(daemon.data)
+
+    def old_version(items, put, delete):
+        put(b"version", b"\x01")
+    db.edit("ix.meta", old_version)
+    db.edit("ix.spec.major", lambda items, put, delete: delete(items[0][0]))
+    db.close()
+    daemon.start()
+    assert "match indexes rebuilt for 6 records" in daemon.stderr_text()
+    c = daemon.connect()
+    assert verify(c)["ok"] is True
+    assert c.call("match.candidates", {"posting_id": "P1", "k": 10}) == before
