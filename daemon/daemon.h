@@ -15,6 +15,7 @@
 #include "config.h"
 #include "proto.h"
 #include "store.h"
+#include "match.h"
 #include "tokens.h"
 
 struct event_base;
@@ -123,6 +124,14 @@ const msgpack_object *methods_param_id(struct call *c, const char *name);
 int queries_candidates(struct call *c);
 int queries_openings(struct call *c);
 int queries_balance(struct call *c);
+/* A msgpack str as a view (empty for anything else). */
+struct match_str queries_str(const msgpack_object *o);
+/* The [match] weights of the configuration. */
+struct match_weights queries_weights(void);
+
+/* fair.allocate and fair.schedule (planners.c), on worker threads. */
+int planners_allocate(struct call *c);
+int planners_schedule(struct call *c);
 
 /* Counters for system.stats. */
 struct stats_conn { uint64_t current, total, refused; };

@@ -14,7 +14,7 @@
 #include "match.h"
 #include "util.h"
 
-static struct match_weights weights(void)
+struct match_weights queries_weights(void)
 {
 	const struct config *c = &daemon_g.cfg;
 	struct match_weights w = { c->w_major, c->w_skills, c->w_region,
@@ -31,7 +31,7 @@ static int default_grad_year(void)
 	return match_grad_year(tm.tm_year + 1900, tm.tm_mon + 1);
 }
 
-static struct match_str mstr(const msgpack_object *o)
+struct match_str queries_str(const msgpack_object *o)
 {
 	struct match_str s = { NULL, 0 };
 	if (o && o->type == MSGPACK_OBJECT_STR) {
@@ -47,15 +47,10 @@ static size_t strs(const msgpack_object *a, struct match_str *out)
 	if (!a || a->type != MSGPACK_OBJECT_ARRAY)
 		return 0;
 	for (uint32_t i = 0; i < a->via.array.size && i < INDEX_TAGS_MAX; i++)
-		out[i] = mstr(&a->via.array.ptr[i]);
+		out[i] = queries_str(&a->via.array.ptr[i]);
 	return a->via.array.size < INDEX_TAGS_MAX ? a->via.array.size : INDEX_TAGS_MAX;
 }
 
-static const msgpack_object *opt(const msgpack_object *m, const char *k)
-{
-	const msgpack_object *v = schema_get(m, k);
-	return v && v->type != MSGPACK_OBJECT_NIL ? v : NULL;
-}
 
 /* k, grad_year, region_prefix and min_available, checked. */
 static int common_params(struct call *c, long long *k, struct match_filter *f)
@@ -68,7 +63,7 @@ static int common_params(struct call *c, long long *k, struct match_filter *f)
 	f->min_available = -1;
 	f->kind = -1;
 	f->grad_year = default_grad_year();
-	if ((v = opt(c->params, "k"))) {
+	if ((v = schema_opt(c->params, "k"))) {
 		if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
 		    v->via.u64 > daemon_g.cfg.max_k)
 			stats_limit_hit(LIMIT_K);
@@ -76,22 +71,22 @@ static int common_params(struct call *c, long long *k, struct match_filter *f)
 		    &c->err, k) < 0)
 			return -1;
 	}
-	if ((v = opt(c->params, "grad_year"))) {
+	if ((v = schema_opt(c->params, "grad_year"))) {
 		long long y;
 		if (schema_check_int(v, 1000, 9999, "grad_year", &c->err, &y) < 0)
 			return -1;
 		f->grad_year = (int)y;
 	}
-	if ((v = opt(c->params, "region_prefix"))) {
+	if ((v = schema_opt(c->params, "region_prefix"))) {
 		if (schema_check_region_prefix(v, "region_prefix", &c->err) < 0)
 			return -1;
-		f->region_prefix = mstr(v);
+		f->region_prefix = queries_str(v);
 	}
-	if ((v = opt(c->params, "min_available")) &&
+	if ((v = schema_opt(c->params, "min_available")) &&
 	    schema_check_int(v, 0, SCHEMA_COUNT_MAX, "min_available", &c->err,
 	    &f->min_available) < 0)
 		return -1;
-	if ((v = opt(c->params, "kind"))) {
+	if ((v = schema_opt(c->params, "kind"))) {
 		if ((f->kind = schema_kind_of_posting(v)) < 0)
 			return proto_fail(&c->err, PROTO_INVALID_PARAMS, "kind",
 			    "kind must be one of job, internship, apprenticeship, "
@@ -148,11 +143,11 @@ int queries_candidates(struct call *c)
 		"grad_year", "region_prefix", "min_available", NULL };
 	struct match_str prefixes[INDEX_TAGS_MAX], skills[INDEX_TAGS_MAX],
 	    chains[INDEX_TAGS_MAX];
-	const msgpack_object *pid = opt(c->params, "posting_id");
-	const msgpack_object *q = opt(c->params, "query");
+	const msgpack_object *pid = schema_opt(c->params, "posting_id");
+	const msgpack_object *q = schema_opt(c->params, "query");
 	struct match_filter f;
 	struct match_post post;
-	struct match_weights w = weights();
+	struct match_weights w = queries_weights();
 	struct match_top top = { 0 };
 	unsigned long long considered = 0;
 	MDB_txn *txn = NULL;
@@ -184,20 +179,20 @@ int queries_candidates(struct call *c)
 		    need(c, txn, SCHEMA_ENTERPRISE, schema_get(&p, "enterprise_id"),
 		    "posting_id", z, &e) < 0)
 			goto out;
-		post.nprefixes = strs(opt(&p, "majors"), prefixes);
-		post.nskills = strs(opt(&p, "skills"), skills);
-		post.nchains = strs(opt(&e, "chains"), chains);
-		post.level = opt(&p, "level") ? (int)schema_level_of(opt(&p, "level")) : -1;
-		post.region = mstr(opt(&p, "region") ? opt(&p, "region") : opt(&e, "region"));
-		post.headcount = (long long)opt(&p, "headcount")->via.u64;
+		post.nprefixes = strs(schema_opt(&p, "majors"), prefixes);
+		post.nskills = strs(schema_opt(&p, "skills"), skills);
+		post.nchains = strs(schema_opt(&e, "chains"), chains);
+		post.level = schema_opt(&p, "level") ? (int)schema_level_of(schema_opt(&p, "level")) : -1;
+		post.region = queries_str(schema_opt(&p, "region") ? schema_opt(&p, "region") : schema_opt(&e, "region"));
+		post.headcount = (long long)schema_opt(&p, "headcount")->via.u64;
 	} else {
-		post.nprefixes = strs(opt(q, "majors"), prefixes);
-		post.nskills = strs(opt(q, "skills"), skills);
-		post.nchains = strs(opt(q, "chains"), chains);
-		post.level = opt(q, "level") ? (int)schema_level_of(opt(q, "level")) : -1;
-		post.region = mstr(opt(q, "region"));
-		if (opt(q, "headcount"))
-			post.headcount = (long long)opt(q, "headcount")->via.u64;
+		post.nprefixes = strs(schema_opt(q, "majors"), prefixes);
+		post.nskills = strs(schema_opt(q, "skills"), skills);
+		post.nchains = strs(schema_opt(q, "chains"), chains);
+		post.level = schema_opt(q, "level") ? (int)schema_level_of(schema_opt(q, "level")) : -1;
+		post.region = queries_str(schema_opt(q, "region"));
+		if (schema_opt(q, "headcount"))
+			post.headcount = (long long)schema_opt(q, "headcount")->via.u64;
 	}
 	match_top_init(&top, (size_t)k);
 	if ((rc = match_candidates(txn, store_index(daemon_g.store), &w, &post, &f,
@@ -251,7 +246,7 @@ int queries_openings(struct call *c)
 	const msgpack_object *sid;
 	struct match_filter f;
 	struct match_spec spec;
-	struct match_weights w = weights();
+	struct match_weights w = queries_weights();
 	struct match_top top = { 0 };
 	unsigned long long considered = 0;
 	MDB_txn *txn = NULL;
@@ -271,11 +266,11 @@ int queries_openings(struct call *c)
 	    need(c, txn, SCHEMA_SCHOOL, schema_get(&sp, "school_id"),
 	    "specialty_id", z, &sc) < 0)
 		goto out;
-	spec.code = mstr(opt(&sp, "major_code"));
-	spec.region = mstr(opt(&sc, "region"));
-	spec.level = schema_level_of(opt(&sc, "level"));
+	spec.code = queries_str(schema_opt(&sp, "major_code"));
+	spec.region = queries_str(schema_opt(&sc, "region"));
+	spec.level = schema_level_of(schema_opt(&sc, "level"));
 	spec.available = 0;
-	const msgpack_object *coh = opt(&sp, "cohorts");
+	const msgpack_object *coh = schema_opt(&sp, "cohorts");
 	for (uint32_t i = 0; coh && i < coh->via.map.size; i++) {
 		const msgpack_object *y = &coh->via.map.ptr[i].key;
 		if (y->via.str.size == 4 && atoi((char[5]){ y->via.str.ptr[0],
@@ -283,9 +278,9 @@ int queries_openings(struct call *c)
 		    f.grad_year)
 			spec.available = (long long)coh->via.map.ptr[i].val.via.u64;
 	}
-	spec.nskills = strs(opt(&sp, "skills"), skills);
+	spec.nskills = strs(schema_opt(&sp, "skills"), skills);
 	spec.skills = skills;
-	spec.nchains = strs(opt(&sp, "chains"), chains);
+	spec.nchains = strs(schema_opt(&sp, "chains"), chains);
 	spec.chains = chains;
 	match_top_init(&top, (size_t)k);
 	if ((rc = match_openings(txn, store_index(daemon_g.store), &w, &spec, &f,
@@ -334,8 +329,8 @@ int queries_balance(struct call *c)
 		"fair_id", NULL };
 	static const char *const bys[] = { "major", "major_class", "major_group",
 		"industry", "direction", NULL };
-	const msgpack_object *by = opt(c->params, "by");
-	const msgpack_object *fid = opt(c->params, "fair_id");
+	const msgpack_object *by = schema_opt(c->params, "by");
+	const msgpack_object *fid = schema_opt(c->params, "fair_id");
 	struct match_str *ids = NULL, *dprefix = NULL;
 	struct balance_dir *dirs = NULL;
 	struct match_scope scope = { 0 };
@@ -369,11 +364,11 @@ int queries_balance(struct call *c)
 		const msgpack_object *si, *ei, *dv, *date;
 		if (need(c, txn, SCHEMA_FAIR, fid, "fair_id", z, &fair) < 0)
 			goto out;
-		si = opt(&fair, "school_ids");
-		ei = opt(&fair, "enterprise_ids");
-		dv = opt(&fair, "directions");
-		date = opt(&fair, "date");
-		if (!opt(c->params, "grad_year") && date && date->via.str.size >= 7)
+		si = schema_opt(&fair, "school_ids");
+		ei = schema_opt(&fair, "enterprise_ids");
+		dv = schema_opt(&fair, "directions");
+		date = schema_opt(&fair, "date");
+		if (!schema_opt(c->params, "grad_year") && date && date->via.str.size >= 7)
 			f.grad_year = match_grad_year(atoi((char[5]){ date->via.str.ptr[0],
 			    date->via.str.ptr[1], date->via.str.ptr[2],
 			    date->via.str.ptr[3], 0 }), atoi((char[3]){
@@ -384,15 +379,15 @@ int queries_balance(struct call *c)
 		scope.schools = ids;
 		scope.enterprises = ids + scope.nschools;
 		for (size_t i = 0; i < scope.nschools; i++)
-			scope.schools[i] = mstr(&si->via.array.ptr[i]);
+			scope.schools[i] = queries_str(&si->via.array.ptr[i]);
 		for (size_t i = 0; i < scope.nenterprises; i++)
-			scope.enterprises[i] = mstr(&ei->via.array.ptr[i]);
+			scope.enterprises[i] = queries_str(&ei->via.array.ptr[i]);
 		match_scope_sort(scope.schools, scope.nschools);
 		match_scope_sort(scope.enterprises, scope.nenterprises);
 		ndirs = dv ? dv->via.array.size : 0;
 		size_t np = 0;
 		for (size_t i = 0; i < ndirs; i++) {
-			const msgpack_object *m = opt(&dv->via.array.ptr[i], "majors");
+			const msgpack_object *m = schema_opt(&dv->via.array.ptr[i], "majors");
 			np += m ? m->via.array.size : 0;
 		}
 		dirs = xcalloc(ndirs + 1, sizeof *dirs);
@@ -400,12 +395,12 @@ int queries_balance(struct call *c)
 		np = 0;
 		for (size_t i = 0; i < ndirs; i++) {
 			const msgpack_object *d = &dv->via.array.ptr[i];
-			const msgpack_object *m = opt(d, "majors");
-			dirs[i].id = mstr(opt(d, "id"));
+			const msgpack_object *m = schema_opt(d, "majors");
+			dirs[i].id = queries_str(schema_opt(d, "id"));
 			dirs[i].prefixes = dprefix + np;
 			dirs[i].nprefixes = m ? m->via.array.size : 0;
 			for (size_t j = 0; j < dirs[i].nprefixes; j++)
-				dprefix[np++] = mstr(&m->via.array.ptr[j]);
+				dprefix[np++] = queries_str(&m->via.array.ptr[j]);
 		}
 	}
 	b = balance_new((enum balance_by)which, dirs, ndirs);

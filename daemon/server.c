@@ -29,6 +29,9 @@
 #define READ_CHUNK 65536
 #define CLOSE_DRAIN_S 2        /* how long a closing connection drains */
 
+#define CONN_JOBS 4
+#define CONN_HOLD_INPUT (1 << 20)   /* input kept while waiting for jobs */
+
 struct conn {
 	uint64_t id;              /* for replies from worker threads */
 	int fd;
@@ -41,6 +44,8 @@ struct conn {
 	unsigned closing : 1;     /* stop handling input; close once flushed */
 	unsigned eof : 1;         /* peer sent FIN */
 	unsigned paused : 1;      /* reading stopped: reply queue over limit */
+	unsigned held : 1;        /* reading stopped: input waits for jobs */
+	unsigned jobs;            /* its calls on worker threads */
 	unsigned wr_armed : 1;
 	unsigned shut : 1;        /* our side shut down for writing */
 	unsigned dead : 1;
@@ -75,6 +80,20 @@ static void conn_process(struct conn *c)
 	const struct config *cfg = &daemon_g.cfg;
 
 	while (!c->closing && !c->dead) {
+		/*
+		 * A connection keeps at most CONN_JOBS calls on the workers: the
+		 * rest of its pipeline waits in its input buffer (and then in
+		 * the socket) rather than filling the shared queue (1029 is for
+		 * a daemon busy with many clients, not for one client's burst).
+		 */
+		if (c->jobs >= CONN_JOBS) {
+			if (!c->held && !c->eof &&
+			    proto_buf_pending(&c->in) > CONN_HOLD_INPUT) {
+				c->held = 1;
+				event_del(c->rev);
+			}
+			return;
+		}
 		if (proto_buf_pending(&c->out) > cfg->max_reply_queue) {
 			if (!c->paused) {
 				c->paused = 1;
@@ -116,8 +135,10 @@ static void conn_process(struct conn *c)
 				c->closing = 1;
 			if (j) {
 				j->conn = c->id;
+				c->jobs++;
 				uint32_t id;
 				if (jobs_submit(j) < 0) {
+					c->jobs--;
 					jobs_free(j);   /* a notification just drops */
 					if (proto_peek_msgid(p, len, &id))
 						methods_reject(p, len, PROTO_BUSY, "the job "
@@ -174,10 +195,19 @@ void server_job_done(struct job *j)
 
 	for (c = conns; c && c->id != j->conn; c = c->next)
 		;
-	if (!c || c->dead || c->shut || proto_buf_pending(&j->out) == 0)
+	if (!c || c->dead)
 		return;
-	proto_buf_append(&c->out, j->out.data + j->out.off,
-	    proto_buf_pending(&j->out));
+	c->jobs--;
+	if (c->held) {
+		c->held = 0;
+		if (!c->paused)
+			event_add(c->rev, NULL);
+	}
+	if (!c->shut)
+		proto_buf_append(&c->out, j->out.data + j->out.off,
+		    proto_buf_pending(&j->out));
+	if (!c->paused)
+		conn_process(c);          /* frames that waited for this job */
 	conn_flush(c);
 	if (c->dead)
 		conn_free(c);

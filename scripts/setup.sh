@@ -3,8 +3,8 @@
 # Runs apt only when something is missing, so it is cheap to call often.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libevent-dev libmsgpack-dev
-      liblmdb-dev libinih-dev libssl-dev python3 python3-msgpack python3-pytest
-      glpk-utils)
+      liblmdb-dev libinih-dev libssl-dev libcsv-dev libglpk-dev python3 python3-msgpack
+      python3-pytest glpk-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
