@@ -1,336 +1,352 @@
 /*
- * chanjiao — command-line client for chanjiaod.
- *
- *   chanjiao [--host HOST:PORT | --unix PATH] [--token T] COMMAND ...
- *   (the token may also come from $CHANJIAO_TOKEN)
- *     ping | info | stats | check
- *     get KIND ID | del KIND ID
- *     list KIND [--after ID] [--limit N]
- *     token new --role ROLE [--owner ID]
- *
- * Results print as JSON on stdout; an error prints its code, message and
- * field on stderr and exits 1.
+ * chanjiao — command-line client for chanjiaod: options, the command
+ * table and the small commands.  The rest is in the modules of cli.h.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <msgpack.h>
-#include <netdb.h>
-#include <stdio.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/random.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-#include "config.h"
-#include "proto.h"
+#include "cli.h"
 #include "tokens.h"
 
-static int fd = -1;
-static uint32_t next_msgid = 1;
+static const char usage_text[] =
+"usage: chanjiao [--host HOST:PORT | --unix PATH] [--token T] COMMAND ...\n"
+"  (the token may also come from $CHANJIAO_TOKEN)\n"
+"\n"
+"records (KIND: school specialty enterprise posting fair program student)\n"
+"  import KIND FILE.csv        one file, all-or-nothing (docs/csv.md)\n"
+"  import FILE.csv             the kind from its name (postings.csv ...)\n"
+"  import DIR                  schools.csv enterprises.csv specialties.csv\n"
+"                              postings.csv fairs.csv (+ fair_directions.csv\n"
+"                              fair_sessions.csv fair_requests.csv)\n"
+"                              programs.csv students.csv, in that order\n"
+"         [--encoding utf-8|gb18030] [--batch N] [--dry-run]\n"
+"  export KIND [--csv|--json] [--dir DIR] [--encoding utf-8|gb18030] [--bom]\n"
+"  export all --dir DIR        every kind, as import DIR reads them\n"
+"  list KIND [--after ID] [--limit N] [--filter FIELD=VALUE]...\n"
+"  get KIND ID | del KIND ID\n"
+"\n"
+"queries (a table by default; --csv or --json for programs)\n"
+"  candidates POSTING_ID [--k N] [--grad-year Y] [--region R]\n"
+"             [--min-available N]\n"
+"  openings SPECIALTY_ID [--k N] [--kind K] [--region R] [--grad-year Y]\n"
+"  balance --by major|major_class|major_group|industry|direction\n"
+"          [--fair F] [--region R] [--grad-year Y]\n"
+"  fair allocate FAIR [--min-score S] [--grad-year Y] [--kind K] [--explain]\n"
+"  fair schedule FAIR\n"
+"  fair report FAIR [--top N] [--min-score S] [--grad-year Y] [--kind K]\n"
+"\n"
+"daemon\n"
+"  ping | info | stats | check (admin.verify: walk the store)\n"
+"  token new --role ROLE [--owner ID]\n"
+"\n"
+"exit status: 0 ok, 1 refused by the daemon or bad data, 2 usage,\n"
+"3 daemon unreachable or connection lost\n";
 
-static int dial(const char *host, const char *unix_path)
+void cli_err(const char *fmt, ...)
 {
-	if (unix_path) {
-		struct sockaddr_un sun = { .sun_family = AF_UNIX };
-		snprintf(sun.sun_path, sizeof sun.sun_path, "%s", unix_path);
-		fd = socket(AF_UNIX, SOCK_STREAM, 0);
-		if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
-			fprintf(stderr, "chanjiao: %s: %s\n", unix_path, strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	char h[256], port[16];
-	int p;
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	if (config_split_listen(host, h, sizeof h, &p) < 0) {
-		fprintf(stderr, "chanjiao: --host %s is not HOST:PORT\n", host);
-		return -1;
-	}
-	snprintf(port, sizeof port, "%d", p);
-	if (getaddrinfo(h, port, &hints, &res) != 0) {
-		fprintf(stderr, "chanjiao: cannot resolve %s\n", host);
-		return -1;
-	}
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, 0);
-		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0) {
-		fprintf(stderr, "chanjiao: cannot connect to %s: %s\n", host,
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
+	va_list ap;
+
+	fflush(stdout);
+	fputs("chanjiao: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
-static void json_str(FILE *f, const char *s, size_t n)
+/* -------------------------------------------------------- small commands */
+
+/* A call whose result prints as JSON; {ok: false} (admin.verify) fails. */
+static int call_json(const struct opts *o, const char *method,
+    const msgpack_sbuffer *params)
 {
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	struct rpc r;
+	struct rpc_reply rep;
+	int rc;
+
+	if ((rc = rpc_open(&r, o)) != 0)
+		return rc;
+	if ((rc = rpc_call_or_fail(&r, method, params, &rep)) == 0) {
+		const msgpack_object *ok = schema_get(rep.result, "ok");
+		json_print(stdout, rep.result);
+		putchar('\n');
+		if (ok && ok->type == MSGPACK_OBJECT_BOOLEAN && !ok->via.boolean)
+			rc = EXIT_DATA;
+		rpc_reply_free(&rep);
 	}
-	fputc('"', f);
+	rpc_close(&r);
+	return rc;
 }
 
-static void json(FILE *f, const msgpack_object *o)
+static int cmd_system(const struct opts *o, int argc, char **argv)
 {
-	switch (o->type) {
-	case MSGPACK_OBJECT_NIL: fputs("null", f); break;
-	case MSGPACK_OBJECT_BOOLEAN: fputs(o->via.boolean ? "true" : "false", f); break;
-	case MSGPACK_OBJECT_POSITIVE_INTEGER: fprintf(f, "%llu", (unsigned long long)o->via.u64); break;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER: fprintf(f, "%lld", (long long)o->via.i64); break;
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64: fprintf(f, "%.17g", o->via.f64); break;
-	case MSGPACK_OBJECT_STR: json_str(f, o->via.str.ptr, o->via.str.size); break;
-	case MSGPACK_OBJECT_ARRAY:
-		fputc('[', f);
-		for (uint32_t i = 0; i < o->via.array.size; i++) {
-			if (i)
-				fputs(", ", f);
-			json(f, &o->via.array.ptr[i]);
-		}
-		fputc(']', f);
-		break;
-	case MSGPACK_OBJECT_MAP:
-		fputc('{', f);
-		for (uint32_t i = 0; i < o->via.map.size; i++) {
-			if (i)
-				fputs(", ", f);
-			json(f, &o->via.map.ptr[i].key);
-			fputs(": ", f);
-			json(f, &o->via.map.ptr[i].val);
-		}
-		fputc('}', f);
-		break;
-	default: fputs("\"(binary)\"", f);
+	char method[32];
+
+	if (argc != 1) {
+		cli_err("usage: chanjiao %s", argv[0]);
+		return EXIT_USAGE;
 	}
+	if (!strcmp(argv[0], "check"))
+		snprintf(method, sizeof method, "admin.verify");
+	else
+		snprintf(method, sizeof method, "system.%s", argv[0]);
+	return call_json(o, method, NULL);
 }
 
-/*
- * Send [0, msgid, method, [params]] (params packed by the caller into sb
- * as one map) and print the reply.  Returns the exit status.
- */
-static int call(const char *method, const msgpack_sbuffer *params, int quiet)
+/* get KIND ID / del KIND ID */
+static int cmd_record(const struct opts *o, int argc, char **argv)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
-	msgpack_unpacker up;
-	msgpack_unpacked u;
-	uint32_t id = next_msgid++;
-	int status = 1;
+	char method[32];
+	int k = argc == 3 ? rec_kind_of(argv[1]) : -1, rc;
 
+	if (k < 0) {
+		cli_err("usage: chanjiao %s KIND ID", argv[0]);
+		return EXIT_USAGE;
+	}
+	snprintf(method, sizeof method, "%s.%s", schema_kind_name[k], argv[0]);
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_array(&pk, 4);
-	msgpack_pack_uint8(&pk, 0);
-	msgpack_pack_uint32(&pk, id);
-	proto_pack_cstr(&pk, method);
-	msgpack_pack_array(&pk, 1);
-	if (params && params->size)
-		msgpack_sbuffer_write(&sb, params->data, params->size);
-	else
-		msgpack_pack_map(&pk, 0);
-	for (size_t off = 0; off < sb.size;) {
-		ssize_t w = write(fd, sb.data + off, sb.size - off);
-		if (w <= 0) {
-			perror("chanjiao: write");
-			goto out_sb;
-		}
-		off += (size_t)w;
-	}
-	msgpack_unpacker_init(&up, 65536);
-	msgpack_unpacked_init(&u);
-	for (;;) {
-		if (msgpack_unpacker_next(&up, &u) == MSGPACK_UNPACK_SUCCESS)
-			break;
-		msgpack_unpacker_reserve_buffer(&up, 65536);
-		ssize_t r = read(fd, msgpack_unpacker_buffer(&up),
-		    msgpack_unpacker_buffer_capacity(&up));
-		if (r <= 0) {
-			fprintf(stderr, "chanjiao: connection closed\n");
-			goto out;
-		}
-		msgpack_unpacker_buffer_consumed(&up, (size_t)r);
-	}
-	const msgpack_object *a = &u.data;
-	if (a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size != 4) {
-		fprintf(stderr, "chanjiao: malformed reply\n");
-		goto out;
-	}
-	if (a->via.array.ptr[2].type != MSGPACK_OBJECT_NIL) {
-		fputs("chanjiao: error ", stderr);
-		json(stderr, &a->via.array.ptr[2]);
-		fputc('\n', stderr);
-		goto out;
-	}
-	if (!quiet) {
-		json(stdout, &a->via.array.ptr[3]);
-		fputc('\n', stdout);
-	}
-	/* A result {ok: false, ...} (admin.verify) is a failure too. */
-	const msgpack_object *ok = NULL;
-	const msgpack_object *r = &a->via.array.ptr[3];
-	for (uint32_t i = 0; r->type == MSGPACK_OBJECT_MAP && i < r->via.map.size; i++)
-		if (proto_str_eq(&r->via.map.ptr[i].key, "ok"))
-			ok = &r->via.map.ptr[i].val;
-	status = ok && ok->type == MSGPACK_OBJECT_BOOLEAN && !ok->via.boolean;
-out:
-	msgpack_unpacked_destroy(&u);
-	msgpack_unpacker_destroy(&up);
-out_sb:
+	msgpack_pack_map(&pk, 1);
+	pack_kv_str(&pk, "id", argv[2]);
+	rc = call_json(o, method, &sb);
 	msgpack_sbuffer_destroy(&sb);
-	return status;
+	return rc;
 }
 
 /*
  * A fresh token: 32 random bytes as hex, printed once with the line for
  * the tokens file.  The token itself is stored nowhere.
  */
-static int token_new(const char *role, const char *owner)
+static int cmd_token(const struct opts *o, int argc, char **argv)
 {
 	unsigned char raw[32], hash[32];
 	char tok[65], hex[65];
-	enum tokens_role r = role ? tokens_role_parse(role) : ROLE_NONE;
+	enum tokens_role r = o->role ? tokens_role_parse(o->role) : ROLE_NONE;
 	int owned = r == ROLE_SCHOOL || r == ROLE_ENTERPRISE;
+	const char *owner = o->owner;
 
+	(void)argv;
+	if (argc != 1) {
+		cli_err("usage: chanjiao token new --role ROLE [--owner ID]");
+		return EXIT_USAGE;
+	}
 	if (r == ROLE_NONE) {
-		fprintf(stderr, "chanjiao: --role must be admin, organizer, school, "
-		    "enterprise or reader\n");
-		return 2;
+		cli_err("--role must be admin, organizer, school, enterprise or "
+		    "reader");
+		return EXIT_USAGE;
 	}
 	if (owned != (owner != NULL) || (owner && (!*owner || strlen(owner) > 64 ||
 	    strpbrk(owner, " \t\r\n#")))) {
-		fprintf(stderr, "chanjiao: --owner ID is needed for school and "
-		    "enterprise tokens only (1..64 bytes, no spaces or #)\n");
-		return 2;
+		cli_err("--owner ID is needed for school and enterprise tokens only "
+		    "(1..64 bytes, no spaces or #)");
+		return EXIT_USAGE;
 	}
 	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
-		perror("chanjiao: getrandom");
-		return 1;
+		cli_err("getrandom: %s", strerror(errno));
+		return EXIT_DATA;
 	}
 	tokens_hex(raw, tok);
 	tokens_hash(tok, 64, hash);
 	tokens_hex(hash, hex);
 	printf("token: %s\n", tok);
-	printf("tokens file line: %s %s %s\n", hex, role, owner ? owner : "-");
+	printf("tokens file line: %s %s %s\n", hex, o->role, owner ? owner : "-");
 	return 0;
 }
 
-static void usage(FILE *f)
+/* ------------------------------------------------------------ dispatch */
+
+static const struct command {
+	const char *name, *sub;    /* sub: a second word ("fair allocate") */
+	int (*run)(const struct opts *, int argc, char **argv);
+} commands[] = {
+	{ "ping", NULL, cmd_system },
+	{ "info", NULL, cmd_system },
+	{ "stats", NULL, cmd_system },
+	{ "check", NULL, cmd_system },
+	{ "get", NULL, cmd_record },
+	{ "del", NULL, cmd_record },
+	{ "list", NULL, cmd_list },
+	{ "import", NULL, cmd_import },
+	{ "export", NULL, cmd_export },
+	{ "candidates", NULL, cmd_candidates },
+	{ "openings", NULL, cmd_openings },
+	{ "balance", NULL, cmd_balance },
+	{ "fair", "allocate", cmd_fair_allocate },
+	{ "fair", "schedule", cmd_fair_schedule },
+	{ "fair", "report", cmd_fair_report },
+	{ "token", "new", cmd_token },
+};
+
+/* A whole-number option value; -2 (after a message) when it is not. */
+static long long num_arg(const char *name, const char *s)
 {
-	fputs("usage: chanjiao [--host HOST:PORT | --unix PATH] [--token T] COMMAND\n"
-	    "  ping | info | stats | check (admin.verify: walk the store)\n"
-	    "  get KIND ID | del KIND ID\n"
-	    "  list KIND [--after ID] [--limit N]\n"
-	    "  token new --role ROLE [--owner ID]\n"
-	    "KIND: school specialty enterprise posting fair program student\n", f);
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || v < 0) {
+		cli_err("--%s %s: expected a whole number", name, s);
+		return -2;
+	}
+	return v;
+}
+
+enum {
+	O_HOST = 256, O_UNIX, O_TOKEN, O_JSON, O_CSV, O_K, O_GRAD_YEAR, O_REGION,
+	O_MIN_AVAILABLE, O_KIND, O_BY, O_FAIR, O_MIN_SCORE, O_EXPLAIN, O_DIR,
+	O_ENCODING, O_BOM, O_BATCH, O_TOP, O_AFTER, O_LIMIT, O_FILTER, O_ROLE,
+	O_OWNER, O_DRY_RUN,
+};
+
+static const struct option long_opts[] = {
+	{ "host", required_argument, NULL, O_HOST },
+	{ "unix", required_argument, NULL, O_UNIX },
+	{ "token", required_argument, NULL, O_TOKEN },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "csv", no_argument, NULL, O_CSV },
+	{ "k", required_argument, NULL, O_K },
+	{ "grad-year", required_argument, NULL, O_GRAD_YEAR },
+	{ "region", required_argument, NULL, O_REGION },
+	{ "min-available", required_argument, NULL, O_MIN_AVAILABLE },
+	{ "kind", required_argument, NULL, O_KIND },
+	{ "by", required_argument, NULL, O_BY },
+	{ "fair", required_argument, NULL, O_FAIR },
+	{ "min-score", required_argument, NULL, O_MIN_SCORE },
+	{ "explain", no_argument, NULL, O_EXPLAIN },
+	{ "dir", required_argument, NULL, O_DIR },
+	{ "encoding", required_argument, NULL, O_ENCODING },
+	{ "bom", no_argument, NULL, O_BOM },
+	{ "batch", required_argument, NULL, O_BATCH },
+	{ "top", required_argument, NULL, O_TOP },
+	{ "after", required_argument, NULL, O_AFTER },
+	{ "limit", required_argument, NULL, O_LIMIT },
+	{ "filter", required_argument, NULL, O_FILTER },
+	{ "role", required_argument, NULL, O_ROLE },
+	{ "owner", required_argument, NULL, O_OWNER },
+	{ "dry-run", no_argument, NULL, O_DRY_RUN },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Store a numeric option; 0, or -1 when it is malformed. */
+static int set_num(long long *dst, int c, const char *arg)
+{
+	const char *name = "?";
+	for (const struct option *lo = long_opts; lo->name; lo++)
+		if (lo->val == c)
+			name = lo->name;
+	*dst = num_arg(name, arg);
+	return *dst == -2 ? -1 : 0;
+}
+
+static int parse_opt(struct opts *o, int c, const char *arg)
+{
+	char *end;
+
+	switch (c) {
+	case O_HOST: o->host = arg; return 0;
+	case O_UNIX: o->unix_path = arg; return 0;
+	case O_TOKEN: o->token = arg; return 0;
+	case O_JSON: o->fmt = OUT_JSON; return 0;
+	case O_CSV: o->fmt = OUT_CSV; return 0;
+	case O_K: return set_num(&o->k, c, arg);
+	case O_GRAD_YEAR: return set_num(&o->grad_year, c, arg);
+	case O_MIN_AVAILABLE: return set_num(&o->min_available, c, arg);
+	case O_BATCH: return set_num(&o->batch, c, arg);
+	case O_TOP: return set_num(&o->top, c, arg);
+	case O_LIMIT: return set_num(&o->limit, c, arg);
+	case O_REGION: o->region = arg; return 0;
+	case O_KIND: o->kind = arg; return 0;
+	case O_BY: o->by = arg; return 0;
+	case O_FAIR: o->fair = arg; return 0;
+	case O_EXPLAIN: o->explain = 1; return 0;
+	case O_DIR: o->dir = arg; return 0;
+	case O_ENCODING:
+		if (strcmp(arg, "utf-8") && strcmp(arg, "gb18030")) {
+			cli_err("--encoding must be utf-8 or gb18030");
+			return -1;
+		}
+		o->encoding = arg;
+		return 0;
+	case O_BOM: o->bom = 1; return 0;
+	case O_AFTER: o->after = arg; return 0;
+	case O_ROLE: o->role = arg; return 0;
+	case O_OWNER: o->owner = arg; return 0;
+	case O_DRY_RUN: o->dry_run = 1; return 0;
+	case O_FILTER:
+		o->filters = xrealloc(o->filters, (size_t)(o->nfilters + 1) *
+		    sizeof *o->filters);
+		o->filters[o->nfilters++] = (char *)arg;
+		return 0;
+	case O_MIN_SCORE:
+		o->min_score = strtod(arg, &end);
+		if (!*arg || *end || !isfinite(o->min_score)) {
+			cli_err("--min-score %s: expected a number", arg);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "unix", required_argument, NULL, 'u' },
-		{ "after", required_argument, NULL, 'a' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "token", required_argument, NULL, 'T' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "owner", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct opts o = {
+		.host = "127.0.0.1:7411", .fmt = OUT_TABLE, .k = -1,
+		.grad_year = -1, .min_available = -1, .batch = -1, .top = -1,
+		.limit = -1, .min_score = NAN,
 	};
-	const char *role = NULL, *owner = NULL, *tokenarg = NULL;
-	const char *host = "127.0.0.1:7411", *unix_path = NULL, *after = NULL;
-	long limit = 0;
-	int o;
-	char method[64];
-	msgpack_sbuffer params;
-	msgpack_packer pk;
+	int c, rc = EXIT_USAGE;
 
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'H': host = optarg; break;
-		case 'u': unix_path = optarg; break;
-		case 'a': after = optarg; break;
-		case 'n': limit = strtol(optarg, NULL, 10); break;
-		case 'T': tokenarg = optarg; break;
-		case 'r': role = optarg; break;
-		case 'o': owner = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return 0;
+		}
+		if (c == '?')
+			cli_err("unknown option %s", argv[optind - 1]);
+		else if (c == ':')
+			cli_err("option %s needs a value", argv[optind - 1]);
+		if (c == '?' || c == ':' || parse_opt(&o, c, optarg) < 0) {
+			fputs("chanjiao: see chanjiao --help\n", stderr);
+			return EXIT_USAGE;
 		}
 	}
-	argc -= optind, argv += optind;
+	argc -= optind;
+	argv += optind;
 	if (argc < 1) {
-		usage(stderr);
-		return 2;
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[0], "token")) {
-		if (argc != 2 || strcmp(argv[1], "new")) {
-			usage(stderr);
-			return 2;
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		const struct command *cmd = &commands[i];
+		if (strcmp(argv[0], cmd->name))
+			continue;
+		if (!cmd->sub) {
+			rc = cmd->run(&o, argc, argv);
+			goto out;
 		}
-		return token_new(role, owner);
-	}
-	msgpack_sbuffer_init(&params);
-	msgpack_packer_init(&pk, &params, msgpack_sbuffer_write);
-	const char *cmd = argv[0];
-	if (!strcmp(cmd, "ping") || !strcmp(cmd, "info") || !strcmp(cmd, "stats")) {
-		snprintf(method, sizeof method, "system.%s", cmd);
-	} else if (!strcmp(cmd, "check") && argc == 1) {
-		snprintf(method, sizeof method, "admin.verify");
-	} else if ((!strcmp(cmd, "get") || !strcmp(cmd, "del")) && argc == 3) {
-		snprintf(method, sizeof method, "%.20s.%s", argv[1], cmd);
-		msgpack_pack_map(&pk, 1);
-		proto_pack_cstr(&pk, "id");
-		proto_pack_cstr(&pk, argv[2]);
-	} else if (!strcmp(cmd, "list") && argc == 2) {
-		snprintf(method, sizeof method, "%.20s.list", argv[1]);
-		msgpack_pack_map(&pk, (after != NULL) + (limit > 0));
-		if (after) {
-			proto_pack_cstr(&pk, "after");
-			proto_pack_cstr(&pk, after);
+		if (argc >= 2 && !strcmp(argv[1], cmd->sub)) {
+			rc = cmd->run(&o, argc - 1, argv + 1);
+			goto out;
 		}
-		if (limit > 0) {
-			proto_pack_cstr(&pk, "limit");
-			msgpack_pack_int64(&pk, limit);
-		}
-	} else {
-		usage(stderr);
-		return 2;
 	}
-	if (dial(host, unix_path) < 0)
-		return 1;
-	const char *token = tokenarg ? tokenarg : getenv("CHANJIAO_TOKEN");
-	int rc = 0;
-	if (token && *token) {
-		msgpack_sbuffer lp;
-		msgpack_packer lpk;
-		msgpack_sbuffer_init(&lp);
-		msgpack_packer_init(&lpk, &lp, msgpack_sbuffer_write);
-		msgpack_pack_map(&lpk, 1);
-		proto_pack_cstr(&lpk, "token");
-		proto_pack_cstr(&lpk, token);
-		rc = call("auth.login", &lp, 1);
-		msgpack_sbuffer_destroy(&lp);
+	cli_err("unknown command %s%s%s (see chanjiao --help)", argv[0],
+	    argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+out:
+	free(o.filters);
+	if (fflush(stdout) != 0 && rc == 0) {
+		cli_err("stdout: %s", strerror(errno));
+		rc = EXIT_DATA;
 	}
-	if (rc == 0)
-		rc = call(method, &params, 0);
-	msgpack_sbuffer_destroy(&params);
-	close(fd);
 	return rc;
 }

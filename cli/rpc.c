@@ -1,0 +1,390 @@
+/* rpc — one connection to chanjiaod; see cli.h. */
+#include "cli.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "config.h"
+
+/* Calls in flight at once in a pipeline: far below any reply queue. */
+#define RPC_WINDOW 256
+
+static int dial_unix(struct rpc *r, const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	if (strlen(path) >= sizeof sun.sun_path) {
+		cli_err("--unix %s: path too long", path);
+		return EXIT_USAGE;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	r->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (r->fd < 0 || connect(r->fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
+		cli_err("cannot connect to %s: %s", path, strerror(errno));
+		return EXIT_CONN;
+	}
+	return 0;
+}
+
+static int dial_tcp(struct rpc *r, const char *host)
+{
+	char h[256], port[16];
+	int p, err = 0;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+
+	if (config_split_listen(host, h, sizeof h, &p) < 0) {
+		cli_err("--host %s is not HOST:PORT", host);
+		return EXIT_USAGE;
+	}
+	snprintf(port, sizeof port, "%d", p);
+	if (getaddrinfo(h, port, &hints, &res) != 0) {
+		cli_err("cannot resolve %s", host);
+		return EXIT_CONN;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		r->fd = socket(ai->ai_family, ai->ai_socktype, 0);
+		if (r->fd >= 0 && connect(r->fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		err = errno;
+		if (r->fd >= 0)
+			close(r->fd);
+		r->fd = -1;
+	}
+	freeaddrinfo(res);
+	if (r->fd < 0) {
+		cli_err("cannot connect to %s: %s (is chanjiaod running?)", host,
+		    strerror(err));
+		return EXIT_CONN;
+	}
+	return 0;
+}
+
+static int login(struct rpc *r, const char *token)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	struct rpc_reply rep;
+	int rc;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	pack_kv_str(&pk, "token", token);
+	rc = rpc_call_or_fail(r, "auth.login", &sb, &rep);
+	msgpack_sbuffer_destroy(&sb);
+	if (rc == 0)
+		rpc_reply_free(&rep);
+	return rc;
+}
+
+int rpc_open(struct rpc *r, const struct opts *o)
+{
+	const char *token = o->token ? o->token : getenv("CHANJIAO_TOKEN");
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	r->fd = -1;
+	r->next_id = 1;
+	r->where = o->unix_path ? o->unix_path : o->host;
+	rc = o->unix_path ? dial_unix(r, o->unix_path) : dial_tcp(r, o->host);
+	if (rc)
+		return rc;
+	msgpack_unpacker_init(&r->up, 1 << 16);
+	if (token && *token && (rc = login(r, token)) != 0) {
+		rpc_close(r);
+		return rc;
+	}
+	return 0;
+}
+
+void rpc_close(struct rpc *r)
+{
+	if (r->fd < 0)
+		return;
+	close(r->fd);
+	r->fd = -1;
+	msgpack_unpacker_destroy(&r->up);
+}
+
+uint32_t rpc_send(struct rpc *r, const char *method, const char *params,
+    size_t n)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	uint32_t id = r->next_id++;
+
+	if (r->next_id == 0)
+		r->next_id = 1;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 4);
+	msgpack_pack_uint8(&pk, 0);
+	msgpack_pack_uint32(&pk, id);
+	proto_pack_cstr(&pk, method);
+	msgpack_pack_array(&pk, 1);
+	if (params && n)
+		msgpack_sbuffer_write(&sb, params, n);
+	else
+		msgpack_pack_map(&pk, 0);
+	for (size_t off = 0; off < sb.size;) {
+		ssize_t w = write(r->fd, sb.data + off, sb.size - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			cli_err("%s: connection lost: %s", r->where, strerror(errno));
+			id = 0;
+			break;
+		}
+		off += (size_t)w;
+	}
+	msgpack_sbuffer_destroy(&sb);
+	return id;
+}
+
+static int reply_parse(struct rpc_reply *rep)
+{
+	const msgpack_object *a = &rep->u.data;
+
+	if (a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size != 4 ||
+	    a->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+	    a->via.array.ptr[0].via.u64 != 1)
+		return -1;
+	rep->msgid = a->via.array.ptr[1].type == MSGPACK_OBJECT_POSITIVE_INTEGER ?
+	    (uint32_t)a->via.array.ptr[1].via.u64 : 0;
+	rep->error = a->via.array.ptr[2].type == MSGPACK_OBJECT_NIL ? NULL :
+	    &a->via.array.ptr[2];
+	rep->result = rep->error ? NULL : &a->via.array.ptr[3];
+	return 0;
+}
+
+int rpc_recv(struct rpc *r, struct rpc_reply *rep)
+{
+	msgpack_unpacked_init(&rep->u);
+	for (;;) {
+		msgpack_unpack_return ur = msgpack_unpacker_next(&r->up, &rep->u);
+		if (ur == MSGPACK_UNPACK_SUCCESS)
+			break;
+		if (ur != MSGPACK_UNPACK_CONTINUE) {
+			cli_err("%s: the daemon sent bytes that are not MessagePack",
+			    r->where);
+			goto fail;
+		}
+		if (!msgpack_unpacker_reserve_buffer(&r->up, 1 << 16)) {
+			cli_err("out of memory reading a reply");
+			goto fail;
+		}
+		ssize_t n = read(r->fd, msgpack_unpacker_buffer(&r->up),
+		    msgpack_unpacker_buffer_capacity(&r->up));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			cli_err("%s: connection closed by the daemon", r->where);
+			goto fail;
+		}
+		msgpack_unpacker_buffer_consumed(&r->up, (size_t)n);
+	}
+	if (reply_parse(rep) == 0)
+		return 0;
+	cli_err("%s: malformed reply", r->where);
+fail:
+	msgpack_unpacked_destroy(&rep->u);
+	return -1;
+}
+
+void rpc_reply_free(struct rpc_reply *rep)
+{
+	msgpack_unpacked_destroy(&rep->u);
+}
+
+int rpc_call(struct rpc *r, const char *method, const msgpack_sbuffer *params,
+    struct rpc_reply *rep)
+{
+	uint32_t id = rpc_send(r, method, params ? params->data : NULL,
+	    params ? params->size : 0);
+
+	if (id == 0)
+		return -1;
+	for (;;) {
+		if (rpc_recv(r, rep) < 0)
+			return -1;
+		if (rep->msgid == id || rep->msgid == 0)
+			return 0;
+		rpc_reply_free(rep);    /* a stray reply: not ours */
+	}
+}
+
+void rpc_error_of(const msgpack_object *err, struct rpc_error *e)
+{
+	const msgpack_object *code = obj_get(err, "code");
+	const msgpack_object *data = obj_get(err, "data");
+
+	e->code = code ? (long long)obj_num(code) : 0;
+	obj_str(obj_get(err, "message"), e->message, sizeof e->message);
+	obj_str(data ? obj_get(data, "field") : NULL, e->field, sizeof e->field);
+}
+
+int rpc_report(const char *what, const msgpack_object *err)
+{
+	struct rpc_error e;
+
+	rpc_error_of(err, &e);
+	if (*e.field)
+		cli_err("%s: %s (code %lld, field %s)", what, e.message, e.code,
+		    e.field);
+	else
+		cli_err("%s: %s (code %lld)", what, e.message, e.code);
+	return EXIT_DATA;
+}
+
+int rpc_call_or_fail(struct rpc *r, const char *method,
+    const msgpack_sbuffer *params, struct rpc_reply *rep)
+{
+	if (rpc_call(r, method, params, rep) < 0)
+		return EXIT_CONN;
+	if (rep->error) {
+		rpc_report(method, rep->error);
+		rpc_reply_free(rep);
+		return EXIT_DATA;
+	}
+	return 0;
+}
+
+int rpc_pipeline(struct rpc *r, const char *method, size_t n,
+    void (*pack)(size_t i, msgpack_packer *pk, void *ctx),
+    void (*done)(size_t i, struct rpc_reply *rep, void *ctx), void *ctx)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	struct rpc_reply rep;
+	uint32_t *ids = xcalloc(n ? n : 1, sizeof *ids);
+	size_t sent = 0, got = 0;
+	int rc = 0;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	while (got < n) {
+		while (sent < n && sent - got < RPC_WINDOW) {
+			sb.size = 0;
+			pack(sent, &pk, ctx);
+			if (!(ids[sent] = rpc_send(r, method, sb.data, sb.size))) {
+				rc = -1;
+				goto out;
+			}
+			sent++;
+		}
+		if (rpc_recv(r, &rep) < 0) {
+			rc = -1;
+			goto out;
+		}
+		/* ids grow by one per call, skipping 0 on wrap: find ours. */
+		size_t i = got;
+		while (i < sent && ids[i] != rep.msgid)
+			i++;
+		if (i == sent) {
+			rpc_reply_free(&rep);
+			continue;
+		}
+		ids[i] = 0;
+		done(i, &rep, ctx);
+		rpc_reply_free(&rep);
+		while (got < sent && ids[got] == 0)
+			got++;
+	}
+out:
+	msgpack_sbuffer_destroy(&sb);
+	free(ids);
+	return rc;
+}
+
+void pack_kv_str(msgpack_packer *pk, const char *key, const char *val)
+{
+	proto_pack_cstr(pk, key);
+	proto_pack_cstr(pk, val);
+}
+
+void pack_kv_int(msgpack_packer *pk, const char *key, long long val)
+{
+	proto_pack_cstr(pk, key);
+	msgpack_pack_int64(pk, val);
+}
+
+/* ---------------------------------------------------------------- fetch */
+
+void fetch_add(struct fetch *f, const char *id, size_t n)
+{
+	if (n == 0 || n > SCHEMA_ID_MAX)
+		return;
+	if (!f->idx.t)
+		strtab_init(&f->idx);
+	if (strtab_find(&f->idx, id, n))
+		return;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 64;
+		f->ids = xrealloc(f->ids, f->cap * sizeof *f->ids);
+		f->rep = xrealloc(f->rep, f->cap * sizeof *f->rep);
+	}
+	f->ids[f->n] = xstrndup(id, n);
+	memset(&f->rep[f->n], 0, sizeof f->rep[f->n]);
+	*strtab_at(&f->idx, id, n) = f->n + 1;    /* 0 is "not yet" */
+	f->n++;
+}
+
+struct fetch_ctx {
+	struct fetch *f;
+	size_t from;
+};
+
+static void fetch_pack(size_t i, msgpack_packer *pk, void *ctx)
+{
+	struct fetch_ctx *c = ctx;
+	msgpack_pack_map(pk, 1);
+	pack_kv_str(pk, "id", c->f->ids[c->from + i]);
+}
+
+static void fetch_done(size_t i, struct rpc_reply *rep, void *ctx)
+{
+	struct fetch_ctx *c = ctx;
+	/* Keep the reply: move its decoded value into the slot. */
+	/* (error and result point into the zone, which moves along.) */
+	c->f->rep[c->from + i] = *rep;
+	msgpack_unpacked_init(&rep->u);
+}
+
+int fetch_run(struct fetch *f, struct rpc *r, enum schema_kind k)
+{
+	char method[32];
+	struct fetch_ctx c = { f, 0 };
+
+	while (c.from < f->n && (f->rep[c.from].result || f->rep[c.from].error))
+		c.from++;
+	if (c.from == f->n)
+		return 0;
+	snprintf(method, sizeof method, "%s.get", schema_kind_name[k]);
+	return rpc_pipeline(r, method, f->n - c.from, fetch_pack, fetch_done, &c) ?
+	    EXIT_CONN : 0;
+}
+
+const msgpack_object *fetch_get(const struct fetch *f, const char *id, size_t n)
+{
+	size_t *slot = f->idx.t ? strtab_find(&f->idx, id, n) : NULL;
+	return slot && *slot ? f->rep[*slot - 1].result : NULL;
+}
+
+void fetch_free(struct fetch *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->ids[i]);
+		if (f->rep[i].result || f->rep[i].error)
+			rpc_reply_free(&f->rep[i]);
+	}
+	free(f->ids);
+	free(f->rep);
+	if (f->idx.t)
+		strtab_free(&f->idx);
+	memset(f, 0, sizeof *f);
+}

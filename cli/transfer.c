@@ -1,0 +1,719 @@
+/*
+ * transfer — `import` and `export`.
+ *
+ * An import file is all-or-nothing.  Its records are checked before
+ * anything is sent.  A file that fits one batch (max_batch records, at
+ * most BATCH_BYTES) is one <kind>.put {records}, which the daemon applies
+ * atomically.  A larger one is written in batches after the current
+ * version of every id in it has been read; when a batch is refused (or
+ * the connection breaks) the batches already written are undone: records
+ * that existed are put back as they were, new ones are deleted.  This is
+ * not isolation: a concurrent writer of the same ids can still interleave.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Bytes of records in one batch, well under the default 16 MiB frame. */
+#define BATCH_BYTES (8u << 20)
+/* Records before a file counts as large (a progress bar on a terminal). */
+#define PROGRESS_MIN 1000
+
+/* The import order of a directory: references before referrers. */
+static const enum schema_kind dir_order[] = {
+	SCHEMA_SCHOOL, SCHEMA_ENTERPRISE, SCHEMA_SPECIALTY, SCHEMA_POSTING,
+	SCHEMA_FAIR, SCHEMA_PROGRAM, SCHEMA_STUDENT,
+};
+
+/*
+ * SIGINT and SIGTERM while a file goes in batches: the write loop stops
+ * at the next batch boundary and undoes what it wrote.
+ */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void catch_signals(int on, struct sigaction old[2])
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	if (on) {
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &old[0]);
+		sigaction(SIGTERM, &sa, &old[1]);
+	} else {
+		sigaction(SIGINT, &old[0], NULL);
+		sigaction(SIGTERM, &old[1], NULL);
+	}
+}
+
+/* ------------------------------------------------------------ progress */
+
+struct progress {
+	const char *label;
+	size_t total;
+	int on, pct;
+};
+
+static void progress_start(struct progress *p, const char *label, size_t total)
+{
+	p->label = label;
+	p->total = total;
+	p->on = total >= PROGRESS_MIN && isatty(STDERR_FILENO);
+	p->pct = -1;
+}
+
+static void progress_set(struct progress *p, size_t done)
+{
+	int pct = p->total ? (int)(100 * done / p->total) : 100, bar;
+
+	if (!p->on || pct == p->pct)
+		return;
+	p->pct = pct;
+	bar = pct * 30 / 100;
+	fprintf(stderr, "\r%s [%.*s%*s] %3d%% %zu/%zu", p->label, bar,
+	    "##############################", 30 - bar, "", pct, done, p->total);
+	fflush(stderr);
+}
+
+static void progress_end(struct progress *p)
+{
+	if (p->on)
+		fputs("\r\033[K", stderr);
+	p->on = 0;
+}
+
+/* -------------------------------------------------------------- sending */
+
+struct sender {
+	const struct opts *o;
+	struct rpc *r;
+	struct rec_set *s;
+	char put[32], del[32], label[160];
+	long long max;               /* records per batch */
+	char **old;                  /* each id's record before the import */
+	size_t *oldlen;
+	int missing_ok;
+	struct progress pg;
+};
+
+static size_t batch_end(const struct sender *sd, size_t from)
+{
+	size_t to = from, bytes = 0;
+
+	while (to < sd->s->n && (long long)(to - from) < sd->max &&
+	    (to == from || bytes + sd->s->items[to].len <= BATCH_BYTES))
+		bytes += sd->s->items[to++].len;
+	return to;
+}
+
+/* <kind>.put {records: [old or new records from..to)}. */
+static int put_range(struct sender *sd, size_t from, size_t to, int old,
+    struct rpc_reply *rep)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	size_t n = 0;
+	int rc;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	for (size_t i = from; i < to; i++)
+		n += !old || sd->old[i];
+	msgpack_pack_map(&pk, 1);
+	proto_pack_cstr(&pk, "records");
+	msgpack_pack_array(&pk, (uint32_t)n);
+	for (size_t i = from; i < to; i++) {
+		if (!old)
+			msgpack_sbuffer_write(&sb, sd->s->buf.data + sd->s->items[i].off,
+			    sd->s->items[i].len);
+		else if (sd->old[i])
+			msgpack_sbuffer_write(&sb, sd->old[i], sd->oldlen[i]);
+	}
+	rc = rpc_call(sd->r, sd->put, &sb, rep);
+	msgpack_sbuffer_destroy(&sb);
+	return rc;
+}
+
+/* 1 when err refuses a batch for its size (nothing written): learn it. */
+static int batch_too_large(struct sender *sd, const msgpack_object *err,
+    size_t sent)
+{
+	struct rpc_error e;
+	char *p;
+
+	rpc_error_of(err, &e);
+	if (e.code != PROTO_TOO_LARGE || strcmp(e.field, "records") || sent < 2)
+		return 0;
+	p = strrchr(e.message, '(');
+	long long lim = p ? strtoll(p + 1, NULL, 10) : 0;
+	sd->max = lim >= 1 && lim < (long long)sent ? lim : (long long)sent / 2;
+	return 1;
+}
+
+/* Print a refused batch's error at the row and column it names. */
+static void report_batch_error(struct sender *sd, size_t from,
+    const msgpack_object *err)
+{
+	struct rpc_error e;
+	char *end, where[SCHEMA_PATH_MAX + 128];
+
+	rpc_error_of(err, &e);
+	if (!strncmp(e.field, "records[", 8)) {
+		size_t i = strtoul(e.field + 8, &end, 10);
+		if (*end == ']' && from + i < sd->s->n) {
+			rec_where(sd->s, from + i, end[1] == '.' ? end + 2 : "",
+			    where, sizeof where);
+			cli_err("%s: %s (code %lld)", where, e.message, e.code);
+			return;
+		}
+	}
+	rpc_report(sd->put, err);
+}
+
+/* ---- snapshot: the version of every id before the import */
+
+static void snap_pack(size_t i, msgpack_packer *pk, void *ctx)
+{
+	struct sender *sd = ctx;
+	char id[SCHEMA_ID_MAX + 1];
+	msgpack_pack_map(pk, 1);
+	pack_kv_str(pk, "id", rec_id(sd->s, i, id, sizeof id));
+}
+
+static void snap_done(size_t i, struct rpc_reply *rep, void *ctx)
+{
+	struct sender *sd = ctx;
+	struct rpc_error e;
+
+	progress_set(&sd->pg, i + 1);
+	if (rep->error) {
+		rpc_error_of(rep->error, &e);
+		if (e.code != PROTO_NOT_FOUND && sd->missing_ok) {
+			rpc_report("reading the records the import would replace",
+			    rep->error);
+			sd->missing_ok = 0;    /* marks the failure */
+		}
+		return;
+	}
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_object(&pk, *rep->result);
+	sd->old[i] = sb.data;
+	sd->oldlen[i] = sb.size;
+}
+
+static int snapshot(struct sender *sd)
+{
+	sd->old = xcalloc(sd->s->n, sizeof *sd->old);
+	sd->oldlen = xcalloc(sd->s->n, sizeof *sd->oldlen);
+	sd->missing_ok = 1;
+	snprintf(sd->label, sizeof sd->label, "%s: reading", sd->s->name);
+	progress_start(&sd->pg, sd->label, sd->s->n);
+	char get[32];
+	snprintf(get, sizeof get, "%s.get", schema_kind_name[sd->s->kind]);
+	int rc = rpc_pipeline(sd->r, get, sd->s->n, snap_pack, snap_done, sd);
+	progress_end(&sd->pg);
+	if (rc < 0)
+		return EXIT_CONN;
+	return sd->missing_ok ? 0 : EXIT_DATA;
+}
+
+/* ---- rollback: put back the old versions, delete the new records */
+
+struct undo {
+	struct sender *sd;
+	size_t *idx, n, failed;
+};
+
+static void undo_pack(size_t i, msgpack_packer *pk, void *ctx)
+{
+	struct undo *u = ctx;
+	char id[SCHEMA_ID_MAX + 1];
+	msgpack_pack_map(pk, 1);
+	pack_kv_str(pk, "id", rec_id(u->sd->s, u->idx[i], id, sizeof id));
+}
+
+static void undo_done(size_t i, struct rpc_reply *rep, void *ctx)
+{
+	struct undo *u = ctx;
+	struct rpc_error e;
+	char id[SCHEMA_ID_MAX + 1];
+
+	if (!rep->error)
+		return;
+	rpc_error_of(rep->error, &e);
+	if (e.code == PROTO_NOT_FOUND)
+		return;                  /* never written: nothing to undo */
+	u->failed++;
+	cli_err("rollback: deleting %s %s: %s", schema_kind_name[u->sd->s->kind],
+	    rec_id(u->sd->s, u->idx[i], id, sizeof id), e.message);
+}
+
+/* Undo records [0, upto); 0 when the store is as before the import. */
+static int rollback(struct sender *sd, size_t upto)
+{
+	struct undo u = { sd, xmalloc((upto + 1) * sizeof *u.idx), 0, 0 };
+	struct rpc_reply rep;
+
+	for (size_t from = 0; from < upto;) {
+		size_t to = batch_end(sd, from);
+		if (to > upto)
+			to = upto;
+		size_t olds = 0;
+		for (size_t i = from; i < to; i++)
+			olds += sd->old[i] != NULL;
+		if (olds) {
+			if (put_range(sd, from, to, 1, &rep) < 0) {
+				u.failed++;
+				break;
+			}
+			if (rep.error) {
+				u.failed++;
+				rpc_report("rollback: putting back the earlier records",
+				    rep.error);
+			}
+			rpc_reply_free(&rep);
+		}
+		from = to;
+	}
+	for (size_t i = 0; i < upto; i++)
+		if (!sd->old[i])
+			u.idx[u.n++] = i;
+	if (!u.failed && rpc_pipeline(sd->r, sd->del, u.n, undo_pack, undo_done,
+	    &u) < 0)
+		u.failed++;
+	free(u.idx);
+	return u.failed ? -1 : 0;
+}
+
+/*
+ * The batch from item `from` failed: undo items [0, upto) — the batches
+ * before it, and itself too when the connection broke during it (it may
+ * have been applied) — and say what happened.
+ */
+static int undo_and_report(struct sender *sd, size_t from, size_t upto,
+    int broken)
+{
+	const char *name = sd->s->name;
+	size_t row = sd->s->items[from].row;
+
+	if (broken) {
+		rpc_close(sd->r);
+		if (rpc_open(sd->r, sd->o) != 0) {
+			cli_err("%s: connection lost while writing the batch from row "
+			    "%zu; rows 2..%zu may be written and could not be rolled "
+			    "back", name, row, sd->s->items[upto - 1].row);
+			return EXIT_CONN;
+		}
+	}
+	if (upto > 0 && rollback(sd, upto) < 0) {
+		cli_err("%s: ROLLBACK FAILED: some records of rows 2..%zu are still "
+		    "written; fix the cause and import the file again", name,
+		    sd->s->items[upto - 1].row);
+		return broken ? EXIT_CONN : EXIT_DATA;
+	}
+	if (broken) {
+		cli_err("%s: nothing imported (the connection broke during the batch "
+		    "from row %zu; reconnected and rolled back every record written)",
+		    name, row);
+		return EXIT_CONN;
+	}
+	if (upto == 0)
+		cli_err("%s: nothing imported", name);
+	else
+		cli_err("%s: nothing imported (the batch from row %zu was refused; "
+		    "the %zu records written before it were rolled back)", name,
+		    row, upto);
+	return EXIT_DATA;
+}
+
+/* Stopped by a signal after `done` records: undo them. */
+static int undo_interrupted(struct sender *sd, size_t done)
+{
+	if (done && rollback(sd, done) < 0) {
+		cli_err("%s: interrupted, and the ROLLBACK FAILED: some records of "
+		    "rows 2..%zu are still written", sd->s->name,
+		    sd->s->items[done - 1].row);
+		return EXIT_DATA;
+	}
+	cli_err("%s: interrupted: nothing imported (%zu records written were "
+	    "rolled back)", sd->s->name, done);
+	return EXIT_DATA;
+}
+
+static int write_batches(struct sender *sd)
+{
+	struct rpc_reply rep;
+
+	snprintf(sd->label, sizeof sd->label, "%s: writing", sd->s->name);
+	progress_start(&sd->pg, sd->label, sd->s->n);
+	for (size_t from = 0; from < sd->s->n;) {
+		size_t to = batch_end(sd, from);
+		progress_set(&sd->pg, from);
+		if (interrupted) {
+			progress_end(&sd->pg);
+			return undo_interrupted(sd, from);
+		}
+		if (put_range(sd, from, to, 0, &rep) < 0) {
+			progress_end(&sd->pg);
+			return undo_and_report(sd, from, to, 1);
+		}
+		if (rep.error && batch_too_large(sd, rep.error, to - from)) {
+			rpc_reply_free(&rep);
+			continue;
+		}
+		if (rep.error) {
+			progress_end(&sd->pg);
+			report_batch_error(sd, from, rep.error);
+			rpc_reply_free(&rep);
+			return undo_and_report(sd, from, from, 0);
+		}
+		rpc_reply_free(&rep);
+		from = to;
+	}
+	progress_end(&sd->pg);
+	return 0;
+}
+
+static int send_batches(struct sender *sd)
+{
+	struct sigaction old[2];
+	int rc;
+
+	interrupted = 0;
+	catch_signals(1, old);
+	rc = snapshot(sd);
+	if (rc == 0 && interrupted)
+		rc = undo_interrupted(sd, 0);
+	else if (rc != 0)
+		cli_err("%s: nothing imported", sd->s->name);
+	else
+		rc = write_batches(sd);
+	catch_signals(0, old);
+	return rc;
+}
+
+static int send_set(const struct opts *o, struct rpc *r, struct rec_set *s)
+{
+	struct sender sd = { .o = o, .r = r, .s = s };
+	struct rpc_reply rep;
+	int rc = 0;
+
+	sd.max = o->batch > 0 ? o->batch : 10000;
+	snprintf(sd.put, sizeof sd.put, "%s.put", schema_kind_name[s->kind]);
+	snprintf(sd.del, sizeof sd.del, "%s.del", schema_kind_name[s->kind]);
+	if (s->n == 0)
+		return 0;
+	if ((long long)s->n <= sd.max && batch_end(&sd, 0) == s->n) {
+		snprintf(sd.label, sizeof sd.label, "%s: writing", s->name);
+		progress_start(&sd.pg, sd.label, s->n);
+		progress_set(&sd.pg, 0);
+		rc = put_range(&sd, 0, s->n, 0, &rep);
+		progress_end(&sd.pg);
+		if (rc < 0) {
+			cli_err("%s: the connection broke during the one batch: the "
+			    "daemon applied all of it or none", s->name);
+			return EXIT_CONN;
+		}
+		if (!rep.error) {
+			rpc_reply_free(&rep);
+			return 0;
+		}
+		if (!batch_too_large(&sd, rep.error, s->n)) {
+			report_batch_error(&sd, 0, rep.error);
+			rpc_reply_free(&rep);
+			cli_err("%s: nothing imported", s->name);
+			return EXIT_DATA;
+		}
+		rpc_reply_free(&rep);
+	}
+	rc = send_batches(&sd);
+	for (size_t i = 0; sd.old && i < s->n; i++)
+		free(sd.old[i]);
+	free(sd.old);
+	free(sd.oldlen);
+	return rc;
+}
+
+/* --------------------------------------------------------------- import */
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void imported(const struct rec_set *s)
+{
+	printf("imported %zu %s from %s\n", s->n, s->n == 1 ?
+	    schema_kind_name[s->kind] : schema_kind_plural[s->kind], s->path);
+	fflush(stdout);
+}
+
+/* The kind of a file named like the files of `import DIR`, or -1. */
+static int kind_of_file(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	for (int k = 0; k < SCHEMA_NKINDS; k++)
+		if (!strcmp(base, rec_file_name[k]))
+			return k;
+	return -1;
+}
+
+static int paths_have(char **paths, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t pl = strlen(paths[i]), nl = strlen(name);
+		if (pl >= nl && !strcmp(paths[i] + pl - nl, name))
+			return 1;
+	}
+	return 0;
+}
+
+/* Fair part files without fairs.csv are not read: say so. */
+static void warn_orphan_parts(const char *dir)
+{
+	for (int f = RF_FAIR_DIRS; f < RF_NFILES; f++) {
+		char *p = xmalloc(strlen(dir) + 32);
+		sprintf(p, "%s/%s", dir, rec_file_name[f]);
+		if (access(p, F_OK) == 0)
+			cli_err("warning: %s is not read without fairs.csv", p);
+		free(p);
+	}
+}
+
+int cmd_import(const struct opts *o, int argc, char **argv)
+{
+	struct rec_set sets[SCHEMA_NKINDS];
+	char *paths[SCHEMA_NKINDS] = { NULL };
+	size_t nsets = 0;
+	int rc = 0, k;
+	struct rpc r;
+
+	if (argc == 3 || (argc == 2 && !is_dir(argv[1]))) {
+		k = argc == 3 ? rec_kind_of(argv[1]) : kind_of_file(argv[1]);
+		if (k < 0) {
+			cli_err(argc == 3 ? "import: unknown kind %s" : "import: %s is "
+			    "not a directory, nor named like schools.csv ...: say "
+			    "import KIND FILE", argv[1]);
+			return EXIT_USAGE;
+		}
+		paths[0] = xstrdup(argv[argc - 1]);
+		if (rec_load(&sets[nsets++], k, paths[0], o->encoding) < 0)
+			rc = EXIT_DATA;
+	} else if (argc == 2 && is_dir(argv[1])) {
+		for (size_t i = 0; i < sizeof dir_order / sizeof dir_order[0]; i++) {
+			char *p = xmalloc(strlen(argv[1]) + 32);
+			sprintf(p, "%s/%s", argv[1], rec_file_name[dir_order[i]]);
+			if (access(p, F_OK) != 0) {
+				free(p);
+				continue;
+			}
+			paths[nsets] = p;
+			if (rec_load(&sets[nsets++], dir_order[i], p, o->encoding) < 0)
+				rc = EXIT_DATA;
+		}
+		if (!paths_have(paths, nsets, rec_file_name[SCHEMA_FAIR]))
+			warn_orphan_parts(argv[1]);
+		if (nsets == 0) {
+			cli_err("import: %s holds none of schools.csv, enterprises.csv, "
+			    "specialties.csv, postings.csv, fairs.csv, programs.csv, "
+			    "students.csv", argv[1]);
+			return EXIT_DATA;
+		}
+	} else {
+		cli_err("usage: chanjiao import KIND FILE.csv | import FILE.csv | "
+		    "import DIR");
+		return EXIT_USAGE;
+	}
+	if (rc) {
+		cli_err("nothing imported: fix the rows above and run again");
+		goto out;
+	}
+	if (o->dry_run) {
+		for (size_t i = 0; i < nsets; i++)
+			printf("checked %zu %s in %s\n", sets[i].n,
+			    schema_kind_plural[sets[i].kind], sets[i].path);
+		goto out;
+	}
+	if ((rc = rpc_open(&r, o)) != 0)
+		goto out;
+	for (size_t i = 0; i < nsets && rc == 0; i++) {
+		rc = send_set(o, &r, &sets[i]);
+		if (rc == 0)
+			imported(&sets[i]);
+		else if (i > 0)
+			cli_err("stopped: the files before %s stay imported",
+			    sets[i].name);
+	}
+	rpc_close(&r);
+out:
+	for (size_t i = 0; i < nsets; i++) {
+		rec_free(&sets[i]);
+		free(paths[i]);
+	}
+	return rc;
+}
+
+/* --------------------------------------------------------------- export */
+
+/* Every record of a kind, page by page through <kind>.list. */
+struct pages {
+	struct rpc_reply *rep;
+	size_t nrep;
+	const msgpack_object **items;
+	size_t n, cap;
+};
+
+static void pages_free(struct pages *pg)
+{
+	for (size_t i = 0; i < pg->nrep; i++)
+		rpc_reply_free(&pg->rep[i]);
+	free(pg->rep);
+	free(pg->items);
+	memset(pg, 0, sizeof *pg);
+}
+
+static int list_all(struct rpc *r, enum schema_kind k, struct pages *pg)
+{
+	char method[32], after[SCHEMA_ID_MAX + 1] = "";
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	int rc = 0;
+
+	memset(pg, 0, sizeof *pg);
+	snprintf(method, sizeof method, "%s.list", schema_kind_name[k]);
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	for (;;) {
+		struct rpc_reply *rep;
+		uint32_t n;
+		sb.size = 0;
+		msgpack_pack_map(&pk, 1 + (*after != 0));
+		pack_kv_int(&pk, "limit", 1000);
+		if (*after)
+			pack_kv_str(&pk, "after", after);
+		pg->rep = xrealloc(pg->rep, (pg->nrep + 1) * sizeof *pg->rep);
+		rep = &pg->rep[pg->nrep];
+		if ((rc = rpc_call_or_fail(r, method, &sb, rep)) != 0)
+			break;
+		pg->nrep++;
+		const msgpack_object *it = obj_arr(obj_get(rep->result, "items"), &n);
+		if (pg->cap - pg->n < n) {
+			pg->cap = (pg->cap + n) * 2;
+			pg->items = xrealloc(pg->items, pg->cap * sizeof *pg->items);
+		}
+		for (uint32_t i = 0; i < n; i++)
+			pg->items[pg->n++] = &it[i];
+		const msgpack_object *next = obj_get(rep->result, "next");
+		if (!next || n == 0)
+			break;
+		obj_str(next, after, sizeof after);
+	}
+	msgpack_sbuffer_destroy(&sb);
+	return rc;
+}
+
+/* Write one CSV file of the export (path NULL: stdout). */
+static int save_csv(const struct opts *o, const char *path, enum rec_file file,
+    const struct pages *pg)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	int rc;
+
+	if (!f) {
+		cli_err("open_memstream: %s", strerror(errno));
+		return EXIT_DATA;
+	}
+	rec_write_csv(f, file, pg->items, pg->n);
+	fclose(f);
+	rc = csvio_save(path, buf, n, o->encoding, o->bom) < 0 ? EXIT_DATA : 0;
+	free(buf);
+	return rc;
+}
+
+static int export_kind(const struct opts *o, struct rpc *r, enum schema_kind k)
+{
+	struct pages pg;
+	int rc = list_all(r, k, &pg);
+
+	if (rc)
+		return rc;
+	if (o->fmt == OUT_JSON) {
+		printf("[");
+		for (size_t i = 0; i < pg.n; i++) {
+			printf(i ? ",\n" : "\n");
+			json_print(stdout, pg.items[i]);
+		}
+		printf("%s]\n", pg.n ? "\n" : "");
+	} else if (!o->dir) {
+		rc = save_csv(o, NULL, (enum rec_file)k, &pg);
+	} else {
+		int last = k == SCHEMA_FAIR ? RF_FAIR_REQUESTS : (int)k;
+		for (int f = k; rc == 0 && f <= last; f = f == (int)k ? RF_FAIR_DIRS :
+		    f + 1) {
+			char *path = xmalloc(strlen(o->dir) + 32);
+			sprintf(path, "%s/%s", o->dir, rec_file_name[f]);
+			rc = save_csv(o, path, f, &pg);
+			if (rc == 0 && f == (int)k)
+				printf("exported %zu %s to %s\n", pg.n, pg.n == 1 ?
+				    schema_kind_name[k] : schema_kind_plural[k], path);
+			free(path);
+		}
+	}
+	pages_free(&pg);
+	return rc;
+}
+
+int cmd_export(const struct opts *o, int argc, char **argv)
+{
+	int all = argc == 2 && !strcmp(argv[1], "all");
+	int k = argc == 2 ? rec_kind_of(argv[1]) : -1;
+	struct rpc r;
+	int rc;
+
+	if (argc != 2 || (!all && k < 0)) {
+		cli_err("usage: chanjiao export KIND [--csv|--json] [--dir DIR] | "
+		    "export all --dir DIR");
+		return EXIT_USAGE;
+	}
+	if (o->fmt == OUT_JSON && (all || o->dir)) {
+		cli_err("export: --json writes to stdout; --dir is for CSV files");
+		return EXIT_USAGE;
+	}
+	if ((all || k == SCHEMA_FAIR) && o->fmt != OUT_JSON && !o->dir) {
+		cli_err("export %s: fairs are four CSV files (fairs.csv, "
+		    "fair_directions.csv, fair_sessions.csv, fair_requests.csv): "
+		    "give --dir DIR, or use --json", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (o->dir && mkdir(o->dir, 0777) < 0 && errno != EEXIST) {
+		cli_err("%s: %s", o->dir, strerror(errno));
+		return EXIT_DATA;
+	}
+	if ((rc = rpc_open(&r, o)) != 0)
+		return rc;
+	if (all) {
+		for (size_t i = 0; rc == 0 && i < sizeof dir_order /
+		    sizeof dir_order[0]; i++)
+			rc = export_kind(o, &r, dir_order[i]);
+	} else {
+		rc = export_kind(o, &r, k);
+	}
+	rpc_close(&r);
+	return rc;
+}
