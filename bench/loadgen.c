@@ -4,7 +4,25 @@
  *
  *   loadgen --host 127.0.0.1 --port P [--proto rpc|resp] [--conns N]
  *           [--pipeline D] [--seconds S | --requests R] [--warmup S]
- *           [--method system.ping] [--params-file F] [--json]
+ *           [--method system.ping] [--params-file F | --params-list F]
+ *           [--replay F] [--json]
+ *
+ * What is sent (rpc):
+ * - default: [0, msgid, method, [params]] with one params map (`{}`, or the
+ *   one in --params-file), over and over;
+ * - --params-list F: F holds many concatenated params maps; each connection
+ *   cycles through them, connection i starting at map i * count / conns,
+ *   so a query is measured over many different arguments;
+ * - --replay F: F holds whole request frames [0, msgid, method, params]
+ *   (bench/gen writes them); each is sent exactly once, in file order,
+ *   with its msgid replaced by loadgen's own.  When the method changes from
+ *   one frame to the next, loadgen waits for every reply before it sends
+ *   the next frame (all schools are stored before the first specialty
+ *   names one).  Every error reply is fatal: nothing more is sent, the
+ *   first error is printed and the exit status is 3.  Records are counted
+ *   from the frames ({"records": [...]} counts its items, anything else 1)
+ *   and the result is records per second, in total and per run of one
+ *   method ("phase").  --seconds/--requests/--warmup do not apply.
  *
  * One thread, one epoll set, N non-blocking connections.  Each connection
  * keeps D requests in flight: D are sent at start, and every response read
@@ -13,9 +31,9 @@
  * every new request, so the client costs the same syscalls per request as
  * the server it measures.
  *
- * RPC requests are packed once into a template, [0, 0xce xxxx, method,
- * [params]], with the msgid always encoded as a uint32; sending one is a
- * memcpy plus a 4-byte patch.  msgid = (sequence << slotbits) | slot, so a
+ * RPC requests are packed once: a 7-byte head [0, 0xce xxxx (the msgid,
+ * always a uint32), and per distinct request a tail (method, [params]), so
+ * sending one is two memcpys and a 4-byte patch.  msgid = (sequence << slotbits) | slot, so a
  * response is matched to its outstanding request in O(1) and in any order;
  * a msgid that matches no outstanding request is a protocol violation.
  * Responses are decoded with msgpack_unpacker; a non-nil error is counted.
@@ -27,9 +45,12 @@
  *
  * Only responses received after the warmup and before the end of the
  * measured window are counted; throughput is that count over the window.
+ * SIGINT or SIGTERM ends the window early and the run is reported as usual
+ * (bench/scale.sh runs a ping probe that way for the length of an import).
  *
  * Exit status: 0 on a clean run (server-reported errors are counted, not
- * fatal), 1 on usage or connection failures, 2 on protocol violations.
+ * fatal, except with --replay), 1 on usage or connection failures, 2 on
+ * protocol violations, 3 on an error reply during --replay.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +64,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -118,6 +140,8 @@ static uint64_t opt_requests;          /* 0: run for opt_seconds */
 static double opt_warmup = 0;
 static const char *opt_method = "system.ping";
 static const char *opt_params_file;
+static const char *opt_params_list;
+static const char *opt_replay;
 static int opt_json;
 
 static void usage(void)
@@ -126,7 +150,8 @@ static void usage(void)
 	    "usage: loadgen --host H --port P [--proto rpc|resp] [--conns N]\n"
 	    "               [--pipeline D] [--seconds S | --requests R] "
 	    "[--warmup S]\n"
-	    "               [--method NAME] [--params-file F] [--json]\n");
+	    "               [--method NAME] [--params-file F | --params-list F]\n"
+	    "               [--replay F] [--json]\n");
 	exit(1);
 }
 
@@ -155,54 +180,228 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* ---- request template --------------------------------------------------- */
+/* ---- requests ---------------------------------------------------------- */
 
-static char *req_tmpl;                 /* one whole request */
-static size_t req_len;
-static size_t req_msgid_off;           /* offset of the 4 msgid bytes */
+/*
+ * RPC: every request is HEAD (with the msgid patched in) + one of the
+ * tails.  RESP: the one inline PING in resp_tmpl.
+ */
+#define HEAD_LEN 7                     /* 0x94 0x00 0xce xx xx xx xx */
+struct req {
+	const char *tail;              /* method, params */
+	size_t len;
+	uint32_t records;              /* --replay: records in the frame */
+	uint32_t phase;                /* --replay: run of one method */
+};
+static struct req *reqs;
+static size_t nreqs, max_req_len;
+static const char *resp_tmpl;
+static size_t resp_len;
+
+struct phase {
+	char method[64];
+	uint64_t frames, records, ok_records;
+	uint64_t t_first, t_last;      /* first send, last reply */
+};
+static struct phase *phases;
+static size_t nphases;
 
 static int sbuf_write(void *data, const char *buf, size_t len)
 {
 	return msgpack_sbuffer_write(data, buf, len);
 }
 
-static void build_rpc_template(void)
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	if (!f || fstat(fileno(f), &st) < 0)
+		die("cannot open", path);
+	*len = (size_t)st.st_size;
+	char *buf = malloc(*len ? *len : 1);
+	if (!buf || fread(buf, 1, *len, f) != *len)
+		die("cannot read", path);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * MessagePack walking without building objects: rd() reads a k-byte
+ * big-endian length, mp_skip() steps over one whole value.  Both return
+ * NULL on truncated or invalid input.
+ */
+static const unsigned char *rd(const unsigned char *p, const unsigned char *end,
+    int k, uint64_t *v)
+{
+	if (end - p < k)
+		return NULL;
+	*v = 0;
+	for (int i = 0; i < k; i++)
+		*v = *v << 8 | p[i];
+	return p + k;
+}
+
+static const unsigned char *mp_skip(const unsigned char *p,
+    const unsigned char *end)
+{
+	uint64_t left = 1;
+	while (left) {
+		if (p >= end)
+			return NULL;
+		unsigned b = *p++;
+		uint64_t n = 0, items = 0, v;
+		left--;
+		if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+			continue;
+		if ((b & 0xe0) == 0xa0)
+			n = b & 0x1f;
+		else if ((b & 0xf0) == 0x90)
+			items = b & 0x0f;
+		else if ((b & 0xf0) == 0x80)
+			items = 2 * (uint64_t)(b & 0x0f);
+		else {
+			switch (b) {
+			case 0xc4: case 0xd9:          /* bin8, str8 */
+				if (!(p = rd(p, end, 1, &n))) return NULL;
+				break;
+			case 0xc5: case 0xda:          /* bin16, str16 */
+				if (!(p = rd(p, end, 2, &n))) return NULL;
+				break;
+			case 0xc6: case 0xdb:          /* bin32, str32 */
+				if (!(p = rd(p, end, 4, &n))) return NULL;
+				break;
+			case 0xc7:                     /* ext8/16/32: len, type */
+				if (!(p = rd(p, end, 1, &n))) return NULL;
+				n++;
+				break;
+			case 0xc8:
+				if (!(p = rd(p, end, 2, &n))) return NULL;
+				n++;
+				break;
+			case 0xc9:
+				if (!(p = rd(p, end, 4, &n))) return NULL;
+				n++;
+				break;
+			case 0xca: n = 4; break;       /* float32 */
+			case 0xcb: n = 8; break;       /* float64 */
+			case 0xcc: case 0xd0: n = 1; break;
+			case 0xcd: case 0xd1: n = 2; break;
+			case 0xce: case 0xd2: n = 4; break;
+			case 0xcf: case 0xd3: n = 8; break;
+			case 0xd4: n = 2; break;       /* fixext 1, 2, 4, 8, 16 */
+			case 0xd5: n = 3; break;
+			case 0xd6: n = 5; break;
+			case 0xd7: n = 9; break;
+			case 0xd8: n = 17; break;
+			case 0xdc:                     /* array16/32 */
+				if (!(p = rd(p, end, 2, &items))) return NULL;
+				break;
+			case 0xdd:
+				if (!(p = rd(p, end, 4, &items))) return NULL;
+				break;
+			case 0xde:                     /* map16/32 */
+				if (!(p = rd(p, end, 2, &v))) return NULL;
+				items = 2 * v;
+				break;
+			case 0xdf:
+				if (!(p = rd(p, end, 4, &v))) return NULL;
+				items = 2 * v;
+				break;
+			default:                       /* 0xc1 */
+				return NULL;
+			}
+		}
+		if ((uint64_t)(end - p) < n)
+			return NULL;
+		p += n;
+		left += items;
+	}
+	return p;
+}
+
+/* A str value at p: its bytes in *s, *n; NULL when p holds no str. */
+static const unsigned char *mp_str(const unsigned char *p,
+    const unsigned char *end, const unsigned char **s, uint64_t *n)
+{
+	if (p >= end)
+		return NULL;
+	unsigned b = *p++;
+	if ((b & 0xe0) == 0xa0)
+		*n = b & 0x1f;
+	else if (b == 0xd9 || b == 0xda || b == 0xdb) {
+		if (!(p = rd(p, end, b == 0xd9 ? 1 : b == 0xda ? 2 : 4, n)))
+			return NULL;
+	} else
+		return NULL;
+	if ((uint64_t)(end - p) < *n)
+		return NULL;
+	*s = p;
+	return p + *n;
+}
+
+/* An array (want_map 0) or map header at p: its size in *n. */
+static const unsigned char *mp_head(const unsigned char *p,
+    const unsigned char *end, int want_map, uint64_t *n)
+{
+	if (p >= end)
+		return NULL;
+	unsigned b = *p++;
+	unsigned fix = want_map ? 0x80 : 0x90, b16 = want_map ? 0xde : 0xdc;
+	if ((b & 0xf0) == fix) {
+		*n = b & 0x0f;
+		return p;
+	}
+	if (b == b16)
+		return rd(p, end, 2, n);
+	if (b == b16 + 1)
+		return rd(p, end, 4, n);
+	return NULL;
+}
+
+/* Records in a put's params [{"records": [...]}]: the array's size; 1 for
+ * anything else. */
+static uint32_t count_records(const unsigned char *p, const unsigned char *end)
+{
+	uint64_t n, m;
+	if (!(p = mp_head(p, end, 0, &n)) || n != 1 ||
+	    !(p = mp_head(p, end, 1, &m)))
+		return 1;
+	for (uint64_t i = 0; i < m; i++) {
+		const unsigned char *k;
+		uint64_t kl, cnt;
+		const unsigned char *q = mp_str(p, end, &k, &kl);
+		if (q && kl == 7 && !memcmp(k, "records", 7) &&
+		    mp_head(q, end, 0, &cnt))
+			return (uint32_t)cnt;
+		if (!(p = mp_skip(p, end)) || !(p = mp_skip(p, end)))
+			return 1;
+	}
+	return 1;
+}
+
+static void add_req(const char *tail, size_t len, uint32_t records, uint32_t phase)
+{
+	static size_t cap;
+	if (nreqs == cap) {
+		cap = cap ? 2 * cap : 1024;
+		reqs = realloc(reqs, cap * sizeof *reqs);
+		if (!reqs) {
+			fprintf(stderr, "loadgen: out of memory\n");
+			exit(1);
+		}
+	}
+	reqs[nreqs++] = (struct req){ tail, len, records, phase };
+	if (len > max_req_len)
+		max_req_len = len;
+}
+
+/* A tail: method, [params] (params NULL: {}). */
+static void add_call(const char *params, size_t plen)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
-	char *params = NULL;
-	size_t plen = 0;
-
-	if (opt_params_file) {
-		FILE *f = fopen(opt_params_file, "rb");
-		struct stat st;
-		if (!f || fstat(fileno(f), &st) < 0)
-			die("cannot open params file", opt_params_file);
-		plen = (size_t)st.st_size;
-		params = malloc(plen ? plen : 1);
-		if (!params || fread(params, 1, plen, f) != plen)
-			die("cannot read params file", opt_params_file);
-		fclose(f);
-		/* Exactly one MessagePack map, nothing after it. */
-		msgpack_unpacked u;
-		size_t off = 0;
-		msgpack_unpacked_init(&u);
-		if (msgpack_unpack_next(&u, params, plen, &off) !=
-		    MSGPACK_UNPACK_SUCCESS || off != plen ||
-		    u.data.type != MSGPACK_OBJECT_MAP)
-			die("params file must hold exactly one MessagePack map:",
-			    opt_params_file);
-		msgpack_unpacked_destroy(&u);
-	}
-
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, sbuf_write);
-	msgpack_pack_array(&pk, 4);
-	msgpack_pack_uint8(&pk, 0);
-	/* msgid: always 0xce + 4 bytes, patched per request. */
-	static const char u32[5] = { (char)0xce, 0, 0, 0, 0 };
-	req_msgid_off = sb.size + 1;
-	msgpack_sbuffer_write(&sb, u32, sizeof u32);
 	msgpack_pack_str(&pk, strlen(opt_method));
 	msgpack_pack_str_body(&pk, opt_method, strlen(opt_method));
 	msgpack_pack_array(&pk, 1);
@@ -210,16 +409,106 @@ static void build_rpc_template(void)
 		msgpack_sbuffer_write(&sb, params, plen);
 	else
 		msgpack_pack_map(&pk, 0);
-	req_len = sb.size;
-	req_tmpl = msgpack_sbuffer_release(&sb);
-	free(params);
+	size_t len = sb.size;
+	add_req(msgpack_sbuffer_release(&sb), len, 1, 0);
+}
+
+static int is_map(const char *p, const char *end)
+{
+	uint64_t n;
+	return mp_head((const unsigned char *)p, (const unsigned char *)end, 1, &n)
+	    != NULL;
+}
+
+static void build_rpc_requests(void)
+{
+	if (opt_replay) {
+		/* mmap: a national scenario is over a gigabyte. */
+		int fd = open(opt_replay, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) < 0 || st.st_size == 0)
+			die("cannot open (or empty) replay file", opt_replay);
+		size_t len = (size_t)st.st_size;
+		const unsigned char *base = mmap(NULL, len, PROT_READ, MAP_PRIVATE,
+		    fd, 0), *p, *end;
+		if (base == MAP_FAILED)
+			die("cannot map", opt_replay);
+		close(fd);
+		madvise((void *)base, len, MADV_SEQUENTIAL);
+		end = base + len;
+		for (p = base; p < end;) {
+			const unsigned char *q = p, *name, *params, *next;
+			uint64_t nlen;
+			if (end - q < 2 || q[0] != 0x94 || q[1] != 0x00 ||
+			    !(q = mp_skip(q + 2, end)) ||
+			    !(params = mp_str(q, end, &name, &nlen)) ||
+			    !(next = mp_skip(params, end))) {
+				fprintf(stderr, "loadgen: %s: no request [0, msgid, method,"
+				    " params] at byte %zu\n", opt_replay,
+				    (size_t)(p - base));
+				exit(1);
+			}
+			if (!nphases || strlen(phases[nphases - 1].method) != nlen ||
+			    memcmp(phases[nphases - 1].method, name, nlen)) {
+				phases = realloc(phases, (nphases + 1) * sizeof *phases);
+				if (!phases) {
+					fprintf(stderr, "loadgen: out of memory\n");
+					exit(1);
+				}
+				memset(&phases[nphases], 0, sizeof *phases);
+				snprintf(phases[nphases].method,
+				    sizeof phases[nphases].method, "%.*s",
+				    (int)(nlen < 63 ? nlen : 63), (const char *)name);
+				nphases++;
+			}
+			uint32_t recs = count_records(params, next);
+			phases[nphases - 1].frames++;
+			phases[nphases - 1].records += recs;
+			add_req((const char *)q, (size_t)(next - q), recs,
+			    (uint32_t)nphases - 1);
+			p = next;
+		}
+		return;
+	}
+	if (opt_params_list) {
+		size_t len;
+		const char *buf = read_file(opt_params_list, &len), *p = buf,
+		    *end = buf + len;
+		while (p < end) {
+			const char *next = (const char *)mp_skip(
+			    (const unsigned char *)p, (const unsigned char *)end);
+			if (!next || !is_map(p, next))
+				die("params list must hold concatenated MessagePack maps:",
+				    opt_params_list);
+			add_call(p, (size_t)(next - p));
+			p = next;
+		}
+		if (!nreqs)
+			die("empty params list", opt_params_list);
+		return;
+	}
+	if (opt_params_file) {
+		size_t plen;
+		char *params = read_file(opt_params_file, &plen);
+		const char *next = (const char *)mp_skip((const unsigned char *)params,
+		    (const unsigned char *)params + plen);
+		/* Exactly one MessagePack map, nothing after it. */
+		if (!next || next != params + plen || !is_map(params, next))
+			die("params file must hold exactly one MessagePack map:",
+			    opt_params_file);
+		add_call(params, plen);
+		free(params);
+		return;
+	}
+	add_call(NULL, 0);
 }
 
 static void build_resp_template(void)
 {
 	static char ping[] = "PING\r\n";
-	req_tmpl = ping;
-	req_len = sizeof ping - 1;
+	resp_tmpl = ping;
+	resp_len = sizeof ping - 1;
+	max_req_len = resp_len;
 }
 
 /* ---- connections -------------------------------------------------------- */
@@ -228,6 +517,7 @@ struct slot {
 	uint64_t t_send;
 	uint32_t msgid;
 	uint32_t busy;
+	size_t req;                    /* index in reqs */
 };
 
 struct conn {
@@ -235,6 +525,7 @@ struct conn {
 	int inflight;                  /* sent or queued, not yet answered */
 	int to_send;                   /* free slots to refill this pass */
 	uint32_t seq;
+	size_t next_req;               /* --params-list: next map to send */
 	/* rpc: slots by index, a stack of free ones */
 	struct slot *slots;
 	int *freel, nfree;
@@ -261,8 +552,14 @@ static uint64_t n_conn_err;            /* connections lost (whole run) */
 static uint64_t t_warm_end, t_end;
 static uint64_t t_last_resp;
 static int done;
+static volatile sig_atomic_t stop_signal;  /* SIGINT/SIGTERM: stop, report */
 static char first_err[256];
 static char first_proto[256];
+
+/* --replay: the next frame to send; set when an error reply stops it. */
+static size_t replay_next;
+static int replay_stop, replay_kick;
+static uint64_t n_records;             /* records of ok replies */
 
 /* Are we still issuing requests? */
 static uint64_t inflight_total;
@@ -270,6 +567,11 @@ static int can_issue(uint64_t now)
 {
 	if (done)
 		return 0;
+	if (opt_replay) {
+		/* In order; a new method only once the last one is answered. */
+		return !replay_stop && replay_next < nreqs && (inflight_total == 0 ||
+		    reqs[replay_next].phase == reqs[replay_next - 1].phase);
+	}
 	if (opt_requests) {
 		if (now < t_warm_end)
 			return 1;
@@ -288,20 +590,37 @@ static void proto_violation(struct conn *c, const char *what)
 }
 
 static void count_response(struct conn *c, uint64_t t_send, uint64_t t_recv,
-    int is_err)
+    int is_err, size_t req)
 {
 	c->inflight--;
 	inflight_total--;
 	c->to_send++;
-	if (t_recv < t_warm_end || (!opt_requests && t_recv > t_end))
+	if (opt_replay) {
+		struct phase *ph = &phases[reqs[req].phase];
+		ph->t_last = t_recv;
+		if (!is_err)
+			ph->ok_records += reqs[req].records;
+		if (is_err)
+			replay_stop = 1;
+		if (inflight_total == 0) {
+			if (replay_stop || replay_next == nreqs)
+				done = 1;
+			else
+				replay_kick = 1;   /* the next phase may start */
+		}
+	}
+	if (t_recv < t_warm_end || (!opt_requests && !opt_replay && t_recv > t_end))
 		return;
 	if (opt_requests && n_all >= opt_requests)
 		return;
 	n_all++;
-	if (is_err)
+	if (is_err) {
 		n_err++;
-	else
+	} else {
 		n_ok++;
+		if (opt_replay)
+			n_records += reqs[req].records;
+	}
 	h_record(t_recv - t_send);
 	t_last_resp = t_recv;
 	if (opt_requests && n_all >= opt_requests)
@@ -348,7 +667,7 @@ static void handle_rpc(struct conn *c, const msgpack_object *o, uint64_t now)
 	int is_err = a[2].type != MSGPACK_OBJECT_NIL;
 	if (is_err)
 		err_text(&a[2]);
-	count_response(c, c->slots[s].t_send, now, is_err);
+	count_response(c, c->slots[s].t_send, now, is_err, c->slots[s].req);
 }
 
 static void read_rpc(struct conn *c)
@@ -406,7 +725,7 @@ static void handle_resp_line(struct conn *c, const char *l, size_t n,
 		proto_violation(c, "unexpected RESP reply (not +PONG or -ERR)");
 		return;
 	}
-	count_response(c, t, now, is_err);
+	count_response(c, t, now, is_err, 0);
 }
 
 static void read_resp(struct conn *c)
@@ -454,6 +773,25 @@ static void read_resp(struct conn *c)
 	}
 }
 
+/* Room for n more bytes in c->out: compact, else grow. */
+static char *out_room(struct conn *c, size_t n)
+{
+	if (c->outlen + n > c->outcap) {
+		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+		c->outlen -= c->outoff;
+		c->outoff = 0;
+	}
+	if (c->outlen + n > c->outcap) {
+		c->outcap = (c->outlen + n) * 2;
+		c->out = realloc(c->out, c->outcap);
+		if (!c->out) {
+			fprintf(stderr, "loadgen: out of memory\n");
+			exit(1);
+		}
+	}
+	return c->out + c->outlen;
+}
+
 /* Queue c->to_send new requests (as far as allowed) and write once. */
 static void conn_write(struct conn *c, uint64_t now)
 {
@@ -463,29 +801,40 @@ static void conn_write(struct conn *c, uint64_t now)
 		c->outoff = c->outlen = 0;
 	int k = 0;
 	while (c->to_send > 0 && can_issue(now)) {
-		if (c->outlen + req_len > c->outcap) {
-			memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
-			c->outlen -= c->outoff;
-			c->outoff = 0;
-		}
-		char *dst = c->out + c->outlen;
-		memcpy(dst, req_tmpl, req_len);
-		if (!opt_resp) {
+		if (opt_resp) {
+			memcpy(out_room(c, resp_len), resp_tmpl, resp_len);
+			c->outlen += resp_len;
+			c->ring[c->rtail] = now;
+			c->rtail = (c->rtail + 1) % (opt_pipeline + 1);
+		} else {
+			size_t r = 0;
+			if (opt_replay) {
+				r = replay_next++;
+				struct phase *ph = &phases[reqs[r].phase];
+				if (!ph->t_first)
+					ph->t_first = now;
+			} else if (nreqs > 1) {
+				r = c->next_req;
+				c->next_req = (r + 1) % nreqs;
+			}
+			const struct req *q = &reqs[r];
+			unsigned char *dst = (unsigned char *)out_room(c, HEAD_LEN + q->len);
 			int s = c->freel[--c->nfree];
 			uint32_t id = (c->seq++ << slotbits) | (uint32_t)s;
-			unsigned char *m = (unsigned char *)dst + req_msgid_off;
-			m[0] = (unsigned char)(id >> 24);
-			m[1] = (unsigned char)(id >> 16);
-			m[2] = (unsigned char)(id >> 8);
-			m[3] = (unsigned char)id;
+			dst[0] = 0x94;
+			dst[1] = 0x00;
+			dst[2] = 0xce;
+			dst[3] = (unsigned char)(id >> 24);
+			dst[4] = (unsigned char)(id >> 16);
+			dst[5] = (unsigned char)(id >> 8);
+			dst[6] = (unsigned char)id;
+			memcpy(dst + HEAD_LEN, q->tail, q->len);
+			c->outlen += HEAD_LEN + q->len;
 			c->slots[s].msgid = id;
 			c->slots[s].busy = 1;
 			c->slots[s].t_send = now;
-		} else {
-			c->ring[c->rtail] = now;
-			c->rtail = (c->rtail + 1) % (opt_pipeline + 1);
+			c->slots[s].req = r;
 		}
-		c->outlen += req_len;
 		c->to_send--;
 		c->inflight++;
 		inflight_total++;
@@ -544,7 +893,8 @@ static void conn_init(struct conn *c, int idx, int fd)
 	c->fd = fd;
 	c->idx = idx;
 	c->to_send = opt_pipeline;
-	c->outcap = (size_t)opt_pipeline * req_len * 2;
+	c->next_req = nreqs > 1 ? (size_t)idx * nreqs / (size_t)opt_conns : 0;
+	c->outcap = (size_t)opt_pipeline * (HEAD_LEN + max_req_len) * 2;
 	c->out = malloc(c->outcap);
 	if (!opt_resp) {
 		c->slots = calloc((size_t)opt_pipeline, sizeof *c->slots);
@@ -572,6 +922,12 @@ static void conn_init(struct conn *c, int idx, int fd)
 }
 
 /* ---- main --------------------------------------------------------------- */
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_signal = 1;
+}
 
 static double cpu_seconds(void)
 {
@@ -617,19 +973,32 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--warmup")) { TAKE(); opt_warmup = num_arg(v, a); }
 		else if (!strcmp(a, "--method")) { TAKE(); opt_method = v; }
 		else if (!strcmp(a, "--params-file")) { TAKE(); opt_params_file = v; }
+		else if (!strcmp(a, "--params-list")) { TAKE(); opt_params_list = v; }
+		else if (!strcmp(a, "--replay")) { TAKE(); opt_replay = v; }
 		else if (!strcmp(a, "--json")) opt_json = 1;
 		else usage();
 #undef TAKE
 	}
 	if (!opt_port || opt_conns < 1 || opt_pipeline < 1 ||
-	    opt_pipeline > 65536 || (!opt_requests && opt_seconds <= 0))
+	    opt_pipeline > 65536 || (!opt_requests && opt_seconds <= 0) ||
+	    (!!opt_params_file + !!opt_params_list + !!opt_replay) > 1 ||
+	    (opt_resp && (opt_params_file || opt_params_list || opt_replay)))
 		usage();
+	if (opt_replay) {
+		opt_requests = 0;
+		opt_warmup = 0;
+	}
 	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 
 	if (opt_resp)
 		build_resp_template();
 	else
-		build_rpc_template();
+		build_rpc_requests();
 	while ((1u << slotbits) < (unsigned)opt_pipeline)
 		slotbits++;
 	slotmask = (uint32_t)((1u << slotbits) - 1);
@@ -664,19 +1033,20 @@ int main(int argc, char **argv)
 	double cpu0 = cpu_seconds();
 	uint64_t t_start = now_ns();
 	t_warm_end = t_start + (uint64_t)(opt_warmup * 1e9);
-	t_end = opt_requests ? UINT64_MAX : t_warm_end + (uint64_t)(opt_seconds * 1e9);
+	t_end = opt_requests || opt_replay ? UINT64_MAX :
+	    t_warm_end + (uint64_t)(opt_seconds * 1e9);
 	int alive = opt_conns;
 
 	for (int i = 0; i < opt_conns; i++)
 		conn_write(&conns[i], t_start);
 
 	struct epoll_event *evs = calloc((size_t)opt_conns, sizeof *evs);
-	while (!done && alive > 0) {
+	while (!done && alive > 0 && !stop_signal) {
 		uint64_t now = now_ns();
-		if (!opt_requests && now >= t_end)
+		if (now >= t_end)
 			break;
 		int timeout = 100;
-		if (!opt_requests) {
+		if (t_end != UINT64_MAX) {
 			uint64_t left_ms = (t_end - now) / 1000000 + 1;
 			if (left_ms < (uint64_t)timeout)
 				timeout = (int)left_ms;
@@ -705,6 +1075,13 @@ int main(int argc, char **argv)
 				alive--;
 			}
 		}
+		if (replay_kick) {
+			/* A phase is answered: every connection may send again. */
+			replay_kick = 0;
+			for (int i = 0; i < opt_conns; i++)
+				if (conns[i].fd >= 0 && !conns[i].dead)
+					conn_write(&conns[i], now_ns());
+		}
 	}
 	uint64_t t_stop = now_ns();
 	free(evs);
@@ -712,10 +1089,10 @@ int main(int argc, char **argv)
 	double wall = (double)(t_stop - t_start) / 1e9;
 
 	double secs;
-	if (opt_requests)
+	if (opt_requests || opt_replay)
 		secs = t_last_resp > t_warm_end ?
 		    (double)(t_last_resp - t_warm_end) / 1e9 : 0;
-	else if (t_stop < t_end)          /* every connection was lost */
+	else if (t_stop < t_end)          /* stopped, or every connection lost */
 		secs = t_stop > t_warm_end ?
 		    (double)(t_stop - t_warm_end) / 1e9 : 0;
 	else
@@ -732,17 +1109,38 @@ int main(int argc, char **argv)
 	    " errors %llu; protocol violations %llu; connections lost %llu;"
 	    " client cpu %.0f%% of a core\n",
 	    opt_resp ? "resp" : "rpc", opt_host, opt_port,
-	    opt_resp ? "PING" : opt_method, opt_conns, opt_pipeline,
+	    opt_resp ? "PING" : opt_replay ? "replay" : opt_method, opt_conns,
+	    opt_pipeline,
 	    (unsigned long long)n_all, secs, rps, p50, p99, p999, mx,
 	    (unsigned long long)n_err, (unsigned long long)n_proto,
 	    (unsigned long long)n_conn_err, cpu_frac * 100);
+	double rec_rate = secs > 0 ? (double)n_records / secs : 0;
+	int replay_ok = opt_replay && !replay_stop && replay_next == nreqs &&
+	    n_ok == nreqs;
+	if (opt_replay) {
+		FILE *hf = opt_json ? stderr : stdout;
+		for (size_t i = 0; i < nphases; i++) {
+			const struct phase *ph = &phases[i];
+			double ps = ph->t_last > ph->t_first ?
+			    (double)(ph->t_last - ph->t_first) / 1e9 : 0;
+			fprintf(hf, "replay phase %zu %s: %llu records in %llu frames, "
+			    "%.2f s = %.0f records/s\n", i + 1, ph->method,
+			    (unsigned long long)ph->ok_records,
+			    (unsigned long long)ph->frames, ps,
+			    ps > 0 ? (double)ph->ok_records / ps : 0);
+		}
+		fprintf(hf, "replay %s: %llu records in %llu of %zu frames, %.2f s = "
+		    "%.0f records/s%s\n", opt_replay, (unsigned long long)n_records,
+		    (unsigned long long)n_ok, nreqs, secs, rec_rate,
+		    replay_ok ? "" : " (INCOMPLETE)");
+	}
 	if (first_err[0])
 		fprintf(stderr, "loadgen: first error reply: %s\n", first_err);
 	if (first_proto[0])
 		fprintf(stderr, "loadgen: first failure: %s\n", first_proto);
 	if (opt_json) {
 		printf("{\"proto\":\"%s\",\"method\":", opt_resp ? "resp" : "rpc");
-		json_str(opt_resp ? "PING" : opt_method);
+		json_str(opt_resp ? "PING" : opt_replay ? "replay" : opt_method);
 		printf(",\"conns\":%d,\"pipeline\":%d,\"requests\":%llu,"
 		    "\"ok\":%llu,\"errors\":%llu,\"protocol_violations\":%llu,"
 		    "\"connections_lost\":%llu,\"seconds\":%.3f,\"rps\":%.1f,"
@@ -754,12 +1152,33 @@ int main(int argc, char **argv)
 		    secs, rps, p50, p99, p999, mx, mean, cpu_frac);
 		printf(",\"first_error\":");
 		json_str(first_err);
+		if (opt_replay) {
+			printf(",\"records\":%llu,\"records_per_s\":%.1f,\"frames\":%zu,"
+			    "\"complete\":%s,\"phases\":[", (unsigned long long)n_records,
+			    rec_rate, nreqs, replay_ok ? "true" : "false");
+			for (size_t i = 0; i < nphases; i++) {
+				const struct phase *ph = &phases[i];
+				double ps = ph->t_last > ph->t_first ?
+				    (double)(ph->t_last - ph->t_first) / 1e9 : 0;
+				printf("%s{\"method\":", i ? "," : "");
+				json_str(ph->method);
+				printf(",\"frames\":%llu,\"records\":%llu,\"seconds\":%.3f,"
+				    "\"records_per_s\":%.1f}", (unsigned long long)ph->frames,
+				    (unsigned long long)ph->ok_records, ps,
+				    ps > 0 ? (double)ph->ok_records / ps : 0);
+			}
+			printf("]");
+		}
 		printf("}\n");
 	}
 	fflush(stdout);
 	if (n_proto)
 		return 2;
 	if (n_conn_err || alive == 0)
+		return 1;
+	if (opt_replay && n_err)
+		return 3;
+	if (opt_replay && !replay_ok)
 		return 1;
 	return 0;
 }
