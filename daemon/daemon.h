@@ -77,8 +77,19 @@ void server_shutdown(void);
  * *defer, nothing written, for the caller to jobs_submit.  Workers call
  * it with defer NULL (through methods_run_job).
  */
+struct methods_group {
+	int open;
+	size_t mark;          /* replies pending in out before the group's */
+};
 int methods_handle(struct session *sess, const char *frame, size_t len,
-    size_t depth, struct proto_buf *out, struct job **defer);
+    size_t depth, struct proto_buf *out, struct job **defer,
+    struct methods_group *g);
+/*
+ * Commit the writes grouped since the first write of g (see
+ * store_group_begin).  On failure their replies, and any after them, are
+ * cut from out and -1 returned: the connection must close unanswered.
+ */
+int methods_group_end(struct methods_group *g, struct proto_buf *out);
 /* A reply for a frame rejected before decoding (too big, not msgpack). */
 void methods_reject(const char *frame, size_t len, int code,
     const char *message, struct proto_buf *out);

@@ -471,7 +471,7 @@ static int find_method(const msgpack_object *name)
 
 void methods_run_job(struct job *j)
 {
-	methods_handle(&j->sess, j->frame, j->len, 0, &j->out, NULL);
+	methods_handle(&j->sess, j->frame, j->len, 0, &j->out, NULL, NULL);
 }
 
 void methods_reject(const char *frame, size_t len, int code,
@@ -490,8 +490,23 @@ static int is_uint32(const msgpack_object *o)
 	return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= UINT32_MAX;
 }
 
+int methods_group_end(struct methods_group *g, struct proto_buf *out)
+{
+	int rc;
+	if (!g->open)
+		return 0;
+	g->open = 0;
+	if ((rc = store_group_commit(daemon_g.store)) == 0)
+		return 0;
+	/* Nothing of the group is stored: its replies must not go out. */
+	log_error("commit failed, %s: dropping the group's replies", mdb_strerror(rc));
+	out->len = out->off + g->mark;
+	return -1;
+}
+
 int methods_handle(struct session *sess, const char *frame, size_t len,
-    size_t depth, struct proto_buf *out, struct job **defer)
+    size_t depth, struct proto_buf *out, struct job **defer,
+    struct methods_group *g)
 {
 	static const msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
 	msgpack_unpacked u;
@@ -499,7 +514,7 @@ int methods_handle(struct session *sess, const char *frame, size_t len,
 	struct call c;
 	const msgpack_object *a, *params;
 	uint32_t msgid = 0;
-	int has_msgid = 0, notify, close_after = 0, m;
+	int has_msgid = 0, notify, close_after = 0, m, rc;
 	size_t off = 0, mark = out->len - out->off;  /* survives compaction */
 	uint64_t t0 = stats_now_us();
 	(void)depth;
@@ -568,6 +583,13 @@ int methods_handle(struct session *sess, const char *frame, size_t len,
 		    "call auth.login first");
 	} else if ((methods[m].flags & M_ADMIN) && sess->role != ROLE_ADMIN) {
 		proto_fail(&c.err, PROTO_FORBIDDEN, NULL, "admin only");
+	} else if (g && (methods[m].flags & M_WRITE) && !g->open &&
+	    (rc = store_group_begin(daemon_g.store))) {
+		proto_fail(&c.err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
+	} else if (g && !(methods[m].flags & M_WRITE) && g->open &&
+	    methods_group_end(g, out) < 0) {
+		close_after = 1;         /* writes before this one are lost */
+		goto done;
 	} else if (defer && (methods[m].flags & M_JOB)) {
 		struct job *j = xcalloc(1, sizeof *j);
 		j->sess = *sess;
@@ -577,6 +599,10 @@ int methods_handle(struct session *sess, const char *frame, size_t len,
 		*defer = j;
 		goto done;
 	} else {
+		if (g && (methods[m].flags & M_WRITE) && !g->open) {
+			g->open = 1;
+			g->mark = mark;
+		}
 		c.sess = sess;
 		c.params = params->via.array.size ? &params->via.array.ptr[0] : &empty;
 		c.pk = &pk;

@@ -75,7 +75,7 @@ static void conn_free(struct conn *c)
 }
 
 /* Handle buffered frames until none is whole, or the reply queue is full. */
-static void conn_process(struct conn *c)
+static void conn_frames(struct conn *c, struct methods_group *g)
 {
 	const struct config *cfg = &daemon_g.cfg;
 
@@ -131,7 +131,7 @@ static void conn_process(struct conn *c)
 		} else {
 			struct job *j = NULL;
 			if (methods_handle(&c->sess, p, len, c->scan.maxdepth,
-			    &c->out, &j))
+			    &c->out, &j, g))
 				c->closing = 1;
 			if (j) {
 				j->conn = c->id;
@@ -149,6 +149,18 @@ static void conn_process(struct conn *c)
 		proto_buf_consume(&c->in, len);
 		proto_scan_reset(&c->scan);
 	}
+}
+
+/*
+ * The writes of one pass over a connection's input commit together (one
+ * fsync), before any of their replies can be sent.
+ */
+static void conn_process(struct conn *c)
+{
+	struct methods_group g = { 0, 0 };
+	conn_frames(c, &g);
+	if (methods_group_end(&g, &c->out) < 0)
+		c->closing = 1;
 }
 
 /* Write what the socket takes; arm the write event for the rest. */

@@ -37,6 +37,7 @@ struct store {
 	MDB_dbi ref[NREFS];
 	struct index_dbs ix;
 	size_t reindexed;         /* records re-indexed by store_open */
+	MDB_txn *group;           /* open group commit, or NULL */
 };
 
 const struct index_dbs *store_index(struct store *s)
@@ -151,6 +152,23 @@ fail:
 	mdb_env_close(s->env);
 	free(s);
 	return -1;
+}
+
+int store_group_begin(struct store *s)
+{
+	if (s->group)
+		return 0;
+	return mdb_txn_begin(s->env, NULL, 0, &s->group);
+}
+
+int store_group_commit(struct store *s)
+{
+	int rc = 0;
+	if (s->group) {
+		rc = mdb_txn_commit(s->group);
+		s->group = NULL;
+	}
+	return rc;
 }
 
 size_t store_reindexed(const struct store *s)
@@ -613,7 +631,7 @@ int store_put(struct store *s, enum schema_kind k, const msgpack_object *recs,
 	msgpack_sbuffer_init(&sb);
 	if (check_unique_ids(recs, n, e) < 0)
 		goto out;
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn))) {
+	if ((rc = mdb_txn_begin(s->env, s->group, 0, &txn))) {
 		lmdb_fail(e, rc);
 		goto out;
 	}
@@ -652,7 +670,7 @@ int store_del(struct store *s, enum schema_kind k, const char *id,
 	char who[SCHEMA_ID_MAX + 32];
 	int rc, ret = -1;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn))) {
+	if ((rc = mdb_txn_begin(s->env, s->group, 0, &txn))) {
 		lmdb_fail(e, rc);
 		goto out;
 	}

@@ -54,6 +54,17 @@ typedef int (*store_allow_fn)(void *arg, struct store *s, MDB_txn *txn,
     enum schema_kind k, const msgpack_object *rec);
 
 /*
+ * Group commit.  Between store_group_begin and store_group_commit every
+ * store_put and store_del runs in a transaction nested in one shared
+ * transaction: each is still all or nothing, but none is durable — nor
+ * may it be acknowledged — before the group commits (one fsync for all).
+ * Readers do not see the group's writes until then.  Both return an LMDB
+ * error code (0 ok); a failed commit loses the whole group.
+ */
+int store_group_begin(struct store *s);
+int store_group_commit(struct store *s);
+
+/*
  * Put the n records of array `recs` (each already passed schema_check) of
  * kind k in one write transaction: all or nothing.  `batch` says whether
  * error paths are prefixed "records[i]".  Checks what needs the store:
