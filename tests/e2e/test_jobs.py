@@ -58,3 +58,31 @@ def test_sigterm_with_jobs_queued_exits_cleanly(daemon_factory):
     c.send_raw(b"".join(request_bytes(i, "stats.balance", {"by": "industry"})
                         for i in range(50)))
     assert d.stop() == 0
+
+
+def test_pipelined_writes_commit_together_yet_fail_alone(client):
+    """One read pass of writes shares one commit; a refused batch in the
+    middle changes nothing and the reads after them see the rest."""
+    from conftest import school, specialty
+    reqs = [
+        ("school.put", school(id="S1")),
+        ("specialty.put", {"records": [specialty(id="X1", school_id="S1"),
+                                       specialty(id="X2", school_id="NOPE")]}),
+        ("school.put", {"records": [school(id="S2"), school(id="S3")]}),
+        ("school.del", {"id": "S3"}),
+        ("school.get", {"id": "S2"}),
+        ("school.list", {}),
+        ("specialty.list", {}),
+    ]
+    client.send_raw(b"".join(request_bytes(i + 1, m, p) for i, (m, p) in enumerate(reqs)))
+    got = {}
+    for _ in reqs:
+        r = client.recv_response()
+        got[r[1]] = r
+    assert got[1][3] == {"written": 1}
+    assert got[2][2]["code"] == 1004
+    assert got[3][3] == {"written": 2}
+    assert got[4][3] == {"deleted": 1}
+    assert got[5][3]["id"] == "S2"
+    assert [s["id"] for s in got[6][3]["items"]] == ["S1", "S2"]
+    assert got[7][3]["items"] == []
