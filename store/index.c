@@ -33,11 +33,19 @@ int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 	if (!*stale)
 		return 0;
 	/* Written by another version: empty them for the caller to rebuild. */
+	(void)ver;
 	if ((rc = mdb_drop(txn, d->spec_major, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_groups, 0)) ||
 	    (rc = mdb_drop(txn, d->post_prefix, 0)) ||
 	    (rc = mdb_drop(txn, d->post_groups, 0)))
 		return rc;
+	return 0;
+}
+
+int index_mark_current(MDB_txn *txn, const struct index_dbs *d)
+{
+	MDB_val k = { 7, "version" }, v;
+	unsigned char ver = SUM_VERSION;
 	v.mv_size = 1;
 	v.mv_data = &ver;
 	return mdb_put(txn, d->meta, &k, &v, 0);

@@ -67,9 +67,11 @@ struct index_post {
 /*
  * Open the index databases.  When they were written by another summary
  * version (or never), they are emptied and *stale set: the caller
- * re-indexes every specialty and posting in the same transaction.
+ * re-indexes every specialty and posting, then index_mark_current.  Until
+ * that is committed they stay stale, so an interrupted rebuild restarts.
  */
 int index_open(MDB_txn *txn, struct index_dbs *d, int *stale);
+int index_mark_current(MDB_txn *txn, const struct index_dbs *d);
 
 /*
  * Keep the indexes of one record: old is the stored record (NULL when

@@ -55,39 +55,73 @@ MDB_dbi store_dbi(struct store *s, enum schema_kind k)
 	return s->kind[k];
 }
 
-/* Index every specialty and posting again (the indexes are empty). */
-static int reindex_all(struct store *s, MDB_txn *txn)
+/*
+ * Index every specialty and posting again (the indexes are empty), in
+ * transactions of REINDEX_CHUNK records (one would outgrow LMDB's dirty
+ * page limit at national scale), resuming after the last key each time;
+ * the version mark goes in last.
+ */
+#define REINDEX_CHUNK 20000
+
+static int reindex_all(struct store *s)
 {
 	static const enum schema_kind kinds[2] = { SCHEMA_SPECIALTY, SCHEMA_POSTING };
 	msgpack_zone *z = msgpack_zone_new(8192);
-	size_t n = 0;
+	char last[SCHEMA_ID_MAX + 1];
+	size_t lastn = 0, n = 0;
+	MDB_txn *txn = NULL;
 	int rc = 0;
 
 	for (int i = 0; i < 2 && !rc; i++) {
-		int spec = kinds[i] == SCHEMA_SPECIALTY;
-		MDB_cursor *c;
-		MDB_val k, v;
-		if ((rc = mdb_cursor_open(txn, s->kind[kinds[i]], &c)))
-			break;
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			msgpack_object rec, parent;
-			const msgpack_object *pid;
-			msgpack_zone_clear(z);
-			if (store_decode(&v, z, &rec) < 0 ||
-			    !(pid = schema_opt(&rec, spec ? "school_id" : "enterprise_id")) ||
-			    store_read(s, txn, spec ? SCHEMA_SCHOOL : SCHEMA_ENTERPRISE,
-			    pid->via.str.ptr, pid->via.str.size, z, &parent) < 0)
-				continue;      /* admin.verify reports these */
-			if ((rc = spec ? index_specialty(txn, &s->ix, NULL, &rec, &parent) :
-			    index_posting(txn, &s->ix, NULL, &rec, &parent)))
+		int spec = kinds[i] == SCHEMA_SPECIALTY, done = 0;
+		lastn = 0;
+		while (!done && !rc) {
+			MDB_cursor *c;
+			MDB_val k = { lastn, last }, v;
+			size_t chunk = 0;
+			if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
 				break;
-			n++;
+			if ((rc = mdb_cursor_open(txn, s->kind[kinds[i]], &c)))
+				break;
+			rc = mdb_cursor_get(c, &k, &v, lastn ? MDB_SET_RANGE : MDB_FIRST);
+			if (rc == 0 && lastn && k.mv_size == lastn &&
+			    !memcmp(k.mv_data, last, lastn))
+				rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+			for (; rc == 0 && chunk < REINDEX_CHUNK;
+			    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), chunk++) {
+				msgpack_object rec, parent;
+				const msgpack_object *pid;
+				msgpack_zone_clear(z);
+				lastn = k.mv_size < sizeof last ? k.mv_size : sizeof last;
+				memcpy(last, k.mv_data, lastn);
+				if (store_decode(&v, z, &rec) < 0 ||
+				    !(pid = schema_opt(&rec, spec ? "school_id" : "enterprise_id")) ||
+				    store_read(s, txn, spec ? SCHEMA_SCHOOL : SCHEMA_ENTERPRISE,
+				    pid->via.str.ptr, pid->via.str.size, z, &parent) < 0)
+					continue;      /* admin.verify reports these */
+				if ((rc = spec ? index_specialty(txn, &s->ix, NULL, &rec, &parent) :
+				    index_posting(txn, &s->ix, NULL, &rec, &parent)))
+					break;
+				n++;
+			}
+			mdb_cursor_close(c);
+			if (rc == MDB_NOTFOUND) {
+				rc = 0;
+				done = 1;
+			}
+			if (rc)
+				break;
+			rc = mdb_txn_commit(txn);
+			txn = NULL;
 		}
-		mdb_cursor_close(c);
-		if (rc == MDB_NOTFOUND)
-			rc = 0;
 	}
+	if (!rc && !(rc = mdb_txn_begin(s->env, NULL, 0, &txn)) &&
+	    !(rc = index_mark_current(txn, &s->ix))) {
+		rc = mdb_txn_commit(txn);
+		txn = NULL;
+	}
+	if (txn)
+		mdb_txn_abort(txn);
 	msgpack_zone_free(z);
 	s->reindexed = n;
 	return rc;
@@ -132,8 +166,7 @@ int store_open(struct store **sp, const char *dir, size_t mapsize,
 			what = refs[r].db;
 			goto fail;
 		}
-	if ((rc = index_open(txn, &s->ix, &stale)) ||
-	    (stale && (rc = reindex_all(s, txn)))) {
+	if ((rc = index_open(txn, &s->ix, &stale))) {
 		what = "indexes";
 		goto fail;
 	}
@@ -141,6 +174,10 @@ int store_open(struct store **sp, const char *dir, size_t mapsize,
 	txn = NULL;
 	if (rc) {
 		what = "commit";
+		goto fail;
+	}
+	if (stale && (rc = reindex_all(s))) {
+		what = "re-indexing";
 		goto fail;
 	}
 	*sp = s;
