@@ -163,37 +163,46 @@ int cmd_list(const struct opts *o, int argc, char **argv)
 
 /* ----------------------------------------------------------- candidates */
 
-static int show_candidates(const struct opts *o, struct rpc *r,
-    const msgpack_object *res, void *ctx)
+/*
+ * A ranked list of candidates or openings: each item names two records
+ * (the hit and its school or enterprise) whose names are fetched, then
+ * some plain columns, the score and its factors.
+ */
+struct hits_view {
+	const char *const *head;
+	size_t ncols;
+	const char *id1, *name1;          /* item key, name field */
+	enum schema_kind kind1;
+	const char *id2, *name2;
+	enum schema_kind kind2;
+	const char *const *plain;         /* NULL-terminated item keys */
+};
+
+static int show_hits(const struct opts *o, struct rpc *r,
+    const msgpack_object *res, const struct hits_view *v)
 {
-	static const char *const head[] = {
-		"#", "specialty_id", "specialty", "school_id", "school",
-		"major_code", "available", "score", "major", "skills", "region",
-		"level", "capacity", "chain",
-	};
-	struct fetch specs = { 0 }, schools = { 0 };
+	struct fetch f1 = { 0 }, f2 = { 0 };
 	struct table t;
 	char buf[SCHEMA_NAME_MAX + 1];
 	uint32_t n;
 	const msgpack_object *it = obj_arr(obj_get(res, "items"), &n);
 	int rc;
 
-	(void)ctx;
-	fetch_ids(&specs, it, n, "specialty_id");
-	fetch_ids(&schools, it, n, "school_id");
-	if ((rc = fetch_run(&specs, r, SCHEMA_SPECIALTY)) == 0)
-		rc = fetch_run(&schools, r, SCHEMA_SCHOOL);
-	table_init(&t, 14, head);
+	fetch_ids(&f1, it, n, v->id1);
+	fetch_ids(&f2, it, n, v->id2);
+	if ((rc = fetch_run(&f1, r, v->kind1)) == 0)
+		rc = fetch_run(&f2, r, v->kind2);
+	table_init(&t, v->ncols, v->head);
 	for (uint32_t i = 0; rc == 0 && i < n; i++) {
 		table_addf(&t, "%u", i + 1);
-		table_add_obj(&t, obj_get(&it[i], "specialty_id"));
-		table_add(&t, name_of(&specs, obj_get(&it[i], "specialty_id"),
-		    "name", buf, sizeof buf));
-		table_add_obj(&t, obj_get(&it[i], "school_id"));
-		table_add(&t, name_of(&schools, obj_get(&it[i], "school_id"),
-		    "name", buf, sizeof buf));
-		table_add_obj(&t, obj_get(&it[i], "major_code"));
-		table_add_obj(&t, obj_get(&it[i], "available"));
+		table_add_obj(&t, obj_get(&it[i], v->id1));
+		table_add(&t, name_of(&f1, obj_get(&it[i], v->id1), v->name1, buf,
+		    sizeof buf));
+		table_add_obj(&t, obj_get(&it[i], v->id2));
+		table_add(&t, name_of(&f2, obj_get(&it[i], v->id2), v->name2, buf,
+		    sizeof buf));
+		for (size_t k = 0; v->plain[k]; k++)
+			table_add_obj(&t, obj_get(&it[i], v->plain[k]));
 		table_add_num(&t, obj_num(obj_get(&it[i], "score")), dec(o, 3));
 		add_why(&t, o, obj_get(&it[i], "why"));
 	}
@@ -203,9 +212,24 @@ static int show_candidates(const struct opts *o, struct rpc *r,
 			printf("considered: %.0f\n", obj_num(obj_get(res, "considered")));
 	}
 	table_free(&t);
-	fetch_free(&specs);
-	fetch_free(&schools);
+	fetch_free(&f1);
+	fetch_free(&f2);
 	return rc;
+}
+
+static int show_candidates(const struct opts *o, struct rpc *r,
+    const msgpack_object *res, void *ctx)
+{
+	static const char *const head[] = {
+		"#", "specialty_id", "specialty", "school_id", "school",
+		"major_code", "available", "score", "major", "skills", "region",
+		"level", "capacity", "chain",
+	};
+	static const char *const plain[] = { "major_code", "available", NULL };
+	static const struct hits_view v = { head, 14, "specialty_id", "name",
+		SCHEMA_SPECIALTY, "school_id", "name", SCHEMA_SCHOOL, plain };
+	(void)ctx;
+	return show_hits(o, r, res, &v);
 }
 
 int cmd_candidates(const struct opts *o, int argc, char **argv)
@@ -247,40 +271,11 @@ static int show_openings(const struct opts *o, struct rpc *r,
 		"headcount", "score", "major", "skills", "region", "level",
 		"capacity", "chain",
 	};
-	struct fetch posts = { 0 }, ents = { 0 };
-	struct table t;
-	char buf[SCHEMA_NAME_MAX + 1];
-	uint32_t n;
-	const msgpack_object *it = obj_arr(obj_get(res, "items"), &n);
-	int rc;
-
+	static const char *const plain[] = { "headcount", NULL };
+	static const struct hits_view v = { head, 13, "posting_id", "title",
+		SCHEMA_POSTING, "enterprise_id", "name", SCHEMA_ENTERPRISE, plain };
 	(void)ctx;
-	fetch_ids(&posts, it, n, "posting_id");
-	fetch_ids(&ents, it, n, "enterprise_id");
-	if ((rc = fetch_run(&posts, r, SCHEMA_POSTING)) == 0)
-		rc = fetch_run(&ents, r, SCHEMA_ENTERPRISE);
-	table_init(&t, 13, head);
-	for (uint32_t i = 0; rc == 0 && i < n; i++) {
-		table_addf(&t, "%u", i + 1);
-		table_add_obj(&t, obj_get(&it[i], "posting_id"));
-		table_add(&t, name_of(&posts, obj_get(&it[i], "posting_id"),
-		    "title", buf, sizeof buf));
-		table_add_obj(&t, obj_get(&it[i], "enterprise_id"));
-		table_add(&t, name_of(&ents, obj_get(&it[i], "enterprise_id"),
-		    "name", buf, sizeof buf));
-		table_add_obj(&t, obj_get(&it[i], "headcount"));
-		table_add_num(&t, obj_num(obj_get(&it[i], "score")), dec(o, 3));
-		add_why(&t, o, obj_get(&it[i], "why"));
-	}
-	if (rc == 0) {
-		table_print(&t, stdout, o->fmt);
-		if (o->fmt == OUT_TABLE)
-			printf("considered: %.0f\n", obj_num(obj_get(res, "considered")));
-	}
-	table_free(&t);
-	fetch_free(&posts);
-	fetch_free(&ents);
-	return rc;
+	return show_hits(o, r, res, &v);
 }
 
 int cmd_openings(const struct opts *o, int argc, char **argv)

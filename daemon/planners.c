@@ -276,6 +276,23 @@ static void pack_ratio(msgpack_packer *pk, double num, unsigned long long den)
 		msgpack_pack_nil(pk);
 }
 
+/* {posting_id, direction_id, count, score}; without count when < 0. */
+static void pack_arc(msgpack_packer *pk, const struct fairdata *fd,
+    const struct fair_arc *a, long long count)
+{
+	msgpack_pack_map(pk, count < 0 ? 3 : 4);
+	proto_pack_cstr(pk, "posting_id");
+	pack_str(pk, fd->posts[a->post].id);
+	proto_pack_cstr(pk, "direction_id");
+	pack_str(pk, fd->dirs[a->dir].id);
+	if (count >= 0) {
+		proto_pack_cstr(pk, "count");
+		msgpack_pack_int64(pk, count);
+	}
+	proto_pack_cstr(pk, "score");
+	msgpack_pack_double(pk, a->score);
+}
+
 /* fair.allocate {fair_id, grad_year?, min_score?, kinds?, explain?} */
 int planners_allocate(struct call *c)
 {
@@ -355,15 +372,7 @@ int planners_allocate(struct call *c)
 	for (size_t a = 0; a < plan.narcs; a++) {
 		if (plan.flow[a] <= 0)
 			continue;
-		msgpack_pack_map(c->pk, 4);
-		proto_pack_cstr(c->pk, "posting_id");
-		pack_str(c->pk, fd.posts[plan.arcs[a].post].id);
-		proto_pack_cstr(c->pk, "direction_id");
-		pack_str(c->pk, fd.dirs[plan.arcs[a].dir].id);
-		proto_pack_cstr(c->pk, "count");
-		msgpack_pack_int64(c->pk, plan.flow[a]);
-		proto_pack_cstr(c->pk, "score");
-		msgpack_pack_double(c->pk, plan.arcs[a].score);
+		pack_arc(c->pk, &fd, &plan.arcs[a], plan.flow[a]);
 	}
 	proto_pack_cstr(c->pk, "directions");
 	msgpack_pack_array(c->pk, (uint32_t)fd.ndirs);
@@ -400,15 +409,8 @@ int planners_allocate(struct call *c)
 	if (explain) {
 		proto_pack_cstr(c->pk, "arcs");
 		msgpack_pack_array(c->pk, (uint32_t)plan.narcs);
-		for (size_t a = 0; a < plan.narcs; a++) {
-			msgpack_pack_map(c->pk, 3);
-			proto_pack_cstr(c->pk, "posting_id");
-			pack_str(c->pk, fd.posts[plan.arcs[a].post].id);
-			proto_pack_cstr(c->pk, "direction_id");
-			pack_str(c->pk, fd.dirs[plan.arcs[a].dir].id);
-			proto_pack_cstr(c->pk, "score");
-			msgpack_pack_double(c->pk, plan.arcs[a].score);
-		}
+		for (size_t a = 0; a < plan.narcs; a++)
+			pack_arc(c->pk, &fd, &plan.arcs[a], -1);
 	}
 	free(given);
 	free(alloc);
