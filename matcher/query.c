@@ -325,23 +325,163 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 }
 
 /*
- * Tiers are read best first.  Once k hits are kept and the worst of them
- * beats the best score any lower tier can reach (its major factor at full
- * weight plus every other factor at 1), the rest cannot enter the top k,
- * not even on a tie (ties go to the smaller id, so the bound must be
- * beaten, not met).  `considered` then comes from ix.spec.groups, which
+ * Visit the entries of dbi whose key starts with p[0..n) but not with
+ * x[0..xn) (xn 0: none left out; x extends p).  The left-out keys are one
+ * run, jumped over with one seek.
+ */
+static int scan_but(MDB_cursor *c, const char *p, size_t n,
+    const char *x, size_t xn, int (*fn)(void *arg, MDB_val *k, MDB_val *v),
+    void *arg)
+{
+	char after[RANGE_MAX + 16];
+	MDB_val k = { n, (void *)p }, v;
+	int rc;
+
+	rc = mdb_cursor_get(c, &k, &v, n ? MDB_SET_RANGE : MDB_FIRST);
+	while (rc == 0) {
+		if (k.mv_size < n || memcmp(k.mv_data, p, n))
+			break;
+		if (xn && k.mv_size >= xn && !memcmp(k.mv_data, x, xn)) {
+			memcpy(after, x, xn);        /* the first key past x... */
+			after[xn - 1]++;
+			k.mv_data = after;
+			k.mv_size = xn;
+			rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+			continue;
+		}
+		if (fn(arg, &k, &v))
+			break;
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* The distinct codes of ix.spec.major keys starting with p[0..n). */
+struct codes {
+	char (*s)[RANGE_MAX];
+	unsigned char *n;
+	size_t m, cap;
+};
+
+static int codes_under(MDB_cursor *c, const char *p, size_t n, struct codes *cs)
+{
+	char next[RANGE_MAX + 1];
+	MDB_val k = { n, (void *)p }, v;
+	int rc;
+
+	rc = mdb_cursor_get(c, &k, &v, n ? MDB_SET_RANGE : MDB_FIRST);
+	while (rc == 0 && k.mv_size >= n && !memcmp(k.mv_data, p, n)) {
+		const char *nul = memchr(k.mv_data, 0, k.mv_size);
+		size_t cn = nul ? (size_t)(nul - (char *)k.mv_data) : 0;
+		if (cn == 0 || cn >= RANGE_MAX) {             /* not a code: skip */
+			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+			continue;
+		}
+		if (cs->m == cs->cap) {
+			cs->cap = cs->cap ? 2 * cs->cap : 64;
+			cs->s = xrealloc(cs->s, cs->cap * sizeof *cs->s);
+			cs->n = xrealloc(cs->n, cs->cap);
+		}
+		memcpy(cs->s[cs->m], k.mv_data, cn);
+		cs->n[cs->m++] = (unsigned char)cn;
+		memcpy(next, k.mv_data, cn);       /* code NUL ... < code 0x01 */
+		next[cn] = 1;
+		k.mv_data = next;
+		k.mv_size = cn + 1;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	}
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * How many specialties of group g fall in each region cell of a posting
+ * region (county, rest of city, rest of province, rest of country), from
+ * ix.spec.groups: a cell empty for the group is skipped without a seek.
+ */
+struct gcells {
+	char g[2];
+	unsigned long long n[4];
+};
+
+static const struct gcells *group_cells(MDB_txn *txn, MDB_dbi dbi,
+    const char *code, struct match_str region, struct gcells *cache,
+    size_t *ncache)
+{
+	static const size_t len[4] = { 6, 4, 2, 0 };
+	unsigned long long at[4] = { 0, 0, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < *ncache; i++)
+		if (!memcmp(cache[i].g, code, 2))
+			return &cache[i];
+	if (*ncache == 8)
+		return NULL;
+	struct gcells *x = &cache[(*ncache)++];
+	memcpy(x->g, code, 2);
+	for (int r = 0; r < 4; r++) {       /* within R[:6], R[:4], R[:2], all */
+		struct match_str pre = { region.p, len[r] };
+		group_count(txn, dbi, code, pre, &at[r]);
+	}
+	x->n[0] = at[0];
+	for (int r = 1; r < 4; r++)
+		x->n[r] = at[r] - at[r - 1];
+	return x;
+}
+
+/* The codes of tier `tier`, each in the best tier whose ranges hold it. */
+static int tier_codes(MDB_cursor *cur, const struct ranges *t, int tier,
+    struct codes *out)
+{
+	struct codes all = { 0 };
+	int rc = 0;
+	for (size_t i = 0; i < t[tier].m && !rc; i++)
+		rc = codes_under(cur, t[tier].s[i], t[tier].n[i], &all);
+	for (size_t i = 0; i < all.m; i++) {
+		int seen = 0;
+		for (int j = 0; j < tier && !seen; j++)
+			seen = range_covers(&t[j], all.s[i], all.n[i]);
+		if (seen)
+			continue;
+		if (out->m == out->cap) {
+			out->cap = out->cap ? 2 * out->cap : 64;
+			out->s = xrealloc(out->s, out->cap * sizeof *out->s);
+			out->n = xrealloc(out->n, out->cap);
+		}
+		memcpy(out->s[out->m], all.s[i], RANGE_MAX);
+		out->n[out->m++] = all.n[i];
+	}
+	free(all.s);
+	free(all.n);
+	return rc;
+}
+
+/*
+ * Candidates are read in cells of (major tier, region tier): the codes of
+ * a tier, and for each code its specialties in the posting's county, or
+ * the rest of its city, province or country (ix.spec.major keys are code
+ * NUL region6 id, so each is a range or two).  Cells go best bound first
+ * (w_major·tier + w_region·region + the other weights), so once k hits
+ * are kept and the worst beats the next cell's bound — beaten, not met,
+ * since ties go to the smaller id — nothing left can enter.  `considered` comes from ix.spec.groups, which
  * counts exactly the eligible specialties by group and region; with a
- * min_available filter it depends on cohorts, so every tier is read.
+ * min_available filter it depends on cohorts, so every cell is read.
  */
 int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
     const struct match_weights *w, const struct match_post *post,
     const struct match_filter *f, struct match_top *top,
     unsigned long long *considered)
 {
+	static const double region_tier[4] = { 1.0, 0.8, 0.5, 0.2 };
+	static const size_t region_len[4] = { 6, 4, 2, 0 };
 	struct cand *c = xmalloc(sizeof *c);
 	struct ranges *t = xmalloc(3 * sizeof *t);
-	double rest = w->skills + w->region + w->level + w->capacity + w->chain;
-	int counted = f->min_available < 0, rc = 0;
+	struct codes cs[3] = { { 0 }, { 0 }, { 0 } };
+	double other = w->skills + w->level + w->capacity + w->chain;
+	int counted = f->min_available < 0, rc = 0, ntiers = 0, nregions;
+	int have[3] = { 0, 0, 0 };
+	MDB_cursor *cur = NULL;
+	struct gcells gcache[8];
+	size_t ngcache = 0;
 
 	c->w = w;
 	c->post = post;
@@ -359,33 +499,75 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 	for (size_t i = 0; i < post->nchains; i++)
 		c->bits.chains |= match_tag_bit(post->chains[i]);
 	*considered = 0;
+
+	if ((rc = mdb_cursor_open(txn, ix->spec_major, &cur)))
+		goto done;
 	if (post->nprefixes == 0) {
-		rc = scan(txn, ix->spec_major, "", 0, cand_visit, c);
-		if (!rc && counted)
-			rc = group_count(txn, ix->spec_groups, "**",
+		ntiers = 1;
+		t[0].m = 1;                        /* one tier: every code */
+		t[0].n[0] = 0;
+		if (counted)
+			rc = group_count(txn, ix->spec_groups, "**", f->region_prefix,
+			    considered);
+	} else {
+		ntiers = 3;
+		tier_ranges(post->prefixes, post->nprefixes, t);
+		for (size_t i = 0; counted && i < t[2].m && !rc; i++)
+			rc = group_count(txn, ix->spec_groups, t[2].s[i],
 			    f->region_prefix, considered);
-		goto out;
 	}
-	tier_ranges(post->prefixes, post->nprefixes, t);
-	for (size_t i = 0; counted && i < t[2].m && !rc; i++)
-		rc = group_count(txn, ix->spec_groups, t[2].s[i], f->region_prefix,
-		    considered);
-	for (int tier = 0; tier < 3 && !rc; tier++) {
-		if (tier > 0 && counted && top->n == top->k &&
-		    top->v[0].score > w->major * tier_factor[tier] + rest + 1e-9)
+
+	/* the cells, best bound first (the order depends on the weights) */
+	nregions = post->region.n == 6 ? 4 : 1;
+	struct cell { int tier, r; double bound; } cell[12];
+	int ncells = 0;
+	for (int tier = 0; tier < ntiers; tier++)
+		for (int r = 0; r < nregions; r++) {
+			double rf = nregions == 1 ? 1.0 : region_tier[r];
+			struct cell x = { tier, r, w->major * tier_factor[tier] +
+				w->region * rf + other };
+			int j = ncells++;
+			for (; j > 0 && cell[j - 1].bound < x.bound; j--)
+				cell[j] = cell[j - 1];
+			cell[j] = x;
+		}
+	for (int ci = 0; ci < ncells && !rc; ci++) {
+		int tier = cell[ci].tier, r = cell[ci].r;
+		if (counted && top->n == top->k && top->k &&
+		    top->v[0].score > cell[ci].bound + 1e-9)
 			break;
-		c->ndone = (size_t)tier;
 		c->tier = tier_factor[tier];
-		for (size_t i = 0; i < t[tier].m && !rc; i++) {
-			int seen = 0;
-			for (int j = 0; j < tier && !seen; j++)
-				seen = range_covers(&t[j], t[tier].s[i], t[tier].n[i]);
-			if (!seen)
-				rc = scan(txn, ix->spec_major, t[tier].s[i],
-				    t[tier].n[i], cand_visit, c);
+		if (!have[tier]) {                 /* a tier's codes, when first read */
+			have[tier] = 1;
+			if ((rc = tier_codes(cur, t, tier, &cs[tier])))
+				break;
+		}
+		for (size_t i = 0; i < cs[tier].m && !rc; i++) {
+			char p[RANGE_MAX + 8], x[RANGE_MAX + 8];
+			size_t cn = cs[tier].n[i];
+			size_t pl = nregions == 1 ? 0 : region_len[r];
+			const struct gcells *g = nregions == 1 ? NULL :
+			    group_cells(txn, ix->spec_groups, cs[tier].s[i],
+			    post->region, gcache, &ngcache);
+			if (g && g->n[r] == 0)
+				continue;
+			memcpy(p, cs[tier].s[i], cn);
+			p[cn] = 0;
+			if (pl)
+				memcpy(p + cn + 1, post->region.p, pl);
+			memcpy(x, p, cn + 1);
+			if (r > 0)
+				memcpy(x + cn + 1, post->region.p, region_len[r - 1]);
+			rc = scan_but(cur, p, cn + 1 + pl, x,
+			    r > 0 ? cn + 1 + region_len[r - 1] : 0, cand_visit, c);
 		}
 	}
-out:
+	mdb_cursor_close(cur);
+done:
+	for (int i = 0; i < 3; i++) {
+		free(cs[i].s);
+		free(cs[i].n);
+	}
 	if (!counted)
 		*considered = c->considered;
 	free(t);

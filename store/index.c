@@ -7,7 +7,7 @@
 #include "schema.h"
 #include "util.h"
 
-#define SUM_VERSION 2
+#define SUM_VERSION 3
 
 const char *const index_kinds[4] = {
 	"job", "internship", "apprenticeship", "order_class",
@@ -20,6 +20,7 @@ int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 	int rc;
 
 	if ((rc = mdb_dbi_open(txn, "ix.spec.major", MDB_CREATE, &d->spec_major)) ||
+	    (rc = mdb_dbi_open(txn, "ix.spec.id", MDB_CREATE, &d->spec_id)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.groups", MDB_CREATE, &d->spec_groups)) ||
 	    (rc = mdb_dbi_open(txn, "ix.post.prefix", MDB_CREATE, &d->post_prefix)) ||
 	    (rc = mdb_dbi_open(txn, "ix.post.groups", MDB_CREATE, &d->post_groups)) ||
@@ -35,6 +36,7 @@ int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 	/* Written by another version: empty them for the caller to rebuild. */
 	(void)ver;
 	if ((rc = mdb_drop(txn, d->spec_major, 0)) ||
+	    (rc = mdb_drop(txn, d->spec_id, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_groups, 0)) ||
 	    (rc = mdb_drop(txn, d->post_prefix, 0)) ||
 	    (rc = mdb_drop(txn, d->post_groups, 0)))
@@ -129,6 +131,23 @@ static void put_region(struct out *o, const msgpack_object *r)
 		put(o, r->via.str.ptr, 6);
 	else
 		put(o, "000000", 6);
+}
+
+/* A specialty's entry key: code NUL region6 id (region of its school). */
+static MDB_val spec_key(struct out *o, const msgpack_object *rec,
+    const msgpack_object *school)
+{
+	const msgpack_object *code = schema_opt(rec, "major_code");
+	const msgpack_object *id = schema_opt(rec, "id");
+	MDB_val k;
+	o->n = 0;
+	put(o, code->via.str.ptr, code->via.str.size);
+	put8(o, 0);
+	put_region(o, schema_opt(school, "region"));
+	put(o, id->via.str.ptr, id->via.str.size);
+	k.mv_data = o->p;
+	k.mv_size = o->n;
+	return k;
 }
 
 /* key = a NUL b */
@@ -309,41 +328,71 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
     const msgpack_object *school)
 {
 	struct out k = { 0 }, v = { 0 };
-	MDB_val key, val;
+	MDB_val key, val, idk;
 	int rc = 0;
 
 	if (old) {
-		/* The stored summary says which region the entry was counted
-		 * under (the school may be changing in this very txn). */
-		char region[6];
-		key = key2(&k, schema_opt(old, "major_code"), NULL, schema_opt(old, "id"));
-		rc = mdb_get(txn, d->spec_major, &key, &val);
+		/* ix.spec.id knows the entry's key (its region is the school's
+		 * as it was, and the school may be changing in this txn). */
+		const msgpack_object *id = schema_opt(old, "id");
+		idk.mv_data = (void *)id->via.str.ptr;
+		idk.mv_size = id->via.str.size;
+		rc = mdb_get(txn, d->spec_id, &idk, &key);
 		if (rc == MDB_NOTFOUND) {
 			rc = 0;
 		} else if (rc) {
 			goto out;
 		} else {
-			if (val.mv_size < 8)
+			const char *nul = memchr(key.mv_data, 0, key.mv_size);
+			char region[6], kb[2 * SCHEMA_ID_MAX + 16];
+			if (key.mv_size > sizeof kb) {
+				rc = MDB_CORRUPTED;
+				goto out;
+			}
+			if (!nul || (size_t)(nul - (char *)key.mv_data) + 7 > key.mv_size)
 				memcpy(region, "000000", 6);
 			else
-				memcpy(region, (char *)val.mv_data + 2, 6);
-			if ((rc = mdb_del(txn, d->spec_major, &key, NULL)) ||
-			    (rc = spec_count(txn, d, key.mv_data, region, -1)))
+				memcpy(region, nul + 1, 6);
+			memcpy(kb, key.mv_data, key.mv_size);   /* stable across writes */
+			key.mv_data = kb;
+			if ((rc = spec_count(txn, d, kb, region, -1)) ||
+			    ((rc = mdb_del(txn, d->spec_major, &key, NULL)) &&
+			    rc != MDB_NOTFOUND) ||
+			    (rc = mdb_del(txn, d->spec_id, &idk, NULL)))
 				goto out;
 		}
 	}
 	if (rec) {
+		const msgpack_object *id = schema_opt(rec, "id");
 		spec_summary(&v, rec, school);
-		key = key2(&k, schema_opt(rec, "major_code"), NULL, schema_opt(rec, "id"));
+		key = spec_key(&k, rec, school);
 		val.mv_data = v.p;
 		val.mv_size = v.n;
-		if ((rc = mdb_put(txn, d->spec_major, &key, &val, 0)))
+		idk.mv_data = (void *)id->via.str.ptr;
+		idk.mv_size = id->via.str.size;
+		if ((rc = mdb_put(txn, d->spec_major, &key, &val, 0)) ||
+		    (rc = mdb_put(txn, d->spec_id, &idk, &key, 0)))
 			goto out;
 		rc = spec_count(txn, d, key.mv_data, (char *)v.p + 2, +1);
 	}
 out:
 	free(k.p);
 	free(v.p);
+	return rc;
+}
+
+int index_spec_find(MDB_txn *txn, const struct index_dbs *d, const char *id,
+    size_t idlen, MDB_val *k, MDB_val *v)
+{
+	MDB_val idk = { idlen, (void *)id };
+	MDB_cursor *c;
+	int rc;
+	if ((rc = mdb_get(txn, d->spec_id, &idk, k)))
+		return rc;
+	if ((rc = mdb_cursor_open(txn, d->spec_major, &c)))
+		return rc;
+	rc = mdb_cursor_get(c, k, v, MDB_SET_KEY);   /* k now points into the map */
+	mdb_cursor_close(c);
 	return rc;
 }
 
@@ -476,8 +525,11 @@ int index_spec_decode_head(const MDB_val *key, const MDB_val *val,
 {
 	struct in r = { val->mv_data, (const unsigned char *)val->mv_data + val->mv_size, 0 };
 
-	if (split_key(key, &s->code, &s->id) < 0 || get8(&r) != SUM_VERSION)
+	if (split_key(key, &s->code, &s->id) < 0 || s->id.n < 7 ||
+	    get8(&r) != SUM_VERSION)
 		return -1;
+	s->id.p += 6;                       /* code NUL region6 id */
+	s->id.n -= 6;
 	s->level = (int)get8(&r);
 	s->region.p = (const char *)take(&r, 6);
 	s->region.n = 6;
@@ -563,9 +615,16 @@ int index_verify_specialty(MDB_txn *txn, const struct index_dbs *d,
     const msgpack_object *rec, const msgpack_object *school)
 {
 	struct out k = { 0 }, v = { 0 };
+	const msgpack_object *id = schema_opt(rec, "id");
+	MDB_val key, idk = { id->via.str.size, (void *)id->via.str.ptr }, got;
+	int rc;
+
 	spec_summary(&v, rec, school);
-	MDB_val key = key2(&k, schema_opt(rec, "major_code"), NULL, schema_opt(rec, "id"));
-	int rc = entry_is(txn, d->spec_major, &key, &v);
+	key = spec_key(&k, rec, school);
+	rc = entry_is(txn, d->spec_major, &key, &v);
+	if (rc >= 0 && (mdb_get(txn, d->spec_id, &idk, &got) ||
+	    got.mv_size != key.mv_size || memcmp(got.mv_data, key.mv_data, key.mv_size)))
+		rc++;
 	free(k.p);
 	free(v.p);
 	return rc;
@@ -655,6 +714,11 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
 	strtab_init(&yp);
 	if ((have = db_entries(txn, d->spec_major)) != nspec) {
 		snprintf(msg, sizeof msg, "ix.spec.major holds %llu entries for "
+		    "%llu specialties", have, nspec);
+		problem(arg, msg);
+	}
+	if ((have = db_entries(txn, d->spec_id)) != nspec) {
+		snprintf(msg, sizeof msg, "ix.spec.id holds %llu entries for "
 		    "%llu specialties", have, nspec);
 		problem(arg, msg);
 	}

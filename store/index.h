@@ -2,7 +2,10 @@
  * index — the match indexes, kept by store in the same write transaction
  * as the records, so they never disagree with them:
  *
- *   ix.spec.major   major_code NUL specialty_id → specialty summary
+ *   ix.spec.major   major_code NUL region6 specialty_id → specialty
+ *                   summary (region6: its school's), so a code's
+ *                   specialties near a place are one range
+ *   ix.spec.id      specialty_id → its ix.spec.major key
  *   ix.spec.groups  GG region6 → number of specialties (uint64) whose
  *                   code's 2-digit group is GG, at that region; GG alone
  *                   → the group's total; "**" in place of GG counts
@@ -39,7 +42,7 @@
 #define INDEX_GKEY_MAX 9             /* the longest count key */
 
 struct index_dbs {
-	MDB_dbi spec_major, spec_groups, post_prefix, post_groups, meta;
+	MDB_dbi spec_major, spec_id, spec_groups, post_prefix, post_groups, meta;
 };
 
 /* A decoded specialty summary (key parts included). */
@@ -96,6 +99,13 @@ int index_spec_decode_head(const MDB_val *key, const MDB_val *val,
     struct index_spec *s);
 int index_spec_decode_tags(struct index_spec *s);
 int index_post_decode(const MDB_val *key, const MDB_val *val, struct index_post *p);
+
+/*
+ * A specialty's entry by id (through ix.spec.id); k and v point into the
+ * map.  MDB_NOTFOUND when it has none.
+ */
+int index_spec_find(MDB_txn *txn, const struct index_dbs *d, const char *id,
+    size_t idlen, MDB_val *k, MDB_val *v);
 
 /* The cohort of year in a decoded specialty (0 when absent). */
 long long index_spec_cohort(const struct index_spec *s, int year);
