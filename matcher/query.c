@@ -398,6 +398,8 @@ static int codes_under(MDB_cursor *c, const char *p, size_t n, struct codes *cs)
  * region (county, rest of city, rest of province, rest of country), from
  * ix.spec.groups: a cell empty for the group is skipped without a seek.
  */
+#define GCACHE 100                 /* 2-digit groups */
+
 struct gcells {
 	char g[2];
 	unsigned long long n[4];
@@ -414,7 +416,7 @@ static const struct gcells *group_cells(MDB_txn *txn, MDB_dbi dbi,
 	for (i = 0; i < *ncache; i++)
 		if (!memcmp(cache[i].g, code, 2))
 			return &cache[i];
-	if (*ncache == 8)
+	if (*ncache == GCACHE)
 		return NULL;
 	struct gcells *x = &cache[(*ncache)++];
 	memcpy(x->g, code, 2);
@@ -480,7 +482,7 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 	int counted = f->min_available < 0, rc = 0, ntiers = 0, nregions;
 	int have[3] = { 0, 0, 0 };
 	MDB_cursor *cur = NULL;
-	struct gcells gcache[8];
+	struct gcells gcache[GCACHE];
 	size_t ngcache = 0;
 
 	c->w = w;
