@@ -11,6 +11,7 @@
 #include "match.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -129,6 +130,21 @@ void fair_arcs(const struct fair_in *in, struct fair_plan *out)
 	free(dir);
 }
 
+/*
+ * With CHANJIAO_FLOW_DUMP=FILE in the environment, the allocation's
+ * network (with the supplies the solve used) is written to FILE in DIMACS
+ * form, so another solver can be timed on exactly it (bench/flow.sh).
+ */
+static void dump(const struct flow *f)
+{
+	const char *path = getenv("CHANJIAO_FLOW_DUMP");
+	FILE *out;
+	if (!path || !*path || !(out = fopen(path, "w")))
+		return;
+	flow_write_dimacs(f, out);
+	fclose(out);
+}
+
 int fair_allocate(const struct fair_in *in, struct fair_plan *out)
 {
 	size_t D = in->ndirs, P = in->nposts;
@@ -157,14 +173,15 @@ int fair_allocate(const struct fair_in *in, struct fair_plan *out)
 	if (flow_max_min_cost(f, 0, 1, &value) != FLOW_OPTIMAL)
 		rc = -1;
 	out->solve_ms = now_ms() - t0;
+	dump(f);
 	out->placed = 0;
-	out->objective = 0;
 	for (size_t a = 0; rc == 0 && a < out->narcs; a++) {
 		out->flow[a] = flow_get(f, arc_of[a]);
 		out->placed += out->flow[a];
-		out->objective += (double)out->flow[a] * out->arcs[a].score;
 	}
-	out->objective = round(out->objective * SCALE) / SCALE;
+	/* Σ count × score from the exact integer cost: summing doubles drifts
+	 * by a few 1e-9 over a large fair */
+	out->objective = rc == 0 ? (double)-flow_cost(f) / SCALE : 0;
 	free(arc_of);
 	flow_free(f);
 	return rc;
