@@ -195,7 +195,8 @@ static void conn_flush(struct conn *c)
 		c->shut = 1;
 		c->deadline = time(NULL) + CLOSE_DRAIN_S;
 	}
-	if (c->eof && !c->closing)
+	if (c->eof && !c->closing && c->jobs == 0 &&
+	    proto_buf_pending(&c->in) == 0)
 		c->dead = 1;          /* peer is done and so are we */
 	if (c->closing && c->eof)
 		c->dead = 1;

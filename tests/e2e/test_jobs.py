@@ -86,3 +86,17 @@ def test_pipelined_writes_commit_together_yet_fail_alone(client):
     assert got[5][3]["id"] == "S2"
     assert [s["id"] for s in got[6][3]["items"]] == ["S1", "S2"]
     assert got[7][3]["items"] == []
+
+
+def test_half_closed_client_gets_every_reply_of_its_pipeline(daemon):
+    """A client may send its requests and shut down its sending side: the
+    replies of calls waiting behind the per-connection job limit still come."""
+    import socket
+    c = daemon.connect()
+    put_all_samples(c)
+    n = 12
+    c.send_raw(b"".join(request_bytes(i, "match.candidates", {"posting_id": "P1"})
+                        for i in range(n)) + request_bytes(99, "system.ping"))
+    c.sock.shutdown(socket.SHUT_WR)
+    got = sorted(c.recv_response()[1] for _ in range(n + 1))
+    assert got == list(range(n)) + [99]
