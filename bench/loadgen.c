@@ -670,6 +670,24 @@ static void handle_rpc(struct conn *c, const msgpack_object *o, uint64_t now)
 	count_response(c, c->slots[s].t_send, now, is_err, c->slots[s].req);
 }
 
+/* After read(): 1 when there is nothing to parse (retry later, or the
+ * connection is gone and counted), 0 when r bytes arrived. */
+static int read_done(struct conn *c, ssize_t r)
+{
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return 1;
+	if (r <= 0) {
+		n_conn_err++;
+		if (!first_proto[0])
+			snprintf(first_proto, sizeof first_proto,
+			    "connection %d: %s", c->idx,
+			    r == 0 ? "closed by server" : strerror(errno));
+		c->dead = 1;
+		return 1;
+	}
+	return 0;
+}
+
 static void read_rpc(struct conn *c)
 {
 	if (!msgpack_unpacker_reserve_buffer(&c->unp, READ_CHUNK)) {
@@ -679,17 +697,8 @@ static void read_rpc(struct conn *c)
 	ssize_t r = read(c->fd, msgpack_unpacker_buffer(&c->unp),
 	    msgpack_unpacker_buffer_capacity(&c->unp));
 	uint64_t now = now_ns();
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+	if (read_done(c, r))
 		return;
-	if (r <= 0) {
-		n_conn_err++;
-		if (!first_proto[0])
-			snprintf(first_proto, sizeof first_proto,
-			    "connection %d: %s", c->idx,
-			    r == 0 ? "closed by server" : strerror(errno));
-		c->dead = 1;
-		return;
-	}
 	msgpack_unpacker_buffer_consumed(&c->unp, (size_t)r);
 	for (;;) {
 		int ret = msgpack_unpacker_execute(&c->unp);
@@ -733,17 +742,8 @@ static void read_resp(struct conn *c)
 	static char buf[READ_CHUNK];
 	ssize_t r = read(c->fd, buf, sizeof buf);
 	uint64_t now = now_ns();
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+	if (read_done(c, r))
 		return;
-	if (r <= 0) {
-		n_conn_err++;
-		if (!first_proto[0])
-			snprintf(first_proto, sizeof first_proto,
-			    "connection %d: %s", c->idx,
-			    r == 0 ? "closed by server" : strerror(errno));
-		c->dead = 1;
-		return;
-	}
 	const char *p = buf, *end = buf + r;
 	while (p < end && !c->dead) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));

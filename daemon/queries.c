@@ -137,6 +137,87 @@ static int need(struct call *c, MDB_txn *txn, enum schema_kind k,
 	    schema_kind_name[k], (int)id->via.str.size, id->via.str.ptr);
 }
 
+/*
+ * A posting's scoring view from src (a posting record or an ad-hoc
+ * query): chains from `chains_of` (its enterprise, or the query itself),
+ * the region from src else `region_else`.  Views point into the objects.
+ */
+static void post_view(struct match_post *post, const msgpack_object *src,
+    const msgpack_object *chains_of, const msgpack_object *region_else,
+    struct match_str *prefixes, struct match_str *skills,
+    struct match_str *chains)
+{
+	const msgpack_object *lv = schema_opt(src, "level");
+	const msgpack_object *rg = schema_opt(src, "region");
+	const msgpack_object *hc = schema_opt(src, "headcount");
+
+	post->nprefixes = strs(schema_opt(src, "majors"), prefixes);
+	post->nskills = strs(schema_opt(src, "skills"), skills);
+	post->nchains = strs(schema_opt(chains_of, "chains"), chains);
+	post->level = lv ? (int)schema_level_of(lv) : -1;
+	post->region = queries_str(rg ? rg : schema_opt(region_else, "region"));
+	post->headcount = hc ? (long long)hc->via.u64 : -1;
+}
+
+static void pack_candidate(msgpack_packer *pk, const struct match_hit *h)
+{
+	struct index_spec s;
+	index_spec_decode(&h->key, &h->val, &s);
+	const char *name = catalog_name(s.code.p, s.code.n);
+	msgpack_pack_map(pk, name ? 7 : 6);
+	proto_pack_cstr(pk, "specialty_id");
+	pack_mstr(pk, s.id);
+	proto_pack_cstr(pk, "school_id");
+	pack_mstr(pk, s.school_id);
+	proto_pack_cstr(pk, "major_code");
+	pack_mstr(pk, s.code);
+	if (name) {
+		proto_pack_cstr(pk, "major_name");
+		proto_pack_cstr(pk, name);
+	}
+	proto_pack_cstr(pk, "available");
+	msgpack_pack_int64(pk, h->available);
+	proto_pack_cstr(pk, "score");
+	msgpack_pack_double(pk, h->score);
+	proto_pack_cstr(pk, "why");
+	pack_why(pk, &h->why);
+}
+
+static void pack_opening(msgpack_packer *pk, const struct match_hit *h)
+{
+	struct index_post p;
+	index_post_decode(&h->key, &h->val, &p);
+	msgpack_pack_map(pk, 5);
+	proto_pack_cstr(pk, "posting_id");
+	pack_mstr(pk, p.id);
+	proto_pack_cstr(pk, "enterprise_id");
+	pack_mstr(pk, p.enterprise_id);
+	proto_pack_cstr(pk, "headcount");
+	msgpack_pack_int64(pk, p.headcount);
+	proto_pack_cstr(pk, "score");
+	msgpack_pack_double(pk, h->score);
+	proto_pack_cstr(pk, "why");
+	pack_why(pk, &h->why);
+}
+
+/* {items, considered} from a search that returned rc; -1 on its failure. */
+static int pack_hits(struct call *c, int rc, struct match_top *top,
+    unsigned long long considered,
+    void (*item)(msgpack_packer *, const struct match_hit *))
+{
+	if (rc)
+		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
+	match_top_sort(top);
+	msgpack_pack_map(c->pk, 2);
+	proto_pack_cstr(c->pk, "items");
+	msgpack_pack_array(c->pk, (uint32_t)top->n);
+	for (size_t i = 0; i < top->n; i++)
+		item(c->pk, &top->v[i]);
+	proto_pack_cstr(c->pk, "considered");
+	msgpack_pack_uint64(c->pk, considered);
+	return 0;
+}
+
 int queries_candidates(struct call *c)
 {
 	static const char *const known[] = { "posting_id", "query", "k",
@@ -179,57 +260,14 @@ int queries_candidates(struct call *c)
 		    need(c, txn, SCHEMA_ENTERPRISE, schema_get(&p, "enterprise_id"),
 		    "posting_id", z, &e) < 0)
 			goto out;
-		post.nprefixes = strs(schema_opt(&p, "majors"), prefixes);
-		post.nskills = strs(schema_opt(&p, "skills"), skills);
-		post.nchains = strs(schema_opt(&e, "chains"), chains);
-		post.level = schema_opt(&p, "level") ? (int)schema_level_of(schema_opt(&p, "level")) : -1;
-		post.region = queries_str(schema_opt(&p, "region") ? schema_opt(&p, "region") : schema_opt(&e, "region"));
-		post.headcount = (long long)schema_opt(&p, "headcount")->via.u64;
+		post_view(&post, &p, &e, &e, prefixes, skills, chains);
 	} else {
-		post.nprefixes = strs(schema_opt(q, "majors"), prefixes);
-		post.nskills = strs(schema_opt(q, "skills"), skills);
-		post.nchains = strs(schema_opt(q, "chains"), chains);
-		post.level = schema_opt(q, "level") ? (int)schema_level_of(schema_opt(q, "level")) : -1;
-		post.region = queries_str(schema_opt(q, "region"));
-		if (schema_opt(q, "headcount"))
-			post.headcount = (long long)schema_opt(q, "headcount")->via.u64;
+		post_view(&post, q, q, NULL, prefixes, skills, chains);
 	}
 	match_top_init(&top, (size_t)k);
-	if ((rc = match_candidates(txn, store_index(daemon_g.store), &w, &post, &f,
-	    &top, &considered))) {
-		proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
-		goto out;
-	}
-	match_top_sort(&top);
-	msgpack_pack_map(c->pk, 2);
-	proto_pack_cstr(c->pk, "items");
-	msgpack_pack_array(c->pk, (uint32_t)top.n);
-	for (size_t i = 0; i < top.n; i++) {
-		const struct match_hit *h = &top.v[i];
-		struct index_spec s;
-		index_spec_decode(&h->key, &h->val, &s);
-		const char *name = catalog_name(s.code.p, s.code.n);
-		msgpack_pack_map(c->pk, name ? 7 : 6);
-		proto_pack_cstr(c->pk, "specialty_id");
-		pack_mstr(c->pk, s.id);
-		proto_pack_cstr(c->pk, "school_id");
-		pack_mstr(c->pk, s.school_id);
-		proto_pack_cstr(c->pk, "major_code");
-		pack_mstr(c->pk, s.code);
-		if (name) {
-			proto_pack_cstr(c->pk, "major_name");
-			proto_pack_cstr(c->pk, name);
-		}
-		proto_pack_cstr(c->pk, "available");
-		msgpack_pack_int64(c->pk, h->available);
-		proto_pack_cstr(c->pk, "score");
-		msgpack_pack_double(c->pk, h->score);
-		proto_pack_cstr(c->pk, "why");
-		pack_why(c->pk, &h->why);
-	}
-	proto_pack_cstr(c->pk, "considered");
-	msgpack_pack_uint64(c->pk, considered);
-	ret = 0;
+	rc = match_candidates(txn, store_index(daemon_g.store), &w, &post, &f,
+	    &top, &considered);
+	ret = pack_hits(c, rc, &top, considered, pack_candidate);
 out:
 	match_top_free(&top);
 	if (z)
@@ -283,34 +321,9 @@ int queries_openings(struct call *c)
 	spec.nchains = strs(schema_opt(&sp, "chains"), chains);
 	spec.chains = chains;
 	match_top_init(&top, (size_t)k);
-	if ((rc = match_openings(txn, store_index(daemon_g.store), &w, &spec, &f,
-	    &top, &considered))) {
-		proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
-		goto out;
-	}
-	match_top_sort(&top);
-	msgpack_pack_map(c->pk, 2);
-	proto_pack_cstr(c->pk, "items");
-	msgpack_pack_array(c->pk, (uint32_t)top.n);
-	for (size_t i = 0; i < top.n; i++) {
-		const struct match_hit *h = &top.v[i];
-		struct index_post p;
-		index_post_decode(&h->key, &h->val, &p);
-		msgpack_pack_map(c->pk, 5);
-		proto_pack_cstr(c->pk, "posting_id");
-		pack_mstr(c->pk, p.id);
-		proto_pack_cstr(c->pk, "enterprise_id");
-		pack_mstr(c->pk, p.enterprise_id);
-		proto_pack_cstr(c->pk, "headcount");
-		msgpack_pack_int64(c->pk, p.headcount);
-		proto_pack_cstr(c->pk, "score");
-		msgpack_pack_double(c->pk, h->score);
-		proto_pack_cstr(c->pk, "why");
-		pack_why(c->pk, &h->why);
-	}
-	proto_pack_cstr(c->pk, "considered");
-	msgpack_pack_uint64(c->pk, considered);
-	ret = 0;
+	rc = match_openings(txn, store_index(daemon_g.store), &w, &spec, &f,
+	    &top, &considered);
+	ret = pack_hits(c, rc, &top, considered, pack_opening);
 out:
 	match_top_free(&top);
 	msgpack_zone_free(z);
