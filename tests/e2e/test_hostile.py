@@ -485,3 +485,43 @@ def test_wrong_type_table_covers_every_field_of_every_kind():
         for f in sample(k):
             assert (k, f) in covered
     assert len(WRONG) > 250
+
+
+# Every parameter of the query and planner methods, fed garbage: a wrong
+# type, a negative or huge number, a 70 kB string, a 100,000-item array,
+# a nested map, bytes.  Each is -32602 naming the parameter, the
+# connection stays usable and the store intact.
+QUERY_METHODS = {
+    "match.candidates": ({"posting_id": "P1"},
+                         ["posting_id", "query", "k", "grad_year", "region_prefix",
+                          "min_available"]),
+    "match.openings": ({"specialty_id": "SP1"},
+                       ["specialty_id", "k", "kind", "region_prefix", "grad_year"]),
+    "stats.balance": ({"by": "major"}, ["by", "region_prefix", "grad_year", "fair_id"]),
+    "fair.allocate": ({"fair_id": "F1"},
+                      ["fair_id", "grad_year", "min_score", "kinds", "explain"]),
+    "fair.schedule": ({"fair_id": "F1"}, ["fair_id"]),
+}
+GARBAGE = {
+    "float": 1.5, "negative": -1, "huge_int": 2 ** 64 - 1, "long_str": "x" * 70000,
+    "big_array": [0] * 100000, "nested_map": {"a": {"b": [1, {"c": None}]}},
+    "bytes": b"\xff\x00", "true": True,
+}
+GARBAGE_CASES = [(m, p, g) for m, (_, ps) in QUERY_METHODS.items() for p in ps
+                 for g in GARBAGE if not (p == "explain" and g == "true")]
+
+
+@pytest.mark.parametrize("method,param,garbage", GARBAGE_CASES,
+                         ids=["%s-%s-%s" % c for c in GARBAGE_CASES])
+def test_query_and_planner_params_reject_garbage(hd, method, param, garbage):
+    base, _ = QUERY_METHODS[method]
+    params = dict(base)
+    if param == "query":
+        params.pop("posting_id")
+    params[param] = GARBAGE[garbage]
+    with Client.tcp(hd.port) as c:
+        err = c.call_err(method, params)
+        assert err is not None and err.code == INVALID_PARAMS, (params.keys(), err)
+        assert (err.field or "").startswith(param), err
+        assert c.call("system.ping") == "pong"
+    check_intact(hd)
