@@ -266,15 +266,25 @@ static int group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
 	    region.n ? INDEX_GROUP_KEY : 0, sum);
 }
 
+/*
+ * Which specialties a cell reads.  A posting with chains splits each
+ * cell in two, the specialties whose chains mask meets its own (read
+ * from ix.spec.chain or a chain selector of ix.spec.region, each under
+ * the lowest common bit only) and the rest (SEL_PLAIN), which score 0
+ * for the chain; without chains there is one part (SEL_ALL).
+ */
+#define SEL_PLAIN (-1)
+#define SEL_ALL (-2)
+
 struct cand {
 	const struct match_weights *w;
 	const struct match_post *post;
 	const struct match_filter *f;
 	struct match_top *top;
-	const struct ranges *done;     /* tiers read before: skip their codes */
-	size_t ndone;
 	double tier;                   /* the major factor of the tier being read */
 	struct match_bits bits;        /* the posting's tag bits */
+	size_t skip;                   /* key bytes before the ix.spec.major key */
+	int sel;                       /* a chain bit, SEL_PLAIN or SEL_ALL */
 	uint64_t skill_bit[INDEX_TAGS_MAX];
 	unsigned long long considered;
 	struct index_spec s;
@@ -286,10 +296,13 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 	struct match_hit h;
 	struct match_spec ms;
 
-	for (size_t i = 0; i < c->ndone; i++)
-		if (range_covers(&c->done[i], k->mv_data, k->mv_size))
-			return 0;
-	if (index_spec_decode_head(k, v, &c->s) < 0)
+	MDB_val mk = { k->mv_size - c->skip, (char *)k->mv_data + c->skip };
+	if (index_spec_decode_head(&mk, v, &c->s) < 0)
+		return 0;
+	/* Chain cells and plain cells split the specialties (see below). */
+	uint64_t common = c->s.chains_mask & c->bits.chains;
+	if (c->sel >= 0 ? !common || __builtin_ctzll(common) != c->sel :
+	    c->sel == SEL_PLAIN && common)
 		return 0;
 	if (!starts(c->s.region, c->f->region_prefix))
 		return 0;
@@ -317,7 +330,7 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 	h.score = match_score(c->w, c->post, &ms, &h.why);
 	if (h.score < 0)
 		return 0;
-	h.key = *k;
+	h.key = mk;
 	h.val = *v;
 	h.id = c->s.id;
 	top_add(c->top, &h);
@@ -458,14 +471,36 @@ static int tier_codes(MDB_cursor *cur, const struct ranges *t, int tier,
 }
 
 /*
+ * Read one cell part: the entries under lead ‖ R[:pl] but not under
+ * lead ‖ R[:xl] (xl 0: none left out), R the posting's region.
+ */
+static int cell_scan(struct cand *c, MDB_cursor *cur, const char *lead,
+    size_t ln, size_t pl, size_t xl)
+{
+	char p[RANGE_MAX + 16], x[RANGE_MAX + 16];
+	memcpy(p, lead, ln);
+	if (pl)
+		memcpy(p + ln, c->post->region.p, pl);
+	memcpy(x, p, ln);
+	if (xl)
+		memcpy(x + ln, c->post->region.p, xl);
+	return scan_but(cur, p, ln + pl, x, xl ? ln + xl : 0, cand_visit, c);
+}
+
+/*
  * Candidates are read in cells of (major tier, region tier): the codes of
  * a tier, and for each code its specialties in the posting's county, or
  * the rest of its city, province or country (ix.spec.major keys are code
- * NUL region6 id, so each is a range or two).  Cells go best bound first
- * (w_major·tier + w_region·region + the other weights), so once k hits
- * are kept and the worst beats the next cell's bound — beaten, not met,
- * since ties go to the smaller id — nothing left can enter.  `considered` comes from ix.spec.groups, which
- * counts exactly the eligible specialties by group and region; with a
+ * NUL region6 id, so each is a range or two).  A posting with chains
+ * splits each cell into the specialties that may share one (ix.spec.chain,
+ * whose bound counts the chain) and the rest (ix.spec.major, whose bound
+ * does not): the far rings of a big major are mostly the rest.  A posting
+ * that takes any major has one tier, read by place from ix.spec.region.
+ * Cells go best bound first (w_major·tier + w_region·region + the other
+ * weights), so once k hits are kept and the worst beats the next cell's
+ * bound — beaten, not met, since ties go to the smaller id — nothing left
+ * can enter.  `considered` comes from ix.spec.groups, which counts
+ * exactly the eligible specialties by group and region; with a
  * min_available filter it depends on cohorts, so every cell is read.
  */
 int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
@@ -478,10 +513,10 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 	struct cand *c = xmalloc(sizeof *c);
 	struct ranges *t = xmalloc(3 * sizeof *t);
 	struct codes cs[3] = { { 0 }, { 0 }, { 0 } };
-	double other = w->skills + w->level + w->capacity + w->chain;
+	double other = w->skills + w->level + w->capacity;
 	int counted = f->min_available < 0, rc = 0, ntiers = 0, nregions;
-	int have[3] = { 0, 0, 0 };
-	MDB_cursor *cur = NULL;
+	int have[3] = { 0, 0, 0 }, any = post->nprefixes == 0, nparts;
+	MDB_cursor *cur = NULL, *chain = NULL, *place = NULL;
 	struct gcells gcache[GCACHE];
 	size_t ngcache = 0;
 
@@ -490,8 +525,6 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 	c->f = f;
 	c->top = top;
 	c->considered = 0;
-	c->done = t;
-	c->ndone = 0;
 	c->tier = 1.0;
 	c->bits.skill = c->skill_bit;
 	c->bits.skills = 0;
@@ -500,14 +533,15 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 		c->skill_bit[i] = match_tag_bit(post->skills[i]);
 	for (size_t i = 0; i < post->nchains; i++)
 		c->bits.chains |= match_tag_bit(post->chains[i]);
+	nparts = c->bits.chains ? 2 : 1;
 	*considered = 0;
 
-	if ((rc = mdb_cursor_open(txn, ix->spec_major, &cur)))
+	if ((rc = mdb_cursor_open(txn, ix->spec_major, &cur)) ||
+	    (rc = mdb_cursor_open(txn, ix->spec_chain, &chain)) ||
+	    (rc = mdb_cursor_open(txn, ix->spec_region, &place)))
 		goto done;
-	if (post->nprefixes == 0) {
+	if (any) {
 		ntiers = 1;
-		t[0].m = 1;                        /* one tier: every code */
-		t[0].n[0] = 0;
 		if (counted)
 			rc = group_count(txn, ix->spec_groups, "**", f->region_prefix,
 			    considered);
@@ -521,51 +555,81 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 
 	/* the cells, best bound first (the order depends on the weights) */
 	nregions = post->region.n == 6 ? 4 : 1;
-	struct cell { int tier, r; double bound; } cell[12];
+	struct cell { int tier, r, chain; double bound; } cell[24];
 	int ncells = 0;
 	for (int tier = 0; tier < ntiers; tier++)
-		for (int r = 0; r < nregions; r++) {
-			double rf = nregions == 1 ? 1.0 : region_tier[r];
-			struct cell x = { tier, r, w->major * tier_factor[tier] +
-				w->region * rf + other };
-			int j = ncells++;
-			for (; j > 0 && cell[j - 1].bound < x.bound; j--)
-				cell[j] = cell[j - 1];
-			cell[j] = x;
-		}
+		for (int r = 0; r < nregions; r++)
+			for (int part = 0; part < nparts; part++) {
+				double rf = nregions == 1 ? 1.0 : region_tier[r];
+				struct cell x = { tier, r, nparts == 2 && part == 0,
+					w->major * tier_factor[tier] + w->region * rf + other +
+					    (nparts == 2 && part == 0 ? w->chain : 0.0) };
+				int j = ncells++;
+				for (; j > 0 && cell[j - 1].bound < x.bound; j--)
+					cell[j] = cell[j - 1];
+				cell[j] = x;
+			}
 	for (int ci = 0; ci < ncells && !rc; ci++) {
 		int tier = cell[ci].tier, r = cell[ci].r;
+		size_t pl = nregions == 1 ? 0 : region_len[r];
+		size_t xl = nregions == 1 || r == 0 ? 0 : region_len[r - 1];
+		uint64_t bits = cell[ci].chain ? c->bits.chains : 1;
 		if (counted && top->n == top->k && top->k &&
 		    top->v[0].score > cell[ci].bound + 1e-9)
 			break;
 		c->tier = tier_factor[tier];
+		if (any) {                 /* by place, every code */
+			const struct gcells *g = nregions == 1 ? NULL :
+			    group_cells(txn, ix->spec_groups, "**", post->region,
+			    gcache, &ngcache);
+			if (g && g->n[r] == 0)
+				continue;
+			c->skip = 1 + 6;
+			for (; bits && !rc; bits &= bits - 1) {
+				char lead = cell[ci].chain ? (char)__builtin_ctzll(bits) :
+				    (char)INDEX_SEL_ALL;
+				c->sel = cell[ci].chain ? lead : nparts == 2 ? SEL_PLAIN :
+				    SEL_ALL;
+				rc = cell_scan(c, place, &lead, 1, pl, xl);
+			}
+			continue;
+		}
 		if (!have[tier]) {                 /* a tier's codes, when first read */
 			have[tier] = 1;
 			if ((rc = tier_codes(cur, t, tier, &cs[tier])))
 				break;
 		}
 		for (size_t i = 0; i < cs[tier].m && !rc; i++) {
-			char p[RANGE_MAX + 8], x[RANGE_MAX + 8];
+			char lead[1 + RANGE_MAX + 1];
 			size_t cn = cs[tier].n[i];
-			size_t pl = nregions == 1 ? 0 : region_len[r];
 			const struct gcells *g = nregions == 1 ? NULL :
 			    group_cells(txn, ix->spec_groups, cs[tier].s[i],
 			    post->region, gcache, &ngcache);
 			if (g && g->n[r] == 0)
 				continue;
-			memcpy(p, cs[tier].s[i], cn);
-			p[cn] = 0;
-			if (pl)
-				memcpy(p + cn + 1, post->region.p, pl);
-			memcpy(x, p, cn + 1);
-			if (r > 0)
-				memcpy(x + cn + 1, post->region.p, region_len[r - 1]);
-			rc = scan_but(cur, p, cn + 1 + pl, x,
-			    r > 0 ? cn + 1 + region_len[r - 1] : 0, cand_visit, c);
+			memcpy(lead + 1, cs[tier].s[i], cn);
+			lead[1 + cn] = 0;
+			if (!cell[ci].chain) {
+				c->skip = 0;
+				c->sel = nparts == 2 ? SEL_PLAIN : SEL_ALL;
+				rc = cell_scan(c, cur, lead + 1, cn + 1, pl, xl);
+				continue;
+			}
+			c->skip = 1;
+			for (uint64_t b = bits; b && !rc; b &= b - 1) {
+				lead[0] = (char)__builtin_ctzll(b);
+				c->sel = lead[0];
+				rc = cell_scan(c, chain, lead, cn + 2, pl, xl);
+			}
 		}
 	}
-	mdb_cursor_close(cur);
 done:
+	if (cur)
+		mdb_cursor_close(cur);
+	if (chain)
+		mdb_cursor_close(chain);
+	if (place)
+		mdb_cursor_close(place);
 	for (int i = 0; i < 3; i++) {
 		free(cs[i].s);
 		free(cs[i].n);

@@ -7,7 +7,7 @@
 #include "schema.h"
 #include "util.h"
 
-#define SUM_VERSION 3
+#define SUM_VERSION 4
 
 const char *const index_kinds[4] = {
 	"job", "internship", "apprenticeship", "order_class",
@@ -20,6 +20,8 @@ int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 	int rc;
 
 	if ((rc = mdb_dbi_open(txn, "ix.spec.major", MDB_CREATE, &d->spec_major)) ||
+	    (rc = mdb_dbi_open(txn, "ix.spec.chain", MDB_CREATE, &d->spec_chain)) ||
+	    (rc = mdb_dbi_open(txn, "ix.spec.region", MDB_CREATE, &d->spec_region)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.id", MDB_CREATE, &d->spec_id)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.groups", MDB_CREATE, &d->spec_groups)) ||
 	    (rc = mdb_dbi_open(txn, "ix.post.prefix", MDB_CREATE, &d->post_prefix)) ||
@@ -36,6 +38,8 @@ int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 	/* Written by another version: empty them for the caller to rebuild. */
 	(void)ver;
 	if ((rc = mdb_drop(txn, d->spec_major, 0)) ||
+	    (rc = mdb_drop(txn, d->spec_chain, 0)) ||
+	    (rc = mdb_drop(txn, d->spec_region, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_id, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_groups, 0)) ||
 	    (rc = mdb_drop(txn, d->post_prefix, 0)) ||
@@ -323,6 +327,67 @@ static int post_count(MDB_txn *txn, const struct index_dbs *d,
 	return rc;
 }
 
+/* What spec_derived does with the entries. */
+enum { DERIVED_PUT, DERIVED_DEL, DERIVED_CHECK };
+
+/*
+ * The copies of a specialty's ix.spec.major entry (key, val) in
+ * ix.spec.chain (one per bit of its chains mask) and ix.spec.region (one
+ * under INDEX_SEL_ALL, one per chain bit): put them, delete them (val
+ * unused), or count those missing or different (the result, >= 0).
+ * region is the entry's region6, chains its chains mask.
+ */
+static int spec_derived(MDB_txn *txn, const struct index_dbs *d, int op,
+    const MDB_val *key, const MDB_val *val, const char *region, uint64_t chains)
+{
+	struct out k = { 0 };
+	int rc = 0, bad = 0;
+
+	for (int sel = -1; sel < 64 && rc >= 0; sel++) {
+		if (sel >= 0 && !(chains >> sel & 1))
+			continue;
+		for (int region_db = sel < 0; region_db < 2 && rc >= 0; region_db++) {
+			MDB_dbi dbi = region_db ? d->spec_region : d->spec_chain;
+			MDB_val kk;
+			k.n = 0;
+			put8(&k, sel < 0 ? INDEX_SEL_ALL : (unsigned)sel);
+			if (region_db)
+				put(&k, region, 6);
+			put(&k, key->mv_data, key->mv_size);
+			kk.mv_data = k.p;
+			kk.mv_size = k.n;
+			if (op == DERIVED_PUT) {
+				rc = mdb_put(txn, dbi, &kk, (MDB_val *)val, 0);
+				rc = rc ? -rc : 0;
+			} else if (op == DERIVED_DEL) {
+				rc = mdb_del(txn, dbi, &kk, NULL);
+				rc = rc && rc != MDB_NOTFOUND ? -rc : 0;
+			} else {
+				MDB_val got;
+				rc = mdb_get(txn, dbi, &kk, &got);
+				if (rc && rc != MDB_NOTFOUND) {
+					rc = -rc;
+				} else {
+					bad += rc || got.mv_size != val->mv_size ||
+					    memcmp(got.mv_data, val->mv_data, val->mv_size);
+					rc = 0;
+				}
+			}
+		}
+	}
+	free(k.p);
+	return rc < 0 ? rc : bad;
+}
+
+/* The chains mask of a specialty summary (0 when malformed). */
+static uint64_t spec_chains(const MDB_val *key, const MDB_val *val)
+{
+	struct index_spec *s = xmalloc(sizeof *s);
+	uint64_t m = index_spec_decode_head(key, val, s) == 0 ? s->chains_mask : 0;
+	free(s);
+	return m;
+}
+
 int index_specialty(MDB_txn *txn, const struct index_dbs *d,
     const msgpack_object *old, const msgpack_object *rec,
     const msgpack_object *school)
@@ -349,13 +414,22 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 				rc = MDB_CORRUPTED;
 				goto out;
 			}
+			MDB_val old_val;
+			uint64_t chains = 0;
 			if (!nul || (size_t)(nul - (char *)key.mv_data) + 7 > key.mv_size)
 				memcpy(region, "000000", 6);
 			else
 				memcpy(region, nul + 1, 6);
 			memcpy(kb, key.mv_data, key.mv_size);   /* stable across writes */
 			key.mv_data = kb;
+			rc = mdb_get(txn, d->spec_major, &key, &old_val);
+			if (rc == 0)
+				chains = spec_chains(&key, &old_val);
+			else if (rc != MDB_NOTFOUND)
+				goto out;
 			if ((rc = spec_count(txn, d, kb, region, -1)) ||
+			    (rc = -spec_derived(txn, d, DERIVED_DEL, &key, NULL, region,
+			    chains)) ||
 			    ((rc = mdb_del(txn, d->spec_major, &key, NULL)) &&
 			    rc != MDB_NOTFOUND) ||
 			    (rc = mdb_del(txn, d->spec_id, &idk, NULL)))
@@ -371,7 +445,9 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 		idk.mv_data = (void *)id->via.str.ptr;
 		idk.mv_size = id->via.str.size;
 		if ((rc = mdb_put(txn, d->spec_major, &key, &val, 0)) ||
-		    (rc = mdb_put(txn, d->spec_id, &idk, &key, 0)))
+		    (rc = mdb_put(txn, d->spec_id, &idk, &key, 0)) ||
+		    (rc = -spec_derived(txn, d, DERIVED_PUT, &key, &val,
+		    (char *)v.p + 2, spec_chains(&key, &val))))
 			goto out;
 		rc = spec_count(txn, d, key.mv_data, (char *)v.p + 2, +1);
 	}
@@ -625,6 +701,12 @@ int index_verify_specialty(MDB_txn *txn, const struct index_dbs *d,
 	if (rc >= 0 && (mdb_get(txn, d->spec_id, &idk, &got) ||
 	    got.mv_size != key.mv_size || memcmp(got.mv_data, key.mv_data, key.mv_size)))
 		rc++;
+	if (rc >= 0) {
+		MDB_val val = { v.n, v.p };
+		int bad = spec_derived(txn, d, DERIVED_CHECK, &key, &val,
+		    (char *)v.p + 2, spec_chains(&key, &val));
+		rc = bad < 0 ? bad : rc + bad;
+	}
 	free(k.p);
 	free(v.p);
 	return rc;
@@ -704,7 +786,7 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
 	struct index_post *p = xmalloc(sizeof *p);
 	char (*keys)[INDEX_GKEY_MAX] = xmalloc(3 * INDEX_TAGS_MAX * sizeof *keys);
 	size_t lens[3 * INDEX_TAGS_MAX], n;
-	unsigned long long have;
+	unsigned long long have, nchain = 0;
 	MDB_cursor *c;
 	MDB_val k, v;
 	char msg[160];
@@ -737,8 +819,19 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
 		n = spec_group_keys(k.mv_data, (char *)v.mv_data + 2, keys, lens);
 		for (size_t i = 0; i < n; i++)
 			++*strtab_at(&ys, keys[i], lens[i]);
+		nchain += (unsigned long long)__builtin_popcountll(spec_chains(&k, &v));
 	}
 	mdb_cursor_close(c);
+	if ((have = db_entries(txn, d->spec_chain)) != nchain) {
+		snprintf(msg, sizeof msg, "ix.spec.chain holds %llu entries where "
+		    "the specialties' chains make %llu", have, nchain);
+		problem(arg, msg);
+	}
+	if ((have = db_entries(txn, d->spec_region)) != nspec + nchain) {
+		snprintf(msg, sizeof msg, "ix.spec.region holds %llu entries where "
+		    "the specialties and their chains make %llu", have, nspec + nchain);
+		problem(arg, msg);
+	}
 	if ((rc = mdb_cursor_open(txn, d->post_prefix, &c)))
 		goto out;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;

@@ -5,6 +5,14 @@
  *   ix.spec.major   major_code NUL region6 specialty_id → specialty
  *                   summary (region6: its school's), so a code's
  *                   specialties near a place are one range
+ *   ix.spec.chain   bit ‖ ix.spec.major key → the same summary, once for
+ *                   each bit of the specialty's chains mask (a byte 0-63,
+ *                   match_tag_bit's), so the specialties of a code that
+ *                   may share a posting's chain are ranges of their own
+ *   ix.spec.region  sel ‖ region6 ‖ ix.spec.major key → the same
+ *                   summary, under sel INDEX_SEL_ALL for every specialty
+ *                   and under each chain bit as above: a place's
+ *                   specialties of every code are one range
  *   ix.spec.id      specialty_id → its ix.spec.major key
  *   ix.spec.groups  GG region6 → number of specialties (uint64) whose
  *                   code's 2-digit group is GG, at that region; GG alone
@@ -40,9 +48,11 @@
 #define INDEX_TAGS_MAX 200
 #define INDEX_GROUP_KEY 8            /* GG region6 */
 #define INDEX_GKEY_MAX 9             /* the longest count key */
+#define INDEX_SEL_ALL 0xff           /* ix.spec.region: every specialty */
 
 struct index_dbs {
-	MDB_dbi spec_major, spec_id, spec_groups, post_prefix, post_groups, meta;
+	MDB_dbi spec_major, spec_chain, spec_region, spec_id, spec_groups;
+	MDB_dbi post_prefix, post_groups, meta;
 };
 
 /* A decoded specialty summary (key parts included). */
