@@ -9,6 +9,15 @@
 
 #define SUM_VERSION 4
 
+/*
+ * Count changes wait in d->tally (per count db, deltas as size_t modulo
+ * 2^64) until index_flush: a batch of 10,000 postings then gets and puts
+ * each count key it touches once, not once per posting.
+ */
+struct index_tally {
+	struct strtab t[2];                /* ix.spec.groups, ix.post.groups */
+};
+
 const char *const index_kinds[4] = {
 	"job", "internship", "apprenticeship", "order_class",
 };
@@ -19,6 +28,11 @@ int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 	unsigned char ver = SUM_VERSION;
 	int rc;
 
+	if (!d->tally) {
+		d->tally = xcalloc(1, sizeof *d->tally);
+		strtab_init(&d->tally->t[0]);
+		strtab_init(&d->tally->t[1]);
+	}
 	if ((rc = mdb_dbi_open(txn, "ix.spec.major", MDB_CREATE, &d->spec_major)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.chain", MDB_CREATE, &d->spec_chain)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.region", MDB_CREATE, &d->spec_region)) ||
@@ -226,7 +240,7 @@ static void post_summary(struct out *v, const msgpack_object *rec,
 
 /* Add delta to the uint64 count under key (deleted when it reaches 0). */
 static int count_add(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
-    int delta)
+    long long delta)
 {
 	MDB_val k = { n, (void *)key }, v;
 	uint64_t c = 0;
@@ -235,7 +249,7 @@ static int count_add(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
 		memcpy(&c, v.mv_data, sizeof c);
 	else if (rc && rc != MDB_NOTFOUND)
 		return rc;
-	c = delta < 0 ? (c > 0 ? c - 1 : 0) : c + 1;
+	c = delta < 0 && (uint64_t)-delta > c ? 0 : c + (uint64_t)delta;
 	if (c == 0) {
 		rc = mdb_del(txn, dbi, &k, NULL);
 		return rc == MDB_NOTFOUND ? 0 : rc;
@@ -243,6 +257,49 @@ static int count_add(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
 	v.mv_size = sizeof c;
 	v.mv_data = &c;
 	return mdb_put(txn, dbi, &k, &v, 0);
+}
+
+static void tally_reset(struct strtab *t)
+{
+	if (t->cap > 1024) {               /* a big batch: give the room back */
+		strtab_free(t);
+		strtab_init(t);
+	} else if (t->n) {
+		memset(t->t, 0, t->cap * sizeof *t->t);
+		t->n = 0;
+	}
+}
+
+int index_flush(MDB_txn *txn, const struct index_dbs *d)
+{
+	MDB_dbi dbi[2] = { d->spec_groups, d->post_groups };
+	int rc = 0;
+
+	for (int w = 0; w < 2 && !rc; w++) {
+		struct strtab *t = &d->tally->t[w];
+		for (size_t i = 0; i < t->cap && t->n && !rc; i++)
+			if (t->t[i].used && t->t[i].val)
+				rc = count_add(txn, dbi[w], t->t[i].k, t->t[i].n,
+				    (long long)t->t[i].val);
+	}
+	index_discard(d);
+	return rc;
+}
+
+void index_discard(const struct index_dbs *d)
+{
+	tally_reset(&d->tally->t[0]);
+	tally_reset(&d->tally->t[1]);
+}
+
+void index_close(struct index_dbs *d)
+{
+	if (!d->tally)
+		return;
+	strtab_free(&d->tally->t[0]);
+	strtab_free(&d->tally->t[1]);
+	free(d->tally);
+	d->tally = NULL;
 }
 
 /*
@@ -293,13 +350,11 @@ static size_t post_group_keys(const struct index_post *p,
 	return n;
 }
 
-static int counts_add(MDB_txn *txn, MDB_dbi dbi, char keys[][INDEX_GKEY_MAX],
+static void counts_add(struct strtab *t, char keys[][INDEX_GKEY_MAX],
     const size_t *lens, size_t n, int delta)
 {
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = count_add(txn, dbi, keys[i], lens[i], delta);
-	return rc;
+	for (size_t i = 0; i < n; i++)
+		*strtab_at(t, keys[i], lens[i]) += (size_t)(long long)delta;
 }
 
 static int spec_count(MDB_txn *txn, const struct index_dbs *d, const char *code,
@@ -308,7 +363,9 @@ static int spec_count(MDB_txn *txn, const struct index_dbs *d, const char *code,
 	char keys[4][INDEX_GKEY_MAX];
 	size_t lens[4];
 	size_t n = spec_group_keys(code, region, keys, lens);
-	return counts_add(txn, d->spec_groups, keys, lens, n, delta);
+	(void)txn;
+	counts_add(&d->tally->t[0], keys, lens, n, delta);
+	return 0;
 }
 
 /* Count the posting of entry (key, val) in ix.post.groups. */
@@ -318,13 +375,13 @@ static int post_count(MDB_txn *txn, const struct index_dbs *d,
 	struct index_post *p = xmalloc(sizeof *p);
 	char (*keys)[INDEX_GKEY_MAX] = xmalloc(3 * INDEX_TAGS_MAX * sizeof *keys);
 	size_t lens[3 * INDEX_TAGS_MAX];
-	int rc = 0;
+	(void)txn;
 	if (index_post_decode(key, val, p) == 0)
-		rc = counts_add(txn, d->post_groups, keys, lens,
+		counts_add(&d->tally->t[1], keys, lens,
 		    post_group_keys(p, keys, lens), delta);
 	free(keys);
 	free(p);
-	return rc;
+	return 0;
 }
 
 /* What spec_derived does with the entries. */

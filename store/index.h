@@ -53,6 +53,7 @@
 struct index_dbs {
 	MDB_dbi spec_major, spec_chain, spec_region, spec_id, spec_groups;
 	MDB_dbi post_prefix, post_groups, meta;
+	struct index_tally *tally;         /* count changes not yet written */
 };
 
 /* A decoded specialty summary (key parts included). */
@@ -84,6 +85,16 @@ struct index_post {
  * that is committed they stay stale, so an interrupted rebuild restarts.
  */
 int index_open(MDB_txn *txn, struct index_dbs *d, int *stale);
+void index_close(struct index_dbs *d);
+
+/*
+ * index_specialty and index_posting keep the count indexes through a
+ * tally: a write transaction calls index_flush before it commits (it
+ * writes the counts and empties the tally), or index_discard when it
+ * aborts.  One writer at a time, like LMDB's.
+ */
+int index_flush(MDB_txn *txn, const struct index_dbs *d);
+void index_discard(const struct index_dbs *d);
 int index_mark_current(MDB_txn *txn, const struct index_dbs *d);
 
 /*

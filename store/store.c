@@ -109,7 +109,7 @@ static int reindex_all(struct store *s)
 				rc = 0;
 				done = 1;
 			}
-			if (rc)
+			if (rc || (rc = index_flush(txn, &s->ix)))
 				break;
 			rc = mdb_txn_commit(txn);
 			txn = NULL;
@@ -122,6 +122,7 @@ static int reindex_all(struct store *s)
 	}
 	if (txn)
 		mdb_txn_abort(txn);
+	index_discard(&s->ix);
 	msgpack_zone_free(z);
 	s->reindexed = n;
 	return rc;
@@ -187,6 +188,7 @@ fail:
 	if (txn)
 		mdb_txn_abort(txn);
 	mdb_env_close(s->env);
+	index_close(&s->ix);
 	free(s);
 	return -1;
 }
@@ -218,6 +220,7 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	mdb_env_close(s->env);
+	index_close(&s->ix);
 	free(s);
 }
 
@@ -681,6 +684,10 @@ int store_put(struct store *s, enum schema_kind k, const msgpack_object *recs,
 		if (i % 64 == 63)
 			msgpack_zone_clear(z);
 	}
+	if ((rc = index_flush(txn, &s->ix))) {
+		lmdb_fail(e, rc);
+		goto out;
+	}
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
 	if (rc) {
@@ -691,6 +698,7 @@ int store_put(struct store *s, enum schema_kind k, const msgpack_object *recs,
 out:
 	if (txn)
 		mdb_txn_abort(txn);
+	index_discard(&s->ix);
 	if (z)
 		msgpack_zone_free(z);
 	msgpack_sbuffer_destroy(&sb);
@@ -741,7 +749,8 @@ int store_del(struct store *s, enum schema_kind k, const char *id,
 		lmdb_fail(e, rc);
 		goto out;
 	}
-	if ((rc = mdb_del(txn, s->kind[k], &key, NULL))) {
+	if ((rc = mdb_del(txn, s->kind[k], &key, NULL)) ||
+	    (rc = index_flush(txn, &s->ix))) {
 		lmdb_fail(e, rc);
 		goto out;
 	}
@@ -755,6 +764,7 @@ int store_del(struct store *s, enum schema_kind k, const char *id,
 out:
 	if (txn)
 		mdb_txn_abort(txn);
+	index_discard(&s->ix);
 	msgpack_zone_free(z);
 	return ret;
 }
