@@ -2,7 +2,7 @@
  * gen — deterministic scenario generator for chanjiaod benchmarks.
  *
  *   gen --scale city|province|nation [--seed N] [--data DIR] --out FILE
- *       [--queries FILE N] [--batch B]
+ *       [--queries FILE N] [--batch B] [--sorted]
  *
  * Writes FILE: a stream of ready-to-send MessagePack-RPC requests
  *
@@ -15,6 +15,8 @@
  * always encoded as 0xce + 4 bytes (uint32), counting from 1.  With
  * --queries, QFILE gets N concatenated params maps {"posting_id": id,
  * "k": 20} for postings drawn uniformly at random (`loadgen --params-list`).
+ * With --sorted each kind's records go out in id order (as `chanjiao
+ * import` sends a file), not in the order they were drawn.
  *
  * Sizes are the rows of DESIGN.md "Scale we design for":
  *
@@ -801,8 +803,13 @@ static struct {
 	uint32_t left;
 } B;
 
+static int opt_sorted;
+static void sorted_flush(void);
+
 static void batch_begin(const char *method, uint64_t total)
 {
+	if (opt_sorted && B.method)
+		sorted_flush();
 	if (B.done != B.total) {
 		fprintf(stderr, "gen: internal error: %s: %llu of %llu records\n",
 		    B.method, (unsigned long long)B.done,
@@ -815,31 +822,127 @@ static void batch_begin(const char *method, uint64_t total)
 	B.left = 0;
 }
 
+/*
+ * --sorted: a kind's records are packed into memory (fpk writes there),
+ * then written in id order; the daemon's B-trees then grow at one end
+ * instead of everywhere, which is what `chanjiao import` sends too.
+ */
+static msgpack_packer hpk;             /* frame headers, always to fout */
+static struct sortbuf {
+	char *buf;
+	size_t len, cap, *off, n, ncap;
+} SB;
+
+static int sort_write(void *data, const char *buf, size_t len)
+{
+	struct sortbuf *b = data;
+	if (b->len + len > b->cap) {
+		b->cap = (b->len + len) * 2;
+		b->buf = realloc(b->buf, b->cap);
+		if (!b->buf) {
+			fprintf(stderr, "gen: out of memory\n");
+			exit(1);
+		}
+	}
+	memcpy(b->buf + b->len, buf, len);
+	b->len += len;
+	return 0;
+}
+
+/* A frame's head when the kind's next record starts a batch. */
+static void frame_head(void)
+{
+	if (B.left)
+		return;
+	uint64_t n = B.total - B.done;
+	if (n > opt_batch)
+		n = opt_batch;
+	unsigned char id[5] = { 0xce, (unsigned char)(next_msgid >> 24),
+	    (unsigned char)(next_msgid >> 16),
+	    (unsigned char)(next_msgid >> 8), (unsigned char)next_msgid };
+	next_msgid++;
+	msgpack_pack_array(&hpk, 4);
+	msgpack_pack_uint8(&hpk, 0);
+	out_write(&fout, (const char *)id, sizeof id);
+	pk_str(&hpk, B.method);
+	msgpack_pack_array(&hpk, 1);
+	msgpack_pack_map(&hpk, 1);
+	pk_str(&hpk, "records");
+	msgpack_pack_array(&hpk, (uint32_t)n);
+	B.left = (uint32_t)n;
+	nframes++;
+}
+
 /* Call before packing each record. */
 static void batch_record(void)
 {
-	if (B.left == 0) {
-		uint64_t n = B.total - B.done;
-		if (n > opt_batch)
-			n = opt_batch;
-		unsigned char id[5] = { 0xce, (unsigned char)(next_msgid >> 24),
-		    (unsigned char)(next_msgid >> 16),
-		    (unsigned char)(next_msgid >> 8), (unsigned char)next_msgid };
-		next_msgid++;
-		msgpack_pack_array(&fpk, 4);
-		msgpack_pack_uint8(&fpk, 0);
-		out_write(&fout, (const char *)id, sizeof id);
-		pk_str(&fpk, B.method);
-		msgpack_pack_array(&fpk, 1);
-		msgpack_pack_map(&fpk, 1);
-		pk_str(&fpk, "records");
-		msgpack_pack_array(&fpk, (uint32_t)n);
-		B.left = (uint32_t)n;
-		nframes++;
+	if (opt_sorted) {
+		if (SB.n == SB.ncap) {
+			SB.ncap = SB.ncap ? 2 * SB.ncap : 1024;
+			SB.off = realloc(SB.off, (SB.ncap + 1) * sizeof *SB.off);
+			if (!SB.off) {
+				fprintf(stderr, "gen: out of memory\n");
+				exit(1);
+			}
+		}
+		SB.off[SB.n++] = SB.len;
+		return;
 	}
+	frame_head();
 	B.left--;
 	B.done++;
 	nrecords++;
+}
+
+/* The id of a packed record: gen packs every record as {"id": str, ...}. */
+static const char *record_id(size_t i, size_t *n)
+{
+	const unsigned char *p = (const unsigned char *)SB.buf + SB.off[i];
+	p += (*p & 0xf0) == 0x80 ? 1 : 3;              /* fixmap or map16 */
+	if (p[0] != 0xa2 || p[1] != 'i' || p[2] != 'd') {
+		fprintf(stderr, "gen: internal error: record without a first id\n");
+		exit(1);
+	}
+	p += 3;
+	if ((*p & 0xe0) == 0xa0) {
+		*n = *p & 0x1f;
+		return (const char *)p + 1;
+	}
+	*n = p[1];                                        /* str8 */
+	return (const char *)p + 2;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	size_t na, nb, i = *(const size_t *)a, j = *(const size_t *)b;
+	const char *x = record_id(i, &na), *y = record_id(j, &nb);
+	int c = memcmp(x, y, na < nb ? na : nb);
+	if (c == 0)
+		c = (na > nb) - (na < nb);
+	return c ? c : (i > j) - (i < j);
+}
+
+/* Write the kind's buffered records in id order. */
+static void sorted_flush(void)
+{
+	size_t *ix = malloc(SB.n * sizeof *ix + 1);
+	if (!ix) {
+		fprintf(stderr, "gen: out of memory\n");
+		exit(1);
+	}
+	SB.off[SB.n] = SB.len;
+	for (size_t i = 0; i < SB.n; i++)
+		ix[i] = i;
+	qsort(ix, SB.n, sizeof *ix, by_id);
+	for (size_t i = 0; i < SB.n; i++) {
+		frame_head();
+		out_write(&fout, SB.buf + SB.off[ix[i]], SB.off[ix[i] + 1] - SB.off[ix[i]]);
+		B.left--;
+		B.done++;
+		nrecords++;
+	}
+	free(ix);
+	SB.len = SB.n = 0;
 }
 
 /* ---- the scenario ---------------------------------------------------------- */
@@ -1444,7 +1547,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 	    "usage: gen --scale city|province|nation [--seed N] [--data DIR]\n"
-	    "           --out FILE [--queries FILE N] [--batch B]\n");
+	    "           --out FILE [--queries FILE N] [--batch B] [--sorted]\n");
 	exit(1);
 }
 
@@ -1472,6 +1575,10 @@ int main(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--sorted")) {
+			opt_sorted = 1;
+			continue;
+		}
 		if (!v)
 			usage();
 		if (!strcmp(a, "--scale"))
@@ -1516,7 +1623,11 @@ int main(int argc, char **argv)
 	struct school *S = xcalloc(sc->schools, sizeof *S);
 	struct enterprise *E = xcalloc(sc->enterprises, sizeof *E);
 	out_open(&fout, outp);
-	msgpack_packer_init(&fpk, &fout, out_write);
+	msgpack_packer_init(&hpk, &fout, out_write);
+	if (opt_sorted)
+		msgpack_packer_init(&fpk, &SB, sort_write);
+	else
+		msgpack_packer_init(&fpk, &fout, out_write);
 	gen_schools(sc, S);
 	gen_specialties(sc, S);
 	gen_enterprises(sc, E);

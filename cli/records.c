@@ -672,6 +672,40 @@ static void check_item(struct rec_set *s, size_t i, struct strtab *seen,
 	*at = i + 1;
 }
 
+/* An item's id, for sorting. */
+struct keyed {
+	char *id;
+	struct rec_item item;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct keyed *)a)->id, ((const struct keyed *)b)->id);
+}
+
+/*
+ * Put the items in id order (ids are unique by now).  The daemon's
+ * B-trees then take a large file at one end, page after page, instead of
+ * one random page per record: a national import runs several times
+ * faster.  Items keep their rows, so messages still name the file's row.
+ */
+static void sort_by_id(struct rec_set *s)
+{
+	struct keyed *v = xmalloc((s->n ? s->n : 1) * sizeof *v);
+	char id[SCHEMA_ID_MAX + 1];
+
+	for (size_t i = 0; i < s->n; i++) {
+		v[i].id = xstrdup(rec_id(s, i, id, sizeof id));
+		v[i].item = s->items[i];
+	}
+	qsort(v, s->n, sizeof *v, keyed_cmp);
+	for (size_t i = 0; i < s->n; i++) {
+		s->items[i] = v[i].item;
+		free(v[i].id);
+	}
+	free(v);
+}
+
 int rec_load(struct rec_set *s, enum schema_kind k, const char *path,
     const char *enc)
 {
@@ -734,6 +768,8 @@ int rec_load(struct rec_set *s, enum schema_kind k, const char *path,
 		s->items[i].len = s->buf.size - s->items[i].off;
 		check_item(s, i, &ids, &z, &e);
 	}
+	if (e.n == 0)
+		sort_by_id(s);
 out:
 	msgpack_zone_destroy(&z);
 	strtab_free(&ids);

@@ -432,12 +432,12 @@ def test_large_file_rolled_back_when_a_later_batch_fails(daemon_factory, tmp_pat
     before = dump(c)
     assert [p["id"] for p in before["posting"]] == ["P1", "P2", "P3", "P4"]
     calls = put_calls(c)
-    # 23 postings: P1..P4 exist (they would be replaced), row 21 names a
-    # missing enterprise, so the 4th batch of 5 is refused after 3 were
-    # written.
-    f = write_files(tmp_path / "big", {"postings.csv": postings_csv(23, 21)})
+    # 23 postings: P1..P4 exist (they would be replaced), row 10 (P9, the
+    # last id: rows go in id order) names a missing enterprise, so the 5th
+    # batch of 5 is refused after 4 were written.
+    f = write_files(tmp_path / "big", {"postings.csv": postings_csv(23, 10)})
     p = fails(d, 1, "import", "posting", f / "postings.csv")
-    assert ("postings.csv row 21 column enterprise_id: enterprise E404 not "
+    assert ("postings.csv row 10 column enterprise_id: enterprise E404 not "
             "found (code 1004)") in p.stderr
     assert "rolled back" in p.stderr
     assert dump(c) == before
