@@ -19,10 +19,12 @@
 #include "match.h"
 #include "util.h"
 
-/* Views of tags (prefixes, skills, chains) for every spec and post. */
+/* Every spec's and post's prefixes (views) and tag ids, end to end. */
 struct pool {
 	struct match_str *v;
 	size_t n, cap;
+	match_tag *t;
+	size_t tn, tcap;
 };
 
 static size_t pool_add(struct pool *p, const struct match_str *v, size_t n)
@@ -39,9 +41,23 @@ static size_t pool_add(struct pool *p, const struct match_str *v, size_t n)
 	return at;
 }
 
+static size_t pool_tags(struct pool *p, const match_tag *v, size_t n)
+{
+	size_t at = p->tn;
+	if (n == 0)
+		return at;
+	if (p->tcap - p->tn < n) {
+		p->tcap = (p->tcap + n) * 2;
+		p->t = xrealloc(p->t, p->tcap * sizeof *p->t);
+	}
+	memcpy(p->t + p->tn, v, n * sizeof *v);
+	p->tn += n;
+	return at;
+}
+
 struct item {                       /* a spec or post, before pointers fix */
 	struct match_str id, parent;    /* posting: its enterprise */
-	size_t tags;                    /* offset in the pool */
+	size_t prefixes, tags;          /* offsets in the pool */
 	union {
 		struct match_spec s;
 		struct match_post p;
@@ -139,8 +155,8 @@ static int load_children(struct call *c, MDB_txn *txn, struct fairdata *fd,
 				struct item *it = push(&fd->specs, &fd->nspecs, &fd->capspecs);
 				it->id = s.id;
 				it->parent = s.school_id;
-				it->tags = pool_add(&fd->pool, s.skills, s.nskills);
-				pool_add(&fd->pool, s.chains, s.nchains);
+				it->tags = pool_tags(&fd->pool, s.skills, s.nskills);
+				pool_tags(&fd->pool, s.chains, s.nchains);
 				it->u.s.code = s.code;
 				it->u.s.region = s.region;
 				it->u.s.level = s.level;
@@ -157,9 +173,9 @@ static int load_children(struct call *c, MDB_txn *txn, struct fairdata *fd,
 				struct item *it = push(&fd->posts, &fd->nposts, &fd->capposts);
 				it->id = p->id;
 				it->parent = p->enterprise_id;
-				it->tags = pool_add(&fd->pool, p->prefixes, p->nprefixes);
-				pool_add(&fd->pool, p->skills, p->nskills);
-				pool_add(&fd->pool, p->chains, p->nchains);
+				it->prefixes = pool_add(&fd->pool, p->prefixes, p->nprefixes);
+				it->tags = pool_tags(&fd->pool, p->skills, p->nskills);
+				pool_tags(&fd->pool, p->chains, p->nchains);
 				it->u.p.nprefixes = p->nprefixes;
 				it->u.p.nskills = p->nskills;
 				it->u.p.nchains = p->nchains;
@@ -183,6 +199,7 @@ static void fairdata_free(struct fairdata *fd)
 	free(fd->specs);
 	free(fd->posts);
 	free(fd->pool.v);
+	free(fd->pool.t);
 	free(fd->sv);
 	free(fd->pv);
 	if (fd->z)
@@ -242,14 +259,14 @@ static int fairdata_load(struct call *c, MDB_txn *txn, const msgpack_object *fid
 	for (size_t i = 0; i < fd->nspecs; i++) {
 		struct match_spec *s = &fd->sv[i];
 		*s = fd->specs[i].u.s;
-		s->skills = fd->pool.v + fd->specs[i].tags;
+		s->skills = fd->pool.t + fd->specs[i].tags;
 		s->chains = s->skills + s->nskills;
 	}
 	for (size_t i = 0; i < fd->nposts; i++) {
 		struct match_post *p = &fd->pv[i];
 		*p = fd->posts[i].u.p;
-		p->prefixes = fd->pool.v + fd->posts[i].tags;
-		p->skills = p->prefixes + p->nprefixes;
+		p->prefixes = fd->pool.v + fd->posts[i].prefixes;
+		p->skills = fd->pool.t + fd->posts[i].tags;
 		p->chains = p->skills + p->nskills;
 	}
 	fd->w = queries_weights();

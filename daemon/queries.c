@@ -51,6 +51,20 @@ static size_t strs(const msgpack_object *a, struct match_str *out)
 	return a->via.array.size < INDEX_TAGS_MAX ? a->via.array.size : INDEX_TAGS_MAX;
 }
 
+/* The ids of a tag array (0 for a tag no record has); MDB errors pass. */
+static int tag_ids(MDB_txn *txn, const msgpack_object *a, match_tag *out,
+    size_t *n)
+{
+	int rc = 0;
+	*n = 0;
+	if (!a || a->type != MSGPACK_OBJECT_ARRAY)
+		return 0;
+	for (uint32_t i = 0; i < a->via.array.size && i < INDEX_TAGS_MAX && !rc; i++)
+		rc = index_tag(txn, store_index(daemon_g.store),
+		    a->via.array.ptr[i].via.str.ptr, a->via.array.ptr[i].via.str.size,
+		    0, &out[(*n)++]);
+	return rc;
+}
 
 /* k, grad_year, region_prefix and min_available, checked. */
 static int common_params(struct call *c, long long *k, struct match_filter *f)
@@ -142,21 +156,22 @@ static int need(struct call *c, MDB_txn *txn, enum schema_kind k,
  * query): chains from `chains_of` (its enterprise, or the query itself),
  * the region from src else `region_else`.  Views point into the objects.
  */
-static void post_view(struct match_post *post, const msgpack_object *src,
-    const msgpack_object *chains_of, const msgpack_object *region_else,
-    struct match_str *prefixes, struct match_str *skills,
-    struct match_str *chains)
+static int post_view(MDB_txn *txn, struct match_post *post,
+    const msgpack_object *src, const msgpack_object *chains_of,
+    const msgpack_object *region_else, struct match_str *prefixes,
+    match_tag *skills, match_tag *chains)
 {
 	const msgpack_object *lv = schema_opt(src, "level");
 	const msgpack_object *rg = schema_opt(src, "region");
 	const msgpack_object *hc = schema_opt(src, "headcount");
 
 	post->nprefixes = strs(schema_opt(src, "majors"), prefixes);
-	post->nskills = strs(schema_opt(src, "skills"), skills);
-	post->nchains = strs(schema_opt(chains_of, "chains"), chains);
 	post->level = lv ? (int)schema_level_of(lv) : -1;
 	post->region = queries_str(rg ? rg : schema_opt(region_else, "region"));
 	post->headcount = hc ? (long long)hc->via.u64 : -1;
+	int rc = tag_ids(txn, schema_opt(src, "skills"), skills, &post->nskills);
+	return rc ? rc : tag_ids(txn, schema_opt(chains_of, "chains"), chains,
+	    &post->nchains);
 }
 
 static void pack_candidate(msgpack_packer *pk, const struct match_hit *h)
@@ -222,8 +237,8 @@ int queries_candidates(struct call *c)
 {
 	static const char *const known[] = { "posting_id", "query", "k",
 		"grad_year", "region_prefix", "min_available", NULL };
-	struct match_str prefixes[INDEX_TAGS_MAX], skills[INDEX_TAGS_MAX],
-	    chains[INDEX_TAGS_MAX];
+	struct match_str prefixes[INDEX_TAGS_MAX];
+	match_tag skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
 	const msgpack_object *pid = schema_opt(c->params, "posting_id");
 	const msgpack_object *q = schema_opt(c->params, "query");
 	struct match_filter f;
@@ -260,11 +275,15 @@ int queries_candidates(struct call *c)
 		    need(c, txn, SCHEMA_ENTERPRISE, schema_get(&p, "enterprise_id"),
 		    "posting_id", z, &e) < 0)
 			goto out;
-		post_view(&post, &p, &e, &e, prefixes, skills, chains);
+		rc = post_view(txn, &post, &p, &e, &e, prefixes, skills, chains);
 	} else {
-		post_view(&post, q, q, NULL, prefixes, skills, chains);
+		rc = post_view(txn, &post, q, q, NULL, prefixes, skills, chains);
 	}
 	match_top_init(&top, (size_t)k);
+	if (rc) {
+		ret = pack_hits(c, rc, &top, 0, pack_candidate);
+		goto out;
+	}
 	rc = match_candidates(txn, store_index(daemon_g.store), &w, &post, &f,
 	    &top, &considered);
 	ret = pack_hits(c, rc, &top, considered, pack_candidate);
@@ -280,7 +299,7 @@ int queries_openings(struct call *c)
 {
 	static const char *const known[] = { "specialty_id", "k", "kind",
 		"region_prefix", "grad_year", NULL };
-	struct match_str skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
+	match_tag skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
 	const msgpack_object *sid;
 	struct match_filter f;
 	struct match_spec spec;
@@ -316,13 +335,13 @@ int queries_openings(struct call *c)
 		    f.grad_year)
 			spec.available = (long long)coh->via.map.ptr[i].val.via.u64;
 	}
-	spec.nskills = strs(schema_opt(&sp, "skills"), skills);
 	spec.skills = skills;
-	spec.nchains = strs(schema_opt(&sp, "chains"), chains);
 	spec.chains = chains;
 	match_top_init(&top, (size_t)k);
-	rc = match_openings(txn, store_index(daemon_g.store), &w, &spec, &f,
-	    &top, &considered);
+	if (!(rc = tag_ids(txn, schema_opt(&sp, "skills"), skills, &spec.nskills)) &&
+	    !(rc = tag_ids(txn, schema_opt(&sp, "chains"), chains, &spec.nchains)))
+		rc = match_openings(txn, store_index(daemon_g.store), &w, &spec, &f,
+		    &top, &considered);
 	ret = pack_hits(c, rc, &top, considered, pack_opening);
 out:
 	match_top_free(&top);

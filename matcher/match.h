@@ -22,13 +22,19 @@ struct match_str {
 	size_t n;
 };
 
+/*
+ * Skills and chains are compared as tag ids (index_tag interns the
+ * strings); 0 is a tag no record has and equals nothing.
+ */
+typedef uint32_t match_tag;
+
 /* A specialty: its code, its school's region and level, what it offers. */
 struct match_spec {
 	struct match_str code;       /* "660103" or "520101K" */
 	struct match_str region;     /* the school's, 6 digits */
 	int level;                   /* the school's, enum schema_level */
 	long long available;         /* cohort of the request's grad year */
-	const struct match_str *skills, *chains;
+	const match_tag *skills, *chains;
 	size_t nskills, nchains;
 };
 
@@ -38,7 +44,8 @@ struct match_spec {
  * (capacity 1); chains are the enterprise's (or the query's).
  */
 struct match_post {
-	const struct match_str *prefixes, *skills, *chains;
+	const struct match_str *prefixes;
+	const match_tag *skills, *chains;
 	size_t nprefixes, nskills, nchains;
 	int level;
 	struct match_str region;
@@ -63,7 +70,7 @@ double match_score(const struct match_weights *w, const struct match_post *p,
     const struct match_spec *s, struct match_why *why);
 
 /* A tag's bit in a 64-bit set of tags (a one-hash Bloom filter). */
-uint64_t match_tag_bit(struct match_str tag);
+uint64_t match_tag_bit(match_tag tag);
 
 /*
  * Bit sets of a posting's skills (one per skill, in order) and chains,

@@ -56,15 +56,10 @@ double match_major(struct match_str code, const struct match_str *prefixes,
 	return best;
 }
 
-static int str_eq(struct match_str a, struct match_str b)
+static int has(const match_tag *v, size_t n, match_tag x)
 {
-	return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
-}
-
-static int has(const struct match_str *v, size_t n, struct match_str x)
-{
-	for (size_t i = 0; i < n; i++)
-		if (str_eq(v[i], x))
+	for (size_t i = 0; x && i < n; i++)
+		if (v[i] == x)
 			return 1;
 	return 0;
 }
@@ -98,12 +93,9 @@ static void plain_factors(const struct match_post *p, const struct match_spec *s
 		    (double)(s->available > 0 ? s->available : 0) / (double)p->headcount;
 }
 
-uint64_t match_tag_bit(struct match_str tag)
+uint64_t match_tag_bit(match_tag tag)
 {
-	uint64_t h = 1469598103934665603ull;          /* FNV-1a */
-	for (size_t i = 0; i < tag.n; i++)
-		h = (h ^ (unsigned char)tag.p[i]) * 1099511628211ull;
-	return (uint64_t)1 << (h >> 58);
+	return (uint64_t)1 << (tag & 63);   /* ids count up: spread evenly */
 }
 
 double match_bound(const struct match_weights *w, const struct match_post *p,

@@ -7,7 +7,7 @@
 #include "schema.h"
 #include "util.h"
 
-#define SUM_VERSION 4
+#define SUM_VERSION 5
 
 /*
  * Count changes wait in d->tally (per count db, deltas as size_t modulo
@@ -37,6 +37,7 @@ int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 	    (rc = mdb_dbi_open(txn, "ix.spec.chain", MDB_CREATE, &d->spec_chain)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.region", MDB_CREATE, &d->spec_region)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.id", MDB_CREATE, &d->spec_id)) ||
+	    (rc = mdb_dbi_open(txn, "ix.tags", MDB_CREATE, &d->tags)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.groups", MDB_CREATE, &d->spec_groups)) ||
 	    (rc = mdb_dbi_open(txn, "ix.post.prefix", MDB_CREATE, &d->post_prefix)) ||
 	    (rc = mdb_dbi_open(txn, "ix.post.groups", MDB_CREATE, &d->post_groups)) ||
@@ -55,11 +56,13 @@ int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 	    (rc = mdb_drop(txn, d->spec_chain, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_region, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_id, 0)) ||
+	    (rc = mdb_drop(txn, d->tags, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_groups, 0)) ||
 	    (rc = mdb_drop(txn, d->post_prefix, 0)) ||
 	    (rc = mdb_drop(txn, d->post_groups, 0)))
 		return rc;
-	return 0;
+	rc = mdb_del(txn, d->meta, &(MDB_val){ 4, "tags" }, NULL);
+	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 int index_mark_current(MDB_txn *txn, const struct index_dbs *d)
@@ -123,24 +126,34 @@ static void put64(struct out *o, uint64_t v)
 	put32(o, (uint32_t)v);
 }
 
-/* One bit per tag (match_tag_bit), so a scan can bound skills and chains. */
-static uint64_t tags_mask(const msgpack_object *a)
+/* A record's tags as ids, and their bit set for bounding scans. */
+struct tagset {
+	match_tag v[INDEX_TAGS_MAX];
+	size_t n;
+	uint64_t mask;
+};
+
+static int tagset(MDB_txn *txn, const struct index_dbs *d,
+    const msgpack_object *a, int add, struct tagset *t)
 {
-	uint64_t m = 0;
-	for (uint32_t i = 0; a && i < a->via.array.size; i++) {
-		struct match_str t = { a->via.array.ptr[i].via.str.ptr,
-			a->via.array.ptr[i].via.str.size };
-		m |= match_tag_bit(t);
+	int rc = 0;
+	t->n = 0;
+	t->mask = 0;
+	for (uint32_t i = 0; a && i < a->via.array.size && t->n < INDEX_TAGS_MAX &&
+	    !rc; i++) {
+		const msgpack_object *x = &a->via.array.ptr[i];
+		rc = index_tag(txn, d, x->via.str.ptr, x->via.str.size, add,
+		    &t->v[t->n]);
+		t->mask |= match_tag_bit(t->v[t->n++]);
 	}
-	return m;
+	return rc;
 }
 
-static void put_tags(struct out *o, const msgpack_object *a)
+static void put_tagset(struct out *o, const struct tagset *t)
 {
-	uint32_t n = a ? a->via.array.size : 0;
-	put8(o, n);
-	for (uint32_t i = 0; i < n; i++)
-		put_str(o, &a->via.array.ptr[i], 1);
+	put8(o, (unsigned)t->n);
+	for (size_t i = 0; i < t->n; i++)
+		put32(o, t->v[i]);
 }
 
 static void put_region(struct out *o, const msgpack_object *r)
@@ -185,11 +198,22 @@ static MDB_val key2(struct out *o, const msgpack_object *a, const char *lit,
 	return k;
 }
 
-/* The summary of a specialty whose school is school. */
-static void spec_summary(struct out *v, const msgpack_object *rec,
-    const msgpack_object *school)
+/*
+ * The summary of a specialty whose school is school; add: intern new
+ * tags (a writer), else look them up (admin.verify).  MDB errors pass.
+ */
+static int spec_summary(MDB_txn *txn, const struct index_dbs *d, int add,
+    struct out *v, const msgpack_object *rec, const msgpack_object *school)
 {
 	const msgpack_object *coh = schema_opt(rec, "cohorts");
+	struct tagset *t = xmalloc(2 * sizeof *t);
+	int rc;
+
+	if ((rc = tagset(txn, d, schema_opt(rec, "skills"), add, &t[0])) ||
+	    (rc = tagset(txn, d, schema_opt(rec, "chains"), add, &t[1]))) {
+		free(t);
+		return rc;
+	}
 	v->n = 0;
 	put8(v, SUM_VERSION);
 	put8(v, (unsigned)schema_level_of(schema_opt(school, "level")) & 0xff);
@@ -202,17 +226,19 @@ static void spec_summary(struct out *v, const msgpack_object *rec,
 		    y->via.str.ptr[1], y->via.str.ptr[2], y->via.str.ptr[3], 0 }));
 		put32(v, (uint32_t)coh->via.map.ptr[i].val.via.u64);
 	}
-	put64(v, tags_mask(schema_opt(rec, "skills")));
-	put64(v, tags_mask(schema_opt(rec, "chains")));
-	put_tags(v, schema_opt(rec, "skills"));
-	put_tags(v, schema_opt(rec, "chains"));
+	put64(v, t[0].mask);
+	put64(v, t[1].mask);
+	put_tagset(v, &t[0]);
+	put_tagset(v, &t[1]);
+	free(t);
+	return 0;
 }
 
 static int kind_index(const msgpack_object *k);
 
-/* The summary of a posting whose enterprise is ent. */
-static void post_summary(struct out *v, const msgpack_object *rec,
-    const msgpack_object *ent)
+/* The summary of a posting whose enterprise is ent (add: spec_summary). */
+static int post_summary(MDB_txn *txn, const struct index_dbs *d, int add,
+    struct out *v, const msgpack_object *rec, const msgpack_object *ent)
 {
 	const msgpack_object *m = schema_opt(rec, "majors");
 	const msgpack_object *region = schema_opt(rec, "region");
@@ -220,7 +246,14 @@ static void post_summary(struct out *v, const msgpack_object *rec,
 	const msgpack_object *ind = schema_opt(ent, "industry");
 	uint32_t n = m ? m->via.array.size : 0;
 	size_t dn = ind ? (ind->via.str.size < 3 ? ind->via.str.size : 3) : 0;
+	struct tagset *t = xmalloc(2 * sizeof *t);
+	int rc;
 
+	if ((rc = tagset(txn, d, schema_opt(rec, "skills"), add, &t[0])) ||
+	    (rc = tagset(txn, d, schema_opt(ent, "chains"), add, &t[1]))) {
+		free(t);
+		return rc;
+	}
 	v->n = 0;
 	put8(v, SUM_VERSION);
 	put8(v, (unsigned)kind_index(schema_opt(rec, "kind")));
@@ -234,8 +267,10 @@ static void post_summary(struct out *v, const msgpack_object *rec,
 	put8(v, n);
 	for (uint32_t i = 0; i < n; i++)
 		put_str(v, &m->via.array.ptr[i], 0);
-	put_tags(v, schema_opt(rec, "skills"));
-	put_tags(v, schema_opt(ent, "chains"));
+	put_tagset(v, &t[0]);
+	put_tagset(v, &t[1]);
+	free(t);
+	return 0;
 }
 
 /* Add delta to the uint64 count under key (deleted when it reaches 0). */
@@ -495,7 +530,8 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 	}
 	if (rec) {
 		const msgpack_object *id = schema_opt(rec, "id");
-		spec_summary(&v, rec, school);
+		if ((rc = spec_summary(txn, d, 1, &v, rec, school)))
+			goto out;
 		key = spec_key(&k, rec, school);
 		val.mv_data = v.p;
 		val.mv_size = v.n;
@@ -565,7 +601,8 @@ int index_posting(MDB_txn *txn, const struct index_dbs *d,
 	if (rec) {
 		const msgpack_object *m = schema_opt(rec, "majors");
 		uint32_t n = m ? m->via.array.size : 0;
-		post_summary(&v, rec, ent);
+		if ((rc = post_summary(txn, d, 1, &v, rec, ent)))
+			goto out;
 		val.mv_data = v.p;
 		val.mv_size = v.n;
 		for (uint32_t i = 0; i < (n ? n : 1); i++) {
@@ -628,7 +665,7 @@ static struct match_str get_str(struct in *r, int wide)
 	return s;
 }
 
-static size_t get_tags(struct in *r, struct match_str *v)
+static size_t get_tags(struct in *r, match_tag *v)
 {
 	size_t n = get8(r);
 	if (n > INDEX_TAGS_MAX) {
@@ -636,7 +673,7 @@ static size_t get_tags(struct in *r, struct match_str *v)
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++)
-		v[i] = get_str(r, 1);
+		v[i] = get32(r);
 	return n;
 }
 
@@ -730,6 +767,74 @@ int index_post_decode(const MDB_val *key, const MDB_val *val, struct index_post 
 	return r.bad ? -1 : 0;
 }
 
+/* ix.tags --------------------------------------------------------------- */
+
+/*
+ * A tag's entry is keyed by its first TAG_KEY bytes (LMDB keys stop at
+ * 511, a tag may have 512) and lists the tags starting so, each as u32
+ * id, u16 length of the rest, the rest: nearly always one tag with no
+ * rest.  Ids count from 1 (ix.meta "tags" holds the last) in order of
+ * first use and are never reused or dropped.
+ */
+#define TAG_KEY 480
+
+int index_tag(MDB_txn *txn, const struct index_dbs *d, const char *tag,
+    size_t n, int add, match_tag *id)
+{
+	MDB_val k = { n < TAG_KEY ? n : TAG_KEY, (void *)tag }, v, mk = { 4, "tags" };
+	const char *rest = tag + k.mv_size;
+	size_t rn = n - k.mv_size;
+	struct out o = { 0 };
+	uint32_t last = 0;
+	int rc;
+
+	*id = 0;
+	rc = mdb_get(txn, d->tags, &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	if (rc == 0) {
+		struct in r = { v.mv_data, (const unsigned char *)v.mv_data + v.mv_size, 0 };
+		while (r.p < r.end && !r.bad) {
+			uint32_t x = get32(&r);
+			size_t m = get16(&r);
+			const unsigned char *q = take(&r, m);
+			if (!r.bad && m == rn && !memcmp(q, rest, rn)) {
+				*id = x;
+				return 0;
+			}
+		}
+		if (add)
+			put(&o, v.mv_data, v.mv_size);    /* v dies with the next write */
+	}
+	if (!add)
+		return 0;
+	rc = mdb_get(txn, d->meta, &mk, &v);
+	if (rc == 0 && v.mv_size == 4)
+		memcpy(&last, v.mv_data, 4);
+	else if (rc && rc != MDB_NOTFOUND)
+		goto out;
+	if (last == UINT32_MAX) {
+		rc = MDB_MAP_FULL;                 /* 4 billion distinct tags */
+		goto out;
+	}
+	*id = ++last;
+	put32(&o, last);
+	put16(&o, (unsigned)rn);
+	put(&o, rest, rn);
+	v.mv_size = o.n;
+	v.mv_data = o.p;
+	if ((rc = mdb_put(txn, d->tags, &k, &v, 0)) == 0) {
+		v.mv_size = 4;
+		v.mv_data = &last;
+		rc = mdb_put(txn, d->meta, &mk, &v, 0);
+	}
+	if (rc)
+		*id = 0;
+out:
+	free(o.p);
+	return rc;
+}
+
 /* admin.verify ---------------------------------------------------------- */
 
 static int entry_is(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key,
@@ -752,7 +857,10 @@ int index_verify_specialty(MDB_txn *txn, const struct index_dbs *d,
 	MDB_val key, idk = { id->via.str.size, (void *)id->via.str.ptr }, got;
 	int rc;
 
-	spec_summary(&v, rec, school);
+	if ((rc = spec_summary(txn, d, 0, &v, rec, school))) {
+		free(v.p);
+		return -rc;
+	}
 	key = spec_key(&k, rec, school);
 	rc = entry_is(txn, d->spec_major, &key, &v);
 	if (rc >= 0 && (mdb_get(txn, d->spec_id, &idk, &got) ||
@@ -777,7 +885,10 @@ int index_verify_posting(MDB_txn *txn, const struct index_dbs *d,
 	uint32_t n = m ? m->via.array.size : 0;
 	int bad = 0;
 
-	post_summary(&v, rec, ent);
+	if ((bad = post_summary(txn, d, 0, &v, rec, ent))) {
+		free(v.p);
+		return -bad;
+	}
 	for (uint32_t i = 0; i < (n ? n : 1) && bad >= 0; i++) {
 		MDB_val key = key2(&k, n ? &m->via.array.ptr[i] : NULL, "*",
 		    schema_opt(rec, "id"));

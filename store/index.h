@@ -14,6 +14,8 @@
  *                   and under each chain bit as above: a place's
  *                   specialties of every code are one range
  *   ix.spec.id      specialty_id → its ix.spec.major key
+ *   ix.tags         tag → its id (see index_tag): summaries hold skills
+ *                   and chains as 4-byte ids
  *   ix.spec.groups  GG region6 → number of specialties (uint64) whose
  *                   code's 2-digit group is GG, at that region; GG alone
  *                   → the group's total; "**" in place of GG counts
@@ -51,7 +53,7 @@
 #define INDEX_SEL_ALL 0xff           /* ix.spec.region: every specialty */
 
 struct index_dbs {
-	MDB_dbi spec_major, spec_chain, spec_region, spec_id, spec_groups;
+	MDB_dbi spec_major, spec_chain, spec_region, spec_id, spec_groups, tags;
 	MDB_dbi post_prefix, post_groups, meta;
 	struct index_tally *tally;         /* count changes not yet written */
 };
@@ -64,7 +66,7 @@ struct index_spec {
 	size_t ncohorts;
 	uint64_t skills_mask, chains_mask; /* match_tag_bit of each tag */
 	const unsigned char *tags, *end;   /* skills and chains, undecoded */
-	struct match_str skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
+	match_tag skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
 	size_t nskills, nchains;
 };
 
@@ -74,7 +76,7 @@ struct index_post {
 	int kind, level;                   /* level -1: none */
 	long long headcount;
 	struct match_str prefixes[INDEX_TAGS_MAX];
-	struct match_str skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
+	match_tag skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
 	size_t nprefixes, nskills, nchains;
 };
 
@@ -109,6 +111,14 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 int index_posting(MDB_txn *txn, const struct index_dbs *d,
     const msgpack_object *old, const msgpack_object *rec,
     const msgpack_object *enterprise);
+
+/*
+ * The id of a tag (a skill or chain string).  add: a writer's transaction
+ * gives a new tag the next id; else an unknown tag is 0, which equals no
+ * tag.  MDB errors pass through.
+ */
+int index_tag(MDB_txn *txn, const struct index_dbs *d, const char *tag,
+    size_t n, int add, match_tag *id);
 
 /*
  * Decode an index entry; -1 when malformed.  A specialty decodes in two

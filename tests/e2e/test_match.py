@@ -677,6 +677,37 @@ def test_skills_factor_is_the_share_of_required_skills(client):
     assert factors(r, "skills") == {"SK1": 1.0, "SK2": 1.0, "SK3": 1.0, "SK4": 1.0}
 
 
+def test_tags_match_exactly_by_their_whole_text(daemon):
+    """Skills and chains are interned as ids: long tags that agree on
+    their first 480 bytes stay apart, a tag no record has matches nothing,
+    and the ids survive a restart."""
+    c = daemon.connect()
+    a, b = "技" * 170 + "A", "技" * 170 + "B"      # 511 bytes each
+    put(c, "school", sch("S", "secondary"))
+    put(c, "enterprise", ent("E", JH, [a]))
+    put(c, "specialty",
+        spc("LA", "S", "660103", skills=[a, "CNC"], chains=[a]),
+        spc("LB", "S", "660103", skills=[b, "CNC"], chains=[b]))
+    put(c, "posting", pst("P", "E", ["6601"], skills=[a, "无人会"]))
+
+    def check(c):
+        r = cands(c, posting_id="P", grad_year=2026)
+        assert factors(r, "skills") == {"LA": 0.5, "LB": 0.0}
+        assert factors(r, "chain") == {"LA": 1.0, "LB": 0.0}
+        q = cands(c, query={"majors": ["6601"], "skills": [b, "CNC", "无人会"],
+                            "chains": [b]}, grad_year=2026)
+        assert factors(q, "skills") == {"LA": 1 / 3, "LB": 2 / 3}
+        assert factors(q, "chain") == {"LA": 0.0, "LB": 1.0}
+        o = opens(c, specialty_id="LB", grad_year=2026)
+        assert factors(o, "skills", "posting_id") == {"P": 0.0}
+    check(c)
+    daemon.stop()
+    daemon.start()
+    c = daemon.connect()
+    check(c)
+    assert c.call("admin.verify")["ok"] is True
+
+
 # ------------------------------------------------------------ why, weights
 
 def why_world(c):

@@ -128,6 +128,7 @@ def test_indexes_agree_after_every_kind_of_update_and_delete(daemon):
     ("stray_count", "ix.spec.groups"),
     ("post_count", "ix.post.groups"),
     ("drop_post_count", "ix.post.groups"),
+    ("drop_tag", "entry missing or stale"),
 ])
 def test_verify_finds_each_kind_of_index_damage(daemon, damage, expect):
     c = daemon.connect()
@@ -169,6 +170,7 @@ def test_verify_finds_each_kind_of_index_damage(daemon, damage, expect):
         "stray_count": ("ix.spec.groups", stray_count),
         "post_count": ("ix.post.groups", count),
         "drop_post_count": ("ix.post.groups", drop_first),
+        "drop_tag": ("ix.tags", drop_first),
     }[damage]
     db.edit(name, fn)
     db.close()
