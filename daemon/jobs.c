@@ -3,9 +3,10 @@
  *
  * The event loop hands a whole request frame over (jobs_submit); a worker
  * runs it through methods_run_job, which packs the reply into the job's
- * own buffer; the finished job goes on a done list and one byte down a
- * pipe wakes the loop, which gives the reply to the connection if it is
- * still open (server_job_done).  libevent is touched only by the loop
+ * own buffer; the finished job goes on a done list and, when that list
+ * was empty, one byte down a pipe wakes the loop, which takes the whole
+ * list and gives each reply to its connection if it is still open
+ * (server_job_done).  libevent is touched only by the loop
  * thread; the queues are guarded by one mutex.
  *
  * `max_jobs` bounds the jobs queued or running; past it jobs_submit
@@ -62,6 +63,8 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&lock);
 		j->next = done;
 		done = j;
+		if (j->next)                   /* the loop is already woken */
+			continue;
 		ssize_t w;
 		do
 			w = write(wake[1], "", 1);
@@ -76,6 +79,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 {
 	char buf[256];
 	struct job *list, *rev = NULL;
+	size_t count = 0;
 	(void)what, (void)arg;
 
 	while (read(fd, buf, sizeof buf) > 0)
@@ -83,18 +87,18 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_lock(&lock);
 	list = done;
 	done = NULL;
+	for (struct job *j = list; j; j = j->next)
+		count++;
+	inflight -= count;
 	pthread_mutex_unlock(&lock);
 	while (list) {                     /* done is LIFO: reverse it */
-		struct job *n = list->next;
+		struct job *next = list->next;
 		list->next = rev;
 		rev = list;
-		list = n;
+		list = next;
 	}
 	while (rev) {
 		struct job *n = rev->next;
-		pthread_mutex_lock(&lock);
-		inflight--;
-		pthread_mutex_unlock(&lock);
 		server_job_done(rev);
 		jobs_free(rev);
 		rev = n;

@@ -253,7 +253,8 @@ static int count_sum(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
 
 /*
  * Specialties counted in ix.spec.groups under group g ("**": all) whose
- * school's region starts with region (all when empty).
+ * school's region starts with region (all when empty; else 2, 4 or 6
+ * digits, each a key of its own).
  */
 static int group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
     struct match_str region, unsigned long long *sum)
@@ -262,8 +263,7 @@ static int group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
 	memcpy(key, g, 2);
 	if (region.n)
 		memcpy(key + 2, region.p, region.n);
-	return count_sum(txn, dbi, key, 2 + region.n,
-	    region.n ? INDEX_GROUP_KEY : 0, sum);
+	return count_sum(txn, dbi, key, 2 + region.n, 0, sum);
 }
 
 /*

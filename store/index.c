@@ -7,7 +7,7 @@
 #include "schema.h"
 #include "util.h"
 
-#define SUM_VERSION 5
+#define SUM_VERSION 6
 
 /*
  * Count changes wait in d->tally (per count db, deltas as size_t modulo
@@ -339,20 +339,20 @@ void index_close(struct index_dbs *d)
 
 /*
  * The ix.spec.groups keys a specialty counts under: its group and "**",
- * each alone and followed by the school's region.
+ * each alone and followed by the school's region cut to 2, 4 and 6
+ * digits (so a search's region rings are one get each).
  */
 static size_t spec_group_keys(const char *code, const char *region,
     char keys[][INDEX_GKEY_MAX], size_t *lens)
 {
-	for (int all = 0; all < 2; all++) {
-		char *k = keys[2 * all], *kr = keys[2 * all + 1];
-		memcpy(k, all ? "**" : code, 2);
-		memcpy(kr, k, 2);
-		memcpy(kr + 2, region, 6);
-		lens[2 * all] = 2;
-		lens[2 * all + 1] = 8;
-	}
-	return 4;
+	size_t n = 0;
+	for (int all = 0; all < 2; all++)
+		for (size_t r = 0; r <= 6; r += 2) {
+			memcpy(keys[n], all ? "**" : code, 2);
+			memcpy(keys[n] + 2, region, r);
+			lens[n++] = 2 + r;
+		}
+	return n;
 }
 
 /*
@@ -395,8 +395,8 @@ static void counts_add(struct strtab *t, char keys[][INDEX_GKEY_MAX],
 static int spec_count(MDB_txn *txn, const struct index_dbs *d, const char *code,
     const char *region, int delta)
 {
-	char keys[4][INDEX_GKEY_MAX];
-	size_t lens[4];
+	char keys[8][INDEX_GKEY_MAX];
+	size_t lens[8];
 	size_t n = spec_group_keys(code, region, keys, lens);
 	(void)txn;
 	counts_add(&d->tally->t[0], keys, lens, n, delta);

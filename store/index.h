@@ -16,10 +16,11 @@
  *   ix.spec.id      specialty_id → its ix.spec.major key
  *   ix.tags         tag → its id (see index_tag): summaries hold skills
  *                   and chains as 4-byte ids
- *   ix.spec.groups  GG region6 → number of specialties (uint64) whose
- *                   code's 2-digit group is GG, at that region; GG alone
- *                   → the group's total; "**" in place of GG counts
- *                   every group.
+ *   ix.spec.groups  GG region → number of specialties (uint64) whose
+ *                   code's 2-digit group is GG and whose school's region
+ *                   starts with region (2, 4 or 6 digits); GG alone →
+ *                   the group's total; "**" in place of GG counts every
+ *                   group.
  *                   So `considered` is known without a scan.
  *   ix.post.prefix  prefix NUL posting_id → posting summary, one entry per
  *                   accepted prefix, prefix "*" for any major (the
