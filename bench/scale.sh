@@ -3,15 +3,18 @@
 #
 #   bench/scale.sh [city|province|nation]      # default city
 #   SEED=1 NQ=10000 SECS=10 WARMUP=1 bench/scale.sh province
-#   IMPORT_CONNS=2 IMPORT_PIPELINE=2 BATCH=1000 MAP_SIZE=256G bench/scale.sh
+#   IMPORT_CONNS=2 IMPORT_PIPELINE=2 BATCH=10000 MAP_SIZE=256G bench/scale.sh
+#   SORTED=0 (records in the order drawn, not in id order)
 #   BUILD=/path/to/build  TMPDIR=/big/disk  KEEP=1 (keep the data dir)
 #   CHANJIAOD=/path/to/chanjiaod COMMIT=label   # measure another daemon build
 #
 # 1. builds chanjiaod, loadgen and gen in $BUILD (RelWithDebInfo; with
 #    CHANJIAOD set, only loadgen and gen, and that daemon is measured);
 # 2. generates the scenario with bench/gen (cached in $BUILD/bench-data/,
-#    keyed by scale, seed, batch size and query count; regenerated when gen
-#    or the data tables are newer than the cache);
+#    keyed by scale, seed, batch size, order and query count; regenerated
+#    when gen or the data tables are newer than the cache); each kind's
+#    records go in id order, as `chanjiao import` sends a file, unless
+#    SORTED=0;
 # 3. starts chanjiaod on 127.0.0.1:0 with a private temporary data dir
 #    (under $TMPDIR) and map_size = $MAP_SIZE;
 # 4. imports every record with `loadgen --replay` (IMPORT_CONNS connections,
@@ -36,7 +39,8 @@ SECS=${SECS:-10}
 WARMUP=${WARMUP:-1}
 IMPORT_CONNS=${IMPORT_CONNS:-2}
 IMPORT_PIPELINE=${IMPORT_PIPELINE:-2}
-BATCH=${BATCH:-1000}
+BATCH=${BATCH:-10000}
+SORTED=${SORTED:-1}
 MAP_SIZE=${MAP_SIZE:-256G}
 KEEP=${KEEP:-}
 PY=/usr/bin/python3
@@ -62,7 +66,10 @@ CHANJIAOD=${CHANJIAOD:-$BUILD/chanjiaod}
 # ---- scenario (cached) ----------------------------------------------------
 CACHE=$BUILD/bench-data
 mkdir -p "$CACHE"
-FRAMES=$CACHE/$SCALE-s$SEED-b$BATCH.frames
+ORDER=
+GENSORT=()
+if [ "$SORTED" = 1 ]; then ORDER=-sorted; GENSORT=(--sorted); fi
+FRAMES=$CACHE/$SCALE-s$SEED-b$BATCH$ORDER.frames
 QUERIES=$CACHE/$SCALE-s$SEED-q$NQ.params
 stale=
 for f in "$FRAMES" "$QUERIES"; do
@@ -74,7 +81,7 @@ done
 if [ -n "$stale" ]; then
 	log "== generating $SCALE seed $SEED into $CACHE"
 	"$GEN" --scale "$SCALE" --seed "$SEED" --data "$ROOT/data" --batch "$BATCH" \
-	    --out "$FRAMES.tmp" --queries "$QUERIES.tmp" "$NQ"
+	    "${GENSORT[@]}" --out "$FRAMES.tmp" --queries "$QUERIES.tmp" "$NQ"
 	mv "$FRAMES.tmp" "$FRAMES"
 	mv "$QUERIES.tmp" "$QUERIES"
 else
