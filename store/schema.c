@@ -140,11 +140,15 @@ void schema_path_key(char *out, const char *base, const char *key,
 void schema_path_index(char *out, const char *base, size_t i)
 {
 	char tmp[SCHEMA_PATH_MAX], num[24];
-	size_t n = 0;
-	int k = snprintf(num, sizeof num, "[%zu]", i);
+	size_t n = 0, k = sizeof num;
 
+	num[--k] = ']';                    /* no printf: once per record */
+	do
+		num[--k] = (char)('0' + i % 10);
+	while ((i /= 10) != 0);
+	num[--k] = '[';
 	path_add(tmp, &n, base, strlen(base));
-	path_add(tmp, &n, num, (size_t)k);
+	path_add(tmp, &n, num + k, sizeof num - k);
 	memcpy(out, tmp, n + 1);
 }
 
@@ -156,11 +160,16 @@ const msgpack_object *schema_opt(const msgpack_object *m, const char *key)
 
 const msgpack_object *schema_get(const msgpack_object *m, const char *key)
 {
+	size_t n = strlen(key);
+
 	if (m->type != MSGPACK_OBJECT_MAP)
 		return NULL;
-	for (uint32_t i = 0; i < m->via.map.size; i++)
-		if (proto_str_eq(&m->via.map.ptr[i].key, key))
+	for (uint32_t i = 0; i < m->via.map.size; i++) {
+		const msgpack_object *k = &m->via.map.ptr[i].key;
+		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
+		    memcmp(k->via.str.ptr, key, n) == 0)
 			return &m->via.map.ptr[i].val;
+	}
 	return NULL;
 }
 
