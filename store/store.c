@@ -574,16 +574,56 @@ static int forbidden(struct proto_err *e, const char *path, enum schema_kind k,
 	    schema_kind_name[k], (int)id->via.str.size, id->via.str.ptr);
 }
 
+/*
+ * The school or enterprise that a batch's specialties or postings name,
+ * read once per run of records naming the same one: a file sent in id
+ * order names each in one run (ids like school_id-major_code), and the
+ * lookup and decoding were a good part of a record's cost.  It lives for
+ * one batch, which writes one kind only, so the parent cannot change
+ * under it.
+ */
+struct parent {
+	char id[SCHEMA_ID_MAX];
+	size_t n;
+	int have;
+	msgpack_zone *z;
+	msgpack_object o;
+};
+
+static const msgpack_object *parent_of(struct store *s, MDB_txn *txn,
+    enum schema_kind k, const msgpack_object *id, struct parent *p)
+{
+	if (p->have && p->n == id->via.str.size &&
+	    !memcmp(p->id, id->via.str.ptr, p->n))
+		return &p->o;
+	p->have = 0;
+	if (id->via.str.size > sizeof p->id)
+		return NULL;
+	msgpack_zone_clear(p->z);
+	if (read_copy(s, txn, k, id, p->z, &p->o) < 0)
+		return NULL;
+	memcpy(p->id, id->via.str.ptr, id->via.str.size);
+	p->n = id->via.str.size;
+	p->have = 1;
+	return &p->o;
+}
+
 static int put_one(struct store *s, MDB_txn *txn, enum schema_kind k,
     const msgpack_object *rec, const char *path, msgpack_zone *z,
-    msgpack_sbuffer *sb, store_allow_fn allow, void *arg, struct proto_err *e)
+    msgpack_sbuffer *sb, struct parent *par, store_allow_fn allow, void *arg,
+    struct proto_err *e)
 {
 	const msgpack_object *id = schema_get(rec, "id");
 	MDB_val key = strval(id), val;
 	msgpack_object old;
-	int rc, had;
+	int rc, had, isspec = k == SCHEMA_SPECIALTY;
+	enum schema_kind pkind = isspec ? SCHEMA_SCHOOL : SCHEMA_ENTERPRISE;
+	const msgpack_object *parent = NULL;
 	char p[SCHEMA_PATH_MAX];
 
+	if (isspec || k == SCHEMA_POSTING)
+		parent = parent_of(s, txn, pkind,
+		    schema_get(rec, isspec ? "school_id" : "enterprise_id"), par);
 	/* Every record this one names must exist. */
 	for (size_t r = 0; r < NREFS; r++) {
 		const msgpack_object *ids;
@@ -592,6 +632,9 @@ static int put_one(struct store *s, MDB_txn *txn, enum schema_kind k,
 		uint32_t n = ref_ids(&refs[r], rec, &ids);
 		for (uint32_t i = 0; i < n; i++) {
 			MDB_val tk = strval(&ids[i]), tv;
+			if (parent && refs[r].to == pkind && tk.mv_size == par->n &&
+			    !memcmp(tk.mv_data, par->id, par->n))
+				continue;
 			if ((rc = mdb_get(txn, s->kind[refs[r].to], &tk, &tv)) == 0)
 				continue;
 			if (rc != MDB_NOTFOUND)
@@ -611,10 +654,10 @@ static int put_one(struct store *s, MDB_txn *txn, enum schema_kind k,
 	if (allow && ((had && !allow(arg, s, txn, k, &old)) ||
 	    !allow(arg, s, txn, k, rec)))
 		return forbidden(e, path, k, rec);
-	if (k == SCHEMA_SPECIALTY) {
+	if (isspec) {
 		char code[16];
-		enum schema_level lv = school_level(s, txn,
-		    schema_get(rec, "school_id"), z);
+		enum schema_level lv = parent ?
+		    schema_level_of(schema_get(parent, "level")) : SCHEMA_LEVEL_NONE;
 		schema_strcpy(code, sizeof code, schema_get(rec, "major_code"));
 		if (!schema_major_fits_level(code, lv)) {
 			schema_path_key(p, path, "major_code", 10);
@@ -630,15 +673,11 @@ static int put_one(struct store *s, MDB_txn *txn, enum schema_kind k,
 		return lmdb_fail(e, rc);
 	if ((rc = ref_update(s, txn, k, rec, 1)))
 		return lmdb_fail(e, rc);
-	if (k == SCHEMA_SPECIALTY || k == SCHEMA_POSTING) {
-		msgpack_object parent;
-		int isspec = k == SCHEMA_SPECIALTY;
-		if (read_copy(s, txn, isspec ? SCHEMA_SCHOOL : SCHEMA_ENTERPRISE,
-		    schema_get(rec, isspec ? "school_id" : "enterprise_id"), z,
-		    &parent) < 0)
+	if (isspec || k == SCHEMA_POSTING) {
+		if (!parent)
 			return proto_fail(e, PROTO_INTERNAL, NULL, "parent record vanished");
-		rc = isspec ? index_specialty(txn, &s->ix, had ? &old : NULL, rec, &parent) :
-		    index_posting(txn, &s->ix, had ? &old : NULL, rec, &parent);
+		rc = isspec ? index_specialty(txn, &s->ix, had ? &old : NULL, rec, parent) :
+		    index_posting(txn, &s->ix, had ? &old : NULL, rec, parent);
 		if (rc)
 			return lmdb_fail(e, rc);
 	}
@@ -665,6 +704,7 @@ int store_put(struct store *s, enum schema_kind k, const msgpack_object *recs,
 	MDB_txn *txn = NULL;
 	msgpack_zone *z = NULL;
 	msgpack_sbuffer sb;
+	struct parent par = { .have = 0, .z = NULL };
 	char path[SCHEMA_PATH_MAX] = "";
 	int rc, ret = -1;
 
@@ -676,10 +716,11 @@ int store_put(struct store *s, enum schema_kind k, const msgpack_object *recs,
 		goto out;
 	}
 	z = msgpack_zone_new(8192);
+	par.z = msgpack_zone_new(4096);
 	for (uint32_t i = 0; i < n; i++) {
 		if (batch)
 			schema_path_index(path, "records", i);
-		if (put_one(s, txn, k, &recs[i], path, z, &sb, allow, arg, e) < 0)
+		if (put_one(s, txn, k, &recs[i], path, z, &sb, &par, allow, arg, e) < 0)
 			goto out;
 		if (i % 64 == 63)
 			msgpack_zone_clear(z);
@@ -701,6 +742,8 @@ out:
 	index_discard(&s->ix);
 	if (z)
 		msgpack_zone_free(z);
+	if (par.z)
+		msgpack_zone_free(par.z);
 	msgpack_sbuffer_destroy(&sb);
 	return ret;
 }
