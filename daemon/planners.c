@@ -27,31 +27,35 @@ struct pool {
 	size_t tn, tcap;
 };
 
-static size_t pool_add(struct pool *p, const struct match_str *v, size_t n)
+/* Append n items of size sz to the array *v (*len used, *cap room). */
+static size_t append(void **v, size_t *len, size_t *cap, const void *x,
+    size_t n, size_t sz)
 {
-	size_t at = p->n;
+	size_t at = *len;
 	if (n == 0)
 		return at;
-	if (p->cap - p->n < n) {
-		p->cap = (p->cap + n) * 2;
-		p->v = xrealloc(p->v, p->cap * sizeof *p->v);
+	if (*cap - *len < n) {
+		*cap = (*cap + n) * 2;
+		*v = xrealloc(*v, *cap * sz);
 	}
-	memcpy(p->v + p->n, v, n * sizeof *v);
-	p->n += n;
+	memcpy((char *)*v + *len * sz, x, n * sz);
+	*len += n;
+	return at;
+}
+
+static size_t pool_add(struct pool *p, const struct match_str *v, size_t n)
+{
+	void *a = p->v;
+	size_t at = append(&a, &p->n, &p->cap, v, n, sizeof *v);
+	p->v = a;
 	return at;
 }
 
 static size_t pool_tags(struct pool *p, const match_tag *v, size_t n)
 {
-	size_t at = p->tn;
-	if (n == 0)
-		return at;
-	if (p->tcap - p->tn < n) {
-		p->tcap = (p->tcap + n) * 2;
-		p->t = xrealloc(p->t, p->tcap * sizeof *p->t);
-	}
-	memcpy(p->t + p->tn, v, n * sizeof *v);
-	p->tn += n;
+	void *a = p->t;
+	size_t at = append(&a, &p->tn, &p->tcap, v, n, sizeof *v);
+	p->t = a;
 	return at;
 }
 

@@ -149,6 +149,19 @@ static int tagset(MDB_txn *txn, const struct index_dbs *d,
 	return rc;
 }
 
+/* A record's skills (t[0]) and chains (t[1]); NULL on an MDB error, in *rc. */
+static struct tagset *tagsets(MDB_txn *txn, const struct index_dbs *d, int add,
+    const msgpack_object *skills, const msgpack_object *chains, int *rc)
+{
+	struct tagset *t = xmalloc(2 * sizeof *t);
+	if ((*rc = tagset(txn, d, skills, add, &t[0])) ||
+	    (*rc = tagset(txn, d, chains, add, &t[1]))) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
 static void put_tagset(struct out *o, const struct tagset *t)
 {
 	put8(o, (unsigned)t->n);
@@ -206,14 +219,12 @@ static int spec_summary(MDB_txn *txn, const struct index_dbs *d, int add,
     struct out *v, const msgpack_object *rec, const msgpack_object *school)
 {
 	const msgpack_object *coh = schema_opt(rec, "cohorts");
-	struct tagset *t = xmalloc(2 * sizeof *t);
 	int rc;
+	struct tagset *t = tagsets(txn, d, add, schema_opt(rec, "skills"),
+	    schema_opt(rec, "chains"), &rc);
 
-	if ((rc = tagset(txn, d, schema_opt(rec, "skills"), add, &t[0])) ||
-	    (rc = tagset(txn, d, schema_opt(rec, "chains"), add, &t[1]))) {
-		free(t);
+	if (!t)
 		return rc;
-	}
 	v->n = 0;
 	put8(v, SUM_VERSION);
 	put8(v, (unsigned)schema_level_of(schema_opt(school, "level")) & 0xff);
@@ -246,14 +257,12 @@ static int post_summary(MDB_txn *txn, const struct index_dbs *d, int add,
 	const msgpack_object *ind = schema_opt(ent, "industry");
 	uint32_t n = m ? m->via.array.size : 0;
 	size_t dn = ind ? (ind->via.str.size < 3 ? ind->via.str.size : 3) : 0;
-	struct tagset *t = xmalloc(2 * sizeof *t);
 	int rc;
+	struct tagset *t = tagsets(txn, d, add, schema_opt(rec, "skills"),
+	    schema_opt(ent, "chains"), &rc);
 
-	if ((rc = tagset(txn, d, schema_opt(rec, "skills"), add, &t[0])) ||
-	    (rc = tagset(txn, d, schema_opt(ent, "chains"), add, &t[1]))) {
-		free(t);
+	if (!t)
 		return rc;
-	}
 	v->n = 0;
 	put8(v, SUM_VERSION);
 	put8(v, (unsigned)kind_index(schema_opt(rec, "kind")));
