@@ -85,11 +85,13 @@ struct match_bits {
  * The most s can score against p with the given major factor, knowing
  * of s's skills and chains only their bit sets: a posting skill whose bit
  * s lacks is surely missing, a chain set disjoint from s's surely shares
- * nothing.  For dropping a candidate before decoding its tags.
+ * nothing.  For dropping a candidate before decoding its tags.  region
+ * is the region factor when the caller knows it (a search reading one
+ * region ring), else negative.
  */
 double match_bound(const struct match_weights *w, const struct match_post *p,
     const struct match_bits *pb, const struct match_spec *s,
-    const struct match_bits *sb, double major);
+    const struct match_bits *sb, double major, double region);
 
 /* field(): a code's group moved to the higher-vocational numbering. */
 int match_field_group(const char *code);

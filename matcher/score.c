@@ -77,11 +77,11 @@ static double region_factor(struct match_str a, struct match_str b)
 	return 0.2;
 }
 
-/* The factors that need neither skills nor chains. */
+/* The factors that need neither skills nor chains (region: if known, >= 0). */
 static void plain_factors(const struct match_post *p, const struct match_spec *s,
-    struct match_why *why)
+    struct match_why *why, double region)
 {
-	why->region = region_factor(s->region, p->region);
+	why->region = region >= 0 ? region : region_factor(s->region, p->region);
 	if (p->level < 0 || s->level == p->level)
 		why->level = 1.0;
 	else
@@ -100,18 +100,18 @@ uint64_t match_tag_bit(match_tag tag)
 
 double match_bound(const struct match_weights *w, const struct match_post *p,
     const struct match_bits *pb, const struct match_spec *s,
-    const struct match_bits *sb, double major)
+    const struct match_bits *sb, double major, double region)
 {
 	struct match_why why;
 	size_t maybe = 0;
 
-	plain_factors(p, s, &why);
+	plain_factors(p, s, &why, region);
 	for (size_t i = 0; i < p->nskills; i++)
 		maybe += (pb->skill[i] & sb->skills) != 0;
-	why.skills = p->nskills ? (double)maybe / (double)p->nskills : 1.0;
-	why.chain = (pb->chains & sb->chains) ? 1.0 : 0.0;
-	return w->major * major + w->skills * why.skills + w->region * why.region +
-	    w->level * why.level + w->capacity * why.capacity + w->chain * why.chain;
+	return w->major * major + w->region * why.region + w->level * why.level +
+	    w->capacity * why.capacity +
+	    w->skills * (p->nskills ? (double)maybe / (double)p->nskills : 1.0) +
+	    ((pb->chains & sb->chains) ? w->chain : 0.0);
 }
 
 double match_score(const struct match_weights *w, const struct match_post *p,
@@ -125,7 +125,7 @@ double match_score(const struct match_weights *w, const struct match_post *p,
 	for (size_t i = 0; i < p->nskills; i++)
 		hit += has(s->skills, s->nskills, p->skills[i]);
 	why->skills = p->nskills ? (double)hit / (double)p->nskills : 1.0;
-	plain_factors(p, s, why);
+	plain_factors(p, s, why, -1.0);
 	why->chain = 0.0;
 	for (size_t i = 0; i < p->nchains && why->chain == 0.0; i++)
 		if (has(s->chains, s->nchains, p->chains[i]))

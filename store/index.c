@@ -699,29 +699,45 @@ static int split_key(const MDB_val *key, struct match_str *a, struct match_str *
 	return 0;
 }
 
+static uint64_t be64(const unsigned char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	return __builtin_bswap64(x);
+}
+
+/* Every search step decodes one of these: straight-line, one check per part. */
 int index_spec_decode_head(const MDB_val *key, const MDB_val *val,
     struct index_spec *s)
 {
-	struct in r = { val->mv_data, (const unsigned char *)val->mv_data + val->mv_size, 0 };
+	const unsigned char *p = val->mv_data, *end = p + val->mv_size;
+	size_t n;
 
 	if (split_key(key, &s->code, &s->id) < 0 || s->id.n < 7 ||
-	    get8(&r) != SUM_VERSION)
+	    end - p < 9 || p[0] != SUM_VERSION)
 		return -1;
 	s->id.p += 6;                       /* code NUL region6 id */
 	s->id.n -= 6;
-	s->level = (int)get8(&r);
-	s->region.p = (const char *)take(&r, 6);
+	s->level = p[1];
+	s->region.p = (const char *)p + 2;
 	s->region.n = 6;
-	s->school_id = get_str(&r, 0);
-	s->ncohorts = get8(&r);
-	s->cohorts = take(&r, 6 * s->ncohorts);
-	s->skills_mask = (uint64_t)get32(&r) << 32;
-	s->skills_mask |= get32(&r);
-	s->chains_mask = (uint64_t)get32(&r) << 32;
-	s->chains_mask |= get32(&r);
-	s->tags = r.p;
-	s->end = r.end;
-	return r.bad ? -1 : 0;
+	n = p[8];
+	p += 9;
+	if ((size_t)(end - p) < n + 1)
+		return -1;
+	s->school_id.p = (const char *)p;
+	s->school_id.n = n;
+	p += n;
+	s->ncohorts = *p++;
+	if ((size_t)(end - p) < 6 * s->ncohorts + 16)
+		return -1;
+	s->cohorts = p;
+	p += 6 * s->ncohorts;
+	s->skills_mask = be64(p);
+	s->chains_mask = be64(p + 8);
+	s->tags = p + 16;
+	s->end = end;
+	return 0;
 }
 
 int index_spec_decode_tags(struct index_spec *s)
