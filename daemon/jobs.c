@@ -71,6 +71,7 @@ static void *worker(void *arg)
 		while (w < 0 && errno == EINTR);   /* EAGAIN: a wake is pending */
 	}
 	pthread_mutex_unlock(&lock);
+	store_snapshot_free();
 	return NULL;
 }
 

@@ -158,6 +158,7 @@ int main(int argc, char **argv)
 	daemon_g.started = time(NULL);
 	if (!daemon_g.base || jobs_start() < 0 || server_listen() < 0) {
 		jobs_stop();
+		store_snapshot_free();
 		store_close(daemon_g.store);
 		return 1;
 	}
@@ -180,6 +181,7 @@ int main(int argc, char **argv)
 		event_free(sigs[i]);
 	tokens_free(&daemon_g.tokens);
 	event_base_free(daemon_g.base);
+	store_snapshot_free();
 	store_close(daemon_g.store);
 	log_info("stopped");
 	return 0;

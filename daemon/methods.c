@@ -245,7 +245,7 @@ static int m_get(struct call *c)
 
 	if (methods_only_keys(c, known) < 0 || !(id = methods_param_id(c, "id")))
 		return -1;
-	if ((rc = mdb_txn_begin(store_env(daemon_g.store), NULL, MDB_RDONLY, &txn)))
+	if ((rc = store_snapshot(daemon_g.store, &txn)))
 		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s",
 		    mdb_strerror(rc));
 	k.mv_size = id->via.str.size;
@@ -253,7 +253,7 @@ static int m_get(struct call *c)
 	rc = mdb_get(txn, store_dbi(daemon_g.store, c->kind), &k, &v);
 	if (rc == 0 && v.mv_size > 1)
 		proto_buf_append(c->out, (const char *)v.mv_data + 1, v.mv_size - 1);
-	mdb_txn_abort(txn);
+	store_snapshot_end(txn);
 	if (rc == MDB_NOTFOUND)
 		return proto_fail(&c->err, PROTO_NOT_FOUND, "id", "%s %.*s not found",
 		    schema_kind_name[c->kind], (int)id->via.str.size, id->via.str.ptr);
@@ -311,7 +311,7 @@ static int m_list(struct call *c)
 	if (filter && schema_filter_check(c->kind, filter, &c->err) < 0)
 		return -1;
 
-	if ((rc = mdb_txn_begin(store_env(daemon_g.store), NULL, MDB_RDONLY, &txn)) ||
+	if ((rc = store_snapshot(daemon_g.store, &txn)) ||
 	    (rc = mdb_cursor_open(txn, store_dbi(daemon_g.store, c->kind), &cur))) {
 		proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
 		goto out;
@@ -363,7 +363,7 @@ out:
 	if (cur)
 		mdb_cursor_close(cur);
 	if (txn)
-		mdb_txn_abort(txn);
+		store_snapshot_end(txn);
 	proto_buf_free(&items);
 	return ret;
 }

@@ -368,7 +368,7 @@ int planners_allocate(struct call *c)
 			    "explain must be true or false");
 		explain = v->via.boolean;
 	}
-	if (mdb_txn_begin(store_env(daemon_g.store), NULL, MDB_RDONLY, &txn))
+	if (store_snapshot(daemon_g.store, &txn))
 		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "cannot read the store");
 	if (fairdata_load(c, txn, fid, grad_year, kinds, min_score, &fd) < 0)
 		goto out;
@@ -440,7 +440,7 @@ int planners_allocate(struct call *c)
 out:
 	fair_plan_free(&plan);
 	fairdata_free(&fd);
-	mdb_txn_abort(txn);
+	store_snapshot_end(txn);
 	return ret;
 }
 
@@ -461,7 +461,7 @@ int planners_schedule(struct call *c)
 
 	if (methods_only_keys(c, known) < 0 || !(fid = methods_param_id(c, "fair_id")))
 		return -1;
-	if (mdb_txn_begin(store_env(daemon_g.store), NULL, MDB_RDONLY, &txn))
+	if (store_snapshot(daemon_g.store, &txn))
 		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "cannot read the store");
 	if (fairdata_load(c, txn, fid, -1, 0xf, 0, &fd) < 0)
 		goto out;
@@ -566,6 +566,6 @@ out:
 	free(ents);
 	fair_plan_free(&arcs);
 	fairdata_free(&fd);
-	mdb_txn_abort(txn);
+	store_snapshot_end(txn);
 	return ret;
 }

@@ -133,7 +133,7 @@ static void pack_mstr(msgpack_packer *pk, struct match_str s)
 
 static int begin(struct call *c, MDB_txn **txn)
 {
-	int rc = mdb_txn_begin(store_env(daemon_g.store), NULL, MDB_RDONLY, txn);
+	int rc = store_snapshot(daemon_g.store, txn);
 	if (rc)
 		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
 	return 0;
@@ -291,7 +291,7 @@ out:
 	match_top_free(&top);
 	if (z)
 		msgpack_zone_free(z);
-	mdb_txn_abort(txn);
+	store_snapshot_end(txn);
 	return ret;
 }
 
@@ -346,7 +346,7 @@ int queries_openings(struct call *c)
 out:
 	match_top_free(&top);
 	msgpack_zone_free(z);
-	mdb_txn_abort(txn);
+	store_snapshot_end(txn);
 	return ret;
 }
 
@@ -468,6 +468,6 @@ out:
 	free(ids);
 	if (z)
 		msgpack_zone_free(z);
-	mdb_txn_abort(txn);
+	store_snapshot_end(txn);
 	return ret;
 }

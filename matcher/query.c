@@ -298,7 +298,7 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 	struct match_spec ms;
 
 	MDB_val mk = { k->mv_size - c->skip, (char *)k->mv_data + c->skip };
-	if (index_spec_decode_head(&mk, v, &c->s) < 0)
+	if (index_spec_decode_head(NULL, v, &c->s) < 0)
 		return 0;
 	/* Chain cells and plain cells split the specialties (see below). */
 	uint64_t common = c->s.chains_mask & c->bits.chains;
@@ -311,7 +311,6 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 	if (c->f->min_available >= 0 && h.available < c->f->min_available)
 		return 0;
 	c->considered++;           /* in the tier ranges: eligible */
-	ms.code = c->s.code;
 	ms.region = c->s.region;
 	ms.level = c->s.level;
 	ms.available = h.available;
@@ -323,8 +322,10 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 		    c->top->v[0].score)
 			return 0;
 	}
-	if (index_spec_decode_tags(&c->s) < 0)
+	if (index_spec_decode_key(&mk, &c->s) < 0 ||
+	    index_spec_decode_tags(&c->s) < 0)
 		return 0;
+	ms.code = c->s.code;
 	ms.skills = c->s.skills;
 	ms.nskills = c->s.nskills;
 	ms.chains = c->s.chains;

@@ -699,6 +699,15 @@ static int split_key(const MDB_val *key, struct match_str *a, struct match_str *
 	return 0;
 }
 
+int index_spec_decode_key(const MDB_val *key, struct index_spec *s)
+{
+	if (split_key(key, &s->code, &s->id) < 0 || s->id.n < 7)
+		return -1;
+	s->id.p += 6;                       /* code NUL region6 id */
+	s->id.n -= 6;
+	return 0;
+}
+
 static uint64_t be64(const unsigned char *p)
 {
 	uint64_t x;
@@ -713,11 +722,9 @@ int index_spec_decode_head(const MDB_val *key, const MDB_val *val,
 	const unsigned char *p = val->mv_data, *end = p + val->mv_size;
 	size_t n;
 
-	if (split_key(key, &s->code, &s->id) < 0 || s->id.n < 7 ||
-	    end - p < 9 || p[0] != SUM_VERSION)
+	if ((key && index_spec_decode_key(key, s) < 0) || end - p < 9 ||
+	    p[0] != SUM_VERSION)
 		return -1;
-	s->id.p += 6;                       /* code NUL region6 id */
-	s->id.n -= 6;
 	s->level = p[1];
 	s->region.p = (const char *)p + 2;
 	s->region.n = 6;

@@ -129,6 +129,9 @@ int index_tag(MDB_txn *txn, const struct index_dbs *d, const char *tag,
 int index_spec_decode(const MDB_val *key, const MDB_val *val, struct index_spec *s);
 int index_spec_decode_head(const MDB_val *key, const MDB_val *val,
     struct index_spec *s);
+/* _head with key NULL leaves code and id to this (a search drops most
+ * entries on the value alone). */
+int index_spec_decode_key(const MDB_val *key, struct index_spec *s);
 int index_spec_decode_tags(struct index_spec *s);
 int index_post_decode(const MDB_val *key, const MDB_val *val, struct index_post *p);
 

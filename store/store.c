@@ -215,6 +215,39 @@ size_t store_reindexed(const struct store *s)
 	return s->reindexed;
 }
 
+static _Thread_local MDB_txn *spare;   /* this thread's reset snapshot */
+
+int store_snapshot(struct store *s, MDB_txn **txn)
+{
+	if (spare) {
+		MDB_txn *t = spare;
+		spare = NULL;
+		if (mdb_txn_renew(t) == 0) {
+			*txn = t;
+			return 0;
+		}
+		mdb_txn_abort(t);
+	}
+	return mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+}
+
+void store_snapshot_end(MDB_txn *txn)
+{
+	if (spare) {                       /* one spare is enough */
+		mdb_txn_abort(txn);
+		return;
+	}
+	mdb_txn_reset(txn);
+	spare = txn;
+}
+
+void store_snapshot_free(void)
+{
+	if (spare)
+		mdb_txn_abort(spare);
+	spare = NULL;
+}
+
 void store_close(struct store *s)
 {
 	if (!s)

@@ -41,6 +41,17 @@ void store_close(struct store *s);
 size_t store_reindexed(const struct store *s);
 
 MDB_env *store_env(struct store *s);
+
+/*
+ * A read snapshot (a read-only transaction).  Each thread keeps the last
+ * one it ended, reset, and renews it for the next: beginning afresh
+ * takes LMDB's reader-table lock every time, which searches contended on.
+ * A thread calls store_snapshot_free before it exits, and before
+ * store_close.
+ */
+int store_snapshot(struct store *s, MDB_txn **txn);
+void store_snapshot_end(MDB_txn *txn);
+void store_snapshot_free(void);
 MDB_dbi store_dbi(struct store *s, enum schema_kind k);
 /* The match indexes (index.h), for read transactions. */
 const struct index_dbs *store_index(struct store *s);
