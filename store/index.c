@@ -978,6 +978,54 @@ static unsigned long long db_entries(MDB_txn *txn, MDB_dbi dbi)
 	return mdb_stat(txn, dbi, &st) ? 0 : st.ms_entries;
 }
 
+/*
+ * ix.tags must hold the ids 1..last exactly once each (ix.meta "tags"):
+ * a lost or repeated id would give two tags one id.
+ */
+static int tags_check(MDB_txn *txn, const struct index_dbs *d,
+    void (*problem)(void *arg, const char *what), void *arg)
+{
+	MDB_val k, v, mk = { 4, "tags" };
+	MDB_cursor *c;
+	uint32_t last = 0;
+	unsigned char *seen;
+	unsigned long long n = 0, bad = 0;
+	char msg[160];
+	int rc;
+
+	rc = mdb_get(txn, d->meta, &mk, &v);
+	if (rc == 0 && v.mv_size == 4)
+		memcpy(&last, v.mv_data, 4);
+	else if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, d->tags, &c)))
+		return rc;
+	seen = xcalloc((size_t)last / 8 + 1, 1);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct in r = { v.mv_data, (const unsigned char *)v.mv_data + v.mv_size, 0 };
+		while (r.p < r.end && !r.bad) {
+			uint32_t id = get32(&r);
+			take(&r, get16(&r));
+			if (r.bad || id == 0 || id > last || seen[id / 8] >> (id % 8) & 1)
+				bad++;
+			else
+				seen[id / 8] |= (unsigned char)(1u << (id % 8));
+			n++;
+		}
+	}
+	mdb_cursor_close(c);
+	free(seen);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	if (bad || n != last) {
+		snprintf(msg, sizeof msg, "ix.tags: %llu tags for ids 1..%u, %llu "
+		    "repeated, malformed or past the last", n, last, bad);
+		problem(arg, msg);
+	}
+	return 0;
+}
+
 int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
     unsigned long long nspec, unsigned long long npost,
     void (*problem)(void *arg, const char *what), void *arg)
@@ -994,6 +1042,8 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
 
 	strtab_init(&ys);
 	strtab_init(&yp);
+	if ((rc = tags_check(txn, d, problem, arg)))
+		goto out;
 	if ((have = db_entries(txn, d->spec_major)) != nspec) {
 		snprintf(msg, sizeof msg, "ix.spec.major holds %llu entries for "
 		    "%llu specialties", have, nspec);

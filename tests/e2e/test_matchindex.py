@@ -129,6 +129,7 @@ def test_indexes_agree_after_every_kind_of_update_and_delete(daemon):
     ("post_count", "ix.post.groups"),
     ("drop_post_count", "ix.post.groups"),
     ("drop_tag", "entry missing or stale"),
+    ("tag_counter", "ix.tags"),
 ])
 def test_verify_finds_each_kind_of_index_damage(daemon, damage, expect):
     c = daemon.connect()
@@ -152,6 +153,11 @@ def test_verify_finds_each_kind_of_index_damage(daemon, damage, expect):
         k, v = items[0]
         put(k, (int.from_bytes(v, "little") + 1).to_bytes(8, "little"))
 
+    def tag_counter(items, put, delete):
+        # the last tag id set back by one: the next new tag would reuse it
+        last = int.from_bytes(dict(items)[b"tags"], "little")
+        put(b"tags", (last - 1).to_bytes(4, "little"))
+
     def stray_count(items, put, delete):
         put(b"51330102", (1).to_bytes(8, "little"))
     name, fn = {
@@ -171,6 +177,7 @@ def test_verify_finds_each_kind_of_index_damage(daemon, damage, expect):
         "post_count": ("ix.post.groups", count),
         "drop_post_count": ("ix.post.groups", drop_first),
         "drop_tag": ("ix.tags", drop_first),
+        "tag_counter": ("ix.meta", tag_counter),
     }[damage]
     db.edit(name, fn)
     db.close()
