@@ -297,6 +297,8 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 	struct match_hit h;
 	struct match_spec ms;
 
+	if (k->mv_size < c->skip)            /* a damaged entry: skip it */
+		return 0;
 	MDB_val mk = { k->mv_size - c->skip, (char *)k->mv_data + c->skip };
 	if (index_spec_decode_head(NULL, v, &c->s) < 0)
 		return 0;

@@ -187,6 +187,25 @@ def test_verify_finds_each_kind_of_index_damage(daemon, damage, expect):
     assert any(expect in p for p in v["problems"]), v
 
 
+def test_a_damaged_short_entry_is_skipped_by_searches_and_reported(daemon):
+    c = daemon.connect()
+    populate(c)
+    # any major, from Beijing: every specialty is in the nationwide ring
+    q = {"query": {"majors": [], "region": "110101"}, "k": 10}
+    before = c.call("match.candidates", q)
+    assert len(before["items"]) == 3
+    daemon.stop()
+    db = Lmdb(daemon.data)
+    # shorter than the selector and region every ix.spec.region key starts with
+    db.edit("ix.spec.region", lambda items, put, delete: put(b"\xff", items[0][1]))
+    db.close()
+    daemon.start()
+    c = daemon.connect()
+    assert c.call("match.candidates", q) == before
+    v = verify(c)
+    assert v["ok"] is False and any("ix.spec.region" in p for p in v["problems"]), v
+
+
 def test_indexes_of_another_format_are_rebuilt_at_start(daemon):
     c = daemon.connect()
     populate(c)
