@@ -142,10 +142,11 @@ static int load_children(struct call *c, MDB_txn *txn, struct fairdata *fd,
 		for (size_t j = 0; j < n; j++) {
 			msgpack_object rec;
 			MDB_val k, v;
-			if (spec ? index_spec_find(txn, ix, ids[j], strlen(ids[j]), &k,
-			    &v) != 0 :
-			    store_read(st, txn, kind, ids[j], strlen(ids[j]), fd->z, &rec) < 0 ||
-			    summary(cur, &rec, "majors", &k, &v, kb, sizeof kb) < 0) {
+			if (store_read(st, txn, kind, ids[j], strlen(ids[j]), fd->z, &rec) < 0 ||
+			    (spec ? index_spec_find(txn, ix,
+			    queries_str(schema_get(&rec, "major_code")),
+			    queries_str(schema_get(&rec, "id")), &k, &v) :
+			    summary(cur, &rec, "majors", &k, &v, kb, sizeof kb)) != 0) {
 				ret = proto_fail(&c->err, PROTO_INTERNAL, NULL,
 				    "%s %s has no match index entry (run admin.verify)",
 				    schema_kind_name[kind], ids[j]);

@@ -176,8 +176,12 @@ static int post_view(MDB_txn *txn, struct match_post *post,
 
 static void pack_candidate(msgpack_packer *pk, const struct match_hit *h)
 {
-	struct index_spec s;
-	index_spec_decode(&h->key, &h->val, &s);
+	struct index_spec s;             /* decoded once by the search */
+	const char *nul = memchr(h->key.mv_data, 0, h->key.mv_size);
+	index_spec_decode_head(NULL, &h->val, &s);
+	s.code.p = h->key.mv_data;         /* code NUL …, either key form */
+	s.code.n = nul ? (size_t)(nul - s.code.p) : 0;
+	s.id = h->id;
 	const char *name = catalog_name(s.code.p, s.code.n);
 	msgpack_pack_map(pk, name ? 7 : 6);
 	proto_pack_cstr(pk, "specialty_id");

@@ -116,7 +116,8 @@ struct index_dbs;
 struct match_hit {
 	double score;
 	struct match_why why;
-	MDB_val key, val;
+	MDB_val key, val;         /* a specialty's key: code NUL …, either
+				     ix.spec.major's or ix.spec.code's */
 	struct match_str id;      /* specialty or posting id, inside key */
 	long long available;
 };

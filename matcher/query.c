@@ -283,8 +283,12 @@ struct cand {
 	struct match_top *top;
 	double tier;                   /* the major factor of the tier being read */
 	double region;                 /* the ring's region factor; -1: per entry */
+	double bound;                  /* the cell's bound */
+	int tally;                     /* count the eligible (`considered`) */
 	struct match_bits bits;        /* the posting's tag bits */
 	size_t skip;                   /* key bytes before the ix.spec.major key */
+	size_t region_len;             /* 6: ix.spec.major keys; 0: ix.spec.code's */
+	struct match_str near;         /* a region read in nearer cells: passed */
 	int sel;                       /* a chain bit, SEL_PLAIN or SEL_ALL */
 	uint64_t skill_bit[INDEX_TAGS_MAX];
 	unsigned long long considered;
@@ -300,7 +304,22 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 	if (k->mv_size < c->skip)            /* a damaged entry: skip it */
 		return 0;
 	MDB_val mk = { k->mv_size - c->skip, (char *)k->mv_data + c->skip };
+	/*
+	 * With k hits kept and a cell that can at best tie the worst, only a
+	 * smaller id can enter: the id is in the key, the value not needed.
+	 * Cells tie often at scale (every far specialty of a broad prefix
+	 * with full skills, level and capacity scores the ring's bound).
+	 */
+	if (!c->tally && c->top->n == c->top->k && c->top->k &&
+	    c->bound <= c->top->v[0].score + 1e-12) {
+		if (index_spec_decode_key(&mk, c->region_len, &c->s) < 0)
+			return 0;
+		if (id_cmp(c->s.id, c->top->v[0].id) >= 0)  /* in id order: stop */
+			return c->region_len == 0;
+	}
 	if (index_spec_decode_head(NULL, v, &c->s) < 0)
+		return 0;
+	if (c->near.n && starts(c->s.region, c->near))
 		return 0;
 	/* Chain cells and plain cells split the specialties (see below). */
 	uint64_t common = c->s.chains_mask & c->bits.chains;
@@ -324,7 +343,7 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 		    c->top->v[0].score)
 			return 0;
 	}
-	if (index_spec_decode_key(&mk, &c->s) < 0 ||
+	if (index_spec_decode_key(&mk, c->region_len, &c->s) < 0 ||
 	    index_spec_decode_tags(&c->s) < 0)
 		return 0;
 	ms.code = c->s.code;
@@ -540,6 +559,9 @@ static int cell_scan(struct cand *c, MDB_cursor *cur, const char *lead,
  * whose bound counts the chain) and the rest (ix.spec.major, whose bound
  * does not): the far rings of a big major are mostly the rest.  A posting
  * that takes any major has one tier, read by place from ix.spec.region.
+ * The far ring (or the only one) of a code is read from ix.spec.code, in
+ * id order, so that once it can at best tie the k-th hit the first id
+ * past the k-th's ends it (far rings tie at scale: see cand_visit).
  * Cells go best bound first (w_major·tier + w_region·region + the other
  * weights), so once k hits are kept and the worst beats the next cell's
  * bound — beaten, not met, since ties go to the smaller id — nothing left
@@ -560,7 +582,7 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 	double other = w->skills + w->level + w->capacity;
 	int counted = f->min_available < 0, rc = 0, ntiers = 0, nregions;
 	int have[3] = { 0, 0, 0 }, any = post->nprefixes == 0, nparts;
-	MDB_cursor *cur = NULL, *chain = NULL, *place = NULL;
+	MDB_cursor *cur = NULL, *byid = NULL, *chain = NULL, *place = NULL;
 	struct gcells gcache[GCACHE];
 	size_t ngcache = 0;
 
@@ -569,6 +591,7 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 	c->f = f;
 	c->top = top;
 	c->considered = 0;
+	c->tally = !counted;
 	c->tier = 1.0;
 	c->bits.skill = c->skill_bit;
 	c->bits.skills = 0;
@@ -581,6 +604,7 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 	*considered = 0;
 
 	if ((rc = mdb_cursor_open(txn, ix->spec_major, &cur)) ||
+	    (rc = mdb_cursor_open(txn, ix->spec_code, &byid)) ||
 	    (rc = mdb_cursor_open(txn, ix->spec_chain, &chain)) ||
 	    (rc = mdb_cursor_open(txn, ix->spec_region, &place)))
 		goto done;
@@ -623,6 +647,9 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 			break;
 		c->tier = tier_factor[tier];
 		c->region = nregions == 1 ? -1.0 : region_tier[r];
+		c->bound = cell[ci].bound;
+		c->region_len = 6;
+		c->near.n = 0;
 		if (any) {                 /* by place, every code */
 			const struct gcells *g = nregions == 1 ? NULL :
 			    group_cells(txn, ix->spec_groups, "**", post->region,
@@ -654,6 +681,16 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 				continue;
 			memcpy(lead + 1, cs[tier].s[i], cn);
 			lead[1 + cn] = 0;
+			if (!cell[ci].chain && r == nregions - 1) {
+				/* the far ring in id order, the province passed */
+				c->skip = 0;
+				c->sel = nparts == 2 ? SEL_PLAIN : SEL_ALL;
+				c->region_len = 0;
+				c->near.p = post->region.p;
+				c->near.n = xl;
+				rc = scan_but(byid, lead + 1, cn + 1, NULL, 0, cand_visit, c);
+				continue;
+			}
 			if (!cell[ci].chain) {
 				c->skip = 0;
 				c->sel = nparts == 2 ? SEL_PLAIN : SEL_ALL;
@@ -671,6 +708,8 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 done:
 	if (cur)
 		mdb_cursor_close(cur);
+	if (byid)
+		mdb_cursor_close(byid);
 	if (chain)
 		mdb_cursor_close(chain);
 	if (place)

@@ -7,7 +7,7 @@
 #include "schema.h"
 #include "util.h"
 
-#define SUM_VERSION 6
+#define SUM_VERSION 7
 
 /*
  * Count changes wait in d->tally (per count db, deltas as size_t modulo
@@ -34,9 +34,9 @@ int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 		strtab_init(&d->tally->t[1]);
 	}
 	if ((rc = mdb_dbi_open(txn, "ix.spec.major", MDB_CREATE, &d->spec_major)) ||
+	    (rc = mdb_dbi_open(txn, "ix.spec.code", MDB_CREATE, &d->spec_code)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.chain", MDB_CREATE, &d->spec_chain)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.region", MDB_CREATE, &d->spec_region)) ||
-	    (rc = mdb_dbi_open(txn, "ix.spec.id", MDB_CREATE, &d->spec_id)) ||
 	    (rc = mdb_dbi_open(txn, "ix.tags", MDB_CREATE, &d->tags)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.groups", MDB_CREATE, &d->spec_groups)) ||
 	    (rc = mdb_dbi_open(txn, "ix.post.prefix", MDB_CREATE, &d->post_prefix)) ||
@@ -50,12 +50,18 @@ int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 	    *(unsigned char *)v.mv_data != SUM_VERSION;
 	if (!*stale)
 		return 0;
-	/* Written by another version: empty them for the caller to rebuild. */
+	/* Written by another version: empty them for the caller to rebuild
+	 * (ix.spec.id, of versions before 7, goes). */
 	(void)ver;
+	MDB_dbi gone;
+	if ((rc = mdb_dbi_open(txn, "ix.spec.id", 0, &gone)) == 0)
+		rc = mdb_drop(txn, gone, 1);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
 	if ((rc = mdb_drop(txn, d->spec_major, 0)) ||
+	    (rc = mdb_drop(txn, d->spec_code, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_chain, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_region, 0)) ||
-	    (rc = mdb_drop(txn, d->spec_id, 0)) ||
 	    (rc = mdb_drop(txn, d->tags, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_groups, 0)) ||
 	    (rc = mdb_drop(txn, d->post_prefix, 0)) ||
@@ -178,6 +184,12 @@ static void put_region(struct out *o, const msgpack_object *r)
 }
 
 /* A specialty's entry key: code NUL region6 id (region of its school). */
+static struct match_str str_of(const msgpack_object *o)
+{
+	struct match_str s = { o->via.str.ptr, o->via.str.size };
+	return s;
+}
+
 static MDB_val spec_key(struct out *o, const msgpack_object *rec,
     const msgpack_object *school)
 {
@@ -431,25 +443,57 @@ static int post_count(MDB_txn *txn, const struct index_dbs *d,
 /* What spec_derived does with the entries. */
 enum { DERIVED_PUT, DERIVED_DEL, DERIVED_CHECK };
 
+/* Put, delete or check one derived entry; < 0: -error, else 1 if bad. */
+static int derived_op(MDB_txn *txn, MDB_dbi dbi, int op, MDB_val *k,
+    const MDB_val *val)
+{
+	MDB_val got;
+	int rc;
+
+	if (op == DERIVED_PUT) {
+		rc = mdb_put(txn, dbi, k, (MDB_val *)val, 0);
+		return rc ? -rc : 0;
+	}
+	if (op == DERIVED_DEL) {
+		rc = mdb_del(txn, dbi, k, NULL);
+		return rc && rc != MDB_NOTFOUND ? -rc : 0;
+	}
+	rc = mdb_get(txn, dbi, k, &got);
+	if (rc && rc != MDB_NOTFOUND)
+		return -rc;
+	return rc || got.mv_size != val->mv_size ||
+	    memcmp(got.mv_data, val->mv_data, val->mv_size);
+}
+
 /*
  * The copies of a specialty's ix.spec.major entry (key, val) in
- * ix.spec.chain (one per bit of its chains mask) and ix.spec.region (one
- * under INDEX_SEL_ALL, one per chain bit): put them, delete them (val
- * unused), or count those missing or different (the result, >= 0).
- * region is the entry's region6, chains its chains mask.
+ * ix.spec.code (its key without the region), ix.spec.chain (one per bit
+ * of its chains mask) and ix.spec.region (one under INDEX_SEL_ALL, one
+ * per chain bit): put them, delete them (val unused), or count those
+ * missing or different (the result, >= 0).  region is the entry's
+ * region6, chains its chains mask.
  */
 static int spec_derived(MDB_txn *txn, const struct index_dbs *d, int op,
     const MDB_val *key, const MDB_val *val, const char *region, uint64_t chains)
 {
 	struct out k = { 0 };
+	const char *nul = memchr(key->mv_data, 0, key->mv_size);
+	size_t cn = nul ? (size_t)(nul - (char *)key->mv_data) + 1 : 0;
+	MDB_val kk;
 	int rc = 0, bad = 0;
 
+	if (nul && cn + 6 <= key->mv_size) {      /* code NUL | region6 | id */
+		put(&k, key->mv_data, cn);
+		put(&k, (char *)key->mv_data + cn + 6, key->mv_size - cn - 6);
+		kk.mv_data = k.p;
+		kk.mv_size = k.n;
+		rc = derived_op(txn, d->spec_code, op, &kk, val);
+		bad += rc > 0;
+	}
 	for (int sel = -1; sel < 64 && rc >= 0; sel++) {
 		if (sel >= 0 && !(chains >> sel & 1))
 			continue;
 		for (int region_db = sel < 0; region_db < 2 && rc >= 0; region_db++) {
-			MDB_dbi dbi = region_db ? d->spec_region : d->spec_chain;
-			MDB_val kk;
 			k.n = 0;
 			put8(&k, sel < 0 ? INDEX_SEL_ALL : (unsigned)sel);
 			if (region_db)
@@ -457,23 +501,9 @@ static int spec_derived(MDB_txn *txn, const struct index_dbs *d, int op,
 			put(&k, key->mv_data, key->mv_size);
 			kk.mv_data = k.p;
 			kk.mv_size = k.n;
-			if (op == DERIVED_PUT) {
-				rc = mdb_put(txn, dbi, &kk, (MDB_val *)val, 0);
-				rc = rc ? -rc : 0;
-			} else if (op == DERIVED_DEL) {
-				rc = mdb_del(txn, dbi, &kk, NULL);
-				rc = rc && rc != MDB_NOTFOUND ? -rc : 0;
-			} else {
-				MDB_val got;
-				rc = mdb_get(txn, dbi, &kk, &got);
-				if (rc && rc != MDB_NOTFOUND) {
-					rc = -rc;
-				} else {
-					bad += rc || got.mv_size != val->mv_size ||
-					    memcmp(got.mv_data, val->mv_data, val->mv_size);
-					rc = 0;
-				}
-			}
+			rc = derived_op(txn, region_db ? d->spec_region : d->spec_chain,
+			    op, &kk, val);
+			bad += rc > 0;
 		}
 	}
 	free(k.p);
@@ -489,65 +519,87 @@ static uint64_t spec_chains(const MDB_val *key, const MDB_val *val)
 	return m;
 }
 
+/*
+ * A specialty's ix.spec.major key, built in kb[0..kbsize) from its
+ * ix.spec.code entry (v: the summary there): code NUL region6 id, the
+ * region the summary's (its school's as it was when written: the school
+ * may be changing in this txn).
+ */
+static int spec_locate(MDB_txn *txn, const struct index_dbs *d,
+    struct match_str code, struct match_str id, char *kb, size_t kbsize,
+    MDB_val *k, MDB_val *v)
+{
+	MDB_val ck = { code.n + 1 + id.n, kb };
+	int rc;
+
+	if (code.n + 1 + 6 + id.n > kbsize)
+		return MDB_NOTFOUND;
+	memcpy(kb, code.p, code.n);                /* code NUL id */
+	kb[code.n] = 0;
+	memcpy(kb + code.n + 1, id.p, id.n);
+	if ((rc = mdb_get(txn, d->spec_code, &ck, v)))
+		return rc;
+	memmove(kb + code.n + 7, kb + code.n + 1, id.n);
+	if (v->mv_size >= 8 && *(unsigned char *)v->mv_data == SUM_VERSION)
+		memcpy(kb + code.n + 1, (char *)v->mv_data + 2, 6);
+	else
+		memcpy(kb + code.n + 1, "000000", 6);
+	k->mv_data = kb;
+	k->mv_size = code.n + 7 + id.n;
+	return 0;
+}
+
+int index_spec_find(MDB_txn *txn, const struct index_dbs *d,
+    struct match_str code, struct match_str id, MDB_val *k, MDB_val *v)
+{
+	char kb[2 * SCHEMA_ID_MAX + 16];
+	MDB_cursor *c;
+	int rc;
+
+	if ((rc = spec_locate(txn, d, code, id, kb, sizeof kb, k, v)) ||
+	    (rc = mdb_cursor_open(txn, d->spec_major, &c)))
+		return rc;
+	rc = mdb_cursor_get(c, k, v, MDB_SET_KEY);   /* k now points into the map */
+	mdb_cursor_close(c);
+	return rc;
+}
+
 int index_specialty(MDB_txn *txn, const struct index_dbs *d,
     const msgpack_object *old, const msgpack_object *rec,
     const msgpack_object *school)
 {
 	struct out k = { 0 }, v = { 0 };
-	MDB_val key, val, idk;
+	MDB_val key, val;
 	int rc = 0;
 
 	if (old) {
-		/* ix.spec.id knows the entry's key (its region is the school's
-		 * as it was, and the school may be changing in this txn). */
-		const msgpack_object *id = schema_opt(old, "id");
-		idk.mv_data = (void *)id->via.str.ptr;
-		idk.mv_size = id->via.str.size;
-		rc = mdb_get(txn, d->spec_id, &idk, &key);
+		char kb[2 * SCHEMA_ID_MAX + 16];
+		MDB_val old_val;
+		rc = spec_locate(txn, d, str_of(schema_opt(old, "major_code")),
+		    str_of(schema_opt(old, "id")), kb, sizeof kb, &key, &old_val);
 		if (rc == MDB_NOTFOUND) {
 			rc = 0;
 		} else if (rc) {
 			goto out;
 		} else {
-			const char *nul = memchr(key.mv_data, 0, key.mv_size);
-			char region[6], kb[2 * SCHEMA_ID_MAX + 16];
-			if (key.mv_size > sizeof kb) {
-				rc = MDB_CORRUPTED;
-				goto out;
-			}
-			MDB_val old_val;
-			uint64_t chains = 0;
-			if (!nul || (size_t)(nul - (char *)key.mv_data) + 7 > key.mv_size)
-				memcpy(region, "000000", 6);
-			else
-				memcpy(region, nul + 1, 6);
-			memcpy(kb, key.mv_data, key.mv_size);   /* stable across writes */
-			key.mv_data = kb;
-			rc = mdb_get(txn, d->spec_major, &key, &old_val);
-			if (rc == 0)
-				chains = spec_chains(&key, &old_val);
-			else if (rc != MDB_NOTFOUND)
-				goto out;
+			const char *region = kb + (key.mv_size -
+			    schema_opt(old, "id")->via.str.size - 6);
+			uint64_t chains = spec_chains(&key, &old_val);
 			if ((rc = spec_count(txn, d, kb, region, -1)) ||
 			    (rc = -spec_derived(txn, d, DERIVED_DEL, &key, NULL, region,
 			    chains)) ||
 			    ((rc = mdb_del(txn, d->spec_major, &key, NULL)) &&
-			    rc != MDB_NOTFOUND) ||
-			    (rc = mdb_del(txn, d->spec_id, &idk, NULL)))
+			    rc != MDB_NOTFOUND))
 				goto out;
 		}
 	}
 	if (rec) {
-		const msgpack_object *id = schema_opt(rec, "id");
 		if ((rc = spec_summary(txn, d, 1, &v, rec, school)))
 			goto out;
 		key = spec_key(&k, rec, school);
 		val.mv_data = v.p;
 		val.mv_size = v.n;
-		idk.mv_data = (void *)id->via.str.ptr;
-		idk.mv_size = id->via.str.size;
 		if ((rc = mdb_put(txn, d->spec_major, &key, &val, 0)) ||
-		    (rc = mdb_put(txn, d->spec_id, &idk, &key, 0)) ||
 		    (rc = -spec_derived(txn, d, DERIVED_PUT, &key, &val,
 		    (char *)v.p + 2, spec_chains(&key, &val))))
 			goto out;
@@ -556,21 +608,6 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 out:
 	free(k.p);
 	free(v.p);
-	return rc;
-}
-
-int index_spec_find(MDB_txn *txn, const struct index_dbs *d, const char *id,
-    size_t idlen, MDB_val *k, MDB_val *v)
-{
-	MDB_val idk = { idlen, (void *)id };
-	MDB_cursor *c;
-	int rc;
-	if ((rc = mdb_get(txn, d->spec_id, &idk, k)))
-		return rc;
-	if ((rc = mdb_cursor_open(txn, d->spec_major, &c)))
-		return rc;
-	rc = mdb_cursor_get(c, k, v, MDB_SET_KEY);   /* k now points into the map */
-	mdb_cursor_close(c);
 	return rc;
 }
 
@@ -699,12 +736,13 @@ static int split_key(const MDB_val *key, struct match_str *a, struct match_str *
 	return 0;
 }
 
-int index_spec_decode_key(const MDB_val *key, struct index_spec *s)
+int index_spec_decode_key(const MDB_val *key, size_t region_len,
+    struct index_spec *s)
 {
-	if (split_key(key, &s->code, &s->id) < 0 || s->id.n < 7)
+	if (split_key(key, &s->code, &s->id) < 0 || s->id.n < region_len + 1)
 		return -1;
-	s->id.p += 6;                       /* code NUL region6 id */
-	s->id.n -= 6;
+	s->id.p += region_len;              /* code NUL region id */
+	s->id.n -= region_len;
 	return 0;
 }
 
@@ -722,7 +760,7 @@ int index_spec_decode_head(const MDB_val *key, const MDB_val *val,
 	const unsigned char *p = val->mv_data, *end = p + val->mv_size;
 	size_t n;
 
-	if ((key && index_spec_decode_key(key, s) < 0) || end - p < 9 ||
+	if ((key && index_spec_decode_key(key, 6, s) < 0) || end - p < 9 ||
 	    p[0] != SUM_VERSION)
 		return -1;
 	s->level = p[1];
@@ -885,8 +923,7 @@ int index_verify_specialty(MDB_txn *txn, const struct index_dbs *d,
     const msgpack_object *rec, const msgpack_object *school)
 {
 	struct out k = { 0 }, v = { 0 };
-	const msgpack_object *id = schema_opt(rec, "id");
-	MDB_val key, idk = { id->via.str.size, (void *)id->via.str.ptr }, got;
+	MDB_val key;
 	int rc;
 
 	if ((rc = spec_summary(txn, d, 0, &v, rec, school))) {
@@ -895,9 +932,6 @@ int index_verify_specialty(MDB_txn *txn, const struct index_dbs *d,
 	}
 	key = spec_key(&k, rec, school);
 	rc = entry_is(txn, d->spec_major, &key, &v);
-	if (rc >= 0 && (mdb_get(txn, d->spec_id, &idk, &got) ||
-	    got.mv_size != key.mv_size || memcmp(got.mv_data, key.mv_data, key.mv_size)))
-		rc++;
 	if (rc >= 0) {
 		MDB_val val = { v.n, v.p };
 		int bad = spec_derived(txn, d, DERIVED_CHECK, &key, &val,
@@ -1049,8 +1083,8 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
 		    "%llu specialties", have, nspec);
 		problem(arg, msg);
 	}
-	if ((have = db_entries(txn, d->spec_id)) != nspec) {
-		snprintf(msg, sizeof msg, "ix.spec.id holds %llu entries for "
+	if ((have = db_entries(txn, d->spec_code)) != nspec) {
+		snprintf(msg, sizeof msg, "ix.spec.code holds %llu entries for "
 		    "%llu specialties", have, nspec);
 		problem(arg, msg);
 	}

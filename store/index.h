@@ -5,6 +5,9 @@
  *   ix.spec.major   major_code NUL region6 specialty_id → specialty
  *                   summary (region6: its school's), so a code's
  *                   specialties near a place are one range
+ *   ix.spec.code    major_code NUL specialty_id → the same summary: a
+ *                   code's specialties in id order, for the far ring,
+ *                   whose ties go to the smallest ids
  *   ix.spec.chain   bit ‖ ix.spec.major key → the same summary, once for
  *                   each bit of the specialty's chains mask (a byte 0-63,
  *                   match_tag_bit's), so the specialties of a code that
@@ -13,7 +16,6 @@
  *                   summary, under sel INDEX_SEL_ALL for every specialty
  *                   and under each chain bit as above: a place's
  *                   specialties of every code are one range
- *   ix.spec.id      specialty_id → its ix.spec.major key
  *   ix.tags         tag → its id (see index_tag): summaries hold skills
  *                   and chains as 4-byte ids
  *   ix.spec.groups  GG region → number of specialties (uint64) whose
@@ -54,7 +56,7 @@
 #define INDEX_SEL_ALL 0xff           /* ix.spec.region: every specialty */
 
 struct index_dbs {
-	MDB_dbi spec_major, spec_chain, spec_region, spec_id, spec_groups, tags;
+	MDB_dbi spec_major, spec_code, spec_chain, spec_region, spec_groups, tags;
 	MDB_dbi post_prefix, post_groups, meta;
 	struct index_tally *tally;         /* count changes not yet written */
 };
@@ -130,17 +132,20 @@ int index_spec_decode(const MDB_val *key, const MDB_val *val, struct index_spec 
 int index_spec_decode_head(const MDB_val *key, const MDB_val *val,
     struct index_spec *s);
 /* _head with key NULL leaves code and id to this (a search drops most
- * entries on the value alone). */
-int index_spec_decode_key(const MDB_val *key, struct index_spec *s);
+ * entries on the value alone): region_len 6 for an ix.spec.major key,
+ * 0 for an ix.spec.code key. */
+int index_spec_decode_key(const MDB_val *key, size_t region_len,
+    struct index_spec *s);
 int index_spec_decode_tags(struct index_spec *s);
 int index_post_decode(const MDB_val *key, const MDB_val *val, struct index_post *p);
 
 /*
- * A specialty's entry by id (through ix.spec.id); k and v point into the
- * map.  MDB_NOTFOUND when it has none.
+ * A specialty's ix.spec.major entry by code and id (through
+ * ix.spec.code); k and v point into the map.  MDB_NOTFOUND when it has
+ * none.
  */
-int index_spec_find(MDB_txn *txn, const struct index_dbs *d, const char *id,
-    size_t idlen, MDB_val *k, MDB_val *v);
+int index_spec_find(MDB_txn *txn, const struct index_dbs *d,
+    struct match_str code, struct match_str id, MDB_val *k, MDB_val *v);
 
 /* The cohort of year in a decoded specialty (0 when absent). */
 long long index_spec_cohort(const struct index_spec *s, int year);

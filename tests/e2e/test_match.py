@@ -806,6 +806,33 @@ def test_equal_scores_are_ordered_by_id(client):
     assert r["considered"] == 25
 
 
+def test_far_ties_go_to_the_smallest_ids_whatever_their_region(client):
+    # Every specialty outside Zhejiang scores the far ring's best possible,
+    # .4 + .15·.2 + .15 + .1 + .1 = 0.78, so the k best are the smallest
+    # ids: the search reads the far ring in id order and stops there, while
+    # key order by region (Beijing 11 first, Xinjiang 65 last) disagrees.
+    put(client, "school", sch("XJ", "higher", "650102"), sch("BJ", "higher", "110101"),
+        sch("GD", "higher", "440103"), sch("ZJ", "higher", JX))
+    put(client, "enterprise", ent("E", JH))
+    put(client, "specialty",
+        spc("a-xj", "XJ", "460103"), spc("d-xj", "XJ", "460104"),
+        spc("b-gd", "GD", "460103"), spc("e-gd", "GD", "460201"),
+        spc("c-bj", "BJ", "460201"), spc("f-bj", "BJ", "460103"),
+        spc("z-zj", "ZJ", "460104"),                 # same province: 0.825
+        spc("0-bj", "BJ", "460103", cohorts={}))     # none available: 0.68
+    put(client, "posting", pst("P", "E", ["46"], headcount=10))
+    want = [("z-zj", 0.825), ("a-xj", 0.78), ("b-gd", 0.78), ("c-bj", 0.78),
+            ("d-xj", 0.78), ("e-gd", 0.78), ("f-bj", 0.78), ("0-bj", 0.68)]
+    for k in range(1, len(want) + 1):
+        r = cands(client, posting_id="P", grad_year=2026, k=k)
+        expect_ranking(r, want[:k], considered=8)
+    # with a filter that counts by reading, the same order
+    r = cands(client, posting_id="P", grad_year=2026, k=3, min_available=0)
+    expect_ranking(r, want[:3], considered=8)
+    r = cands(client, posting_id="P", grad_year=2026, k=2, region_prefix="65")
+    expect_ranking(r, [("a-xj", 0.78), ("d-xj", 0.78)], considered=2)
+
+
 def test_default_k_is_20_and_k_truncates_after_counting(client):
     tie_world(client)
     order = sorted(TIE_IDS, key=lambda s: s.encode())

@@ -9,6 +9,7 @@ import pytest
 from conftest import enterprise, posting, school, specialty
 
 MDB_FIRST, MDB_NEXT = 0, 8
+MDB_CREATE = 0x40000
 MDB_NOTFOUND = -30798
 
 
@@ -33,12 +34,21 @@ class Lmdb:
     def close(self):
         self.lib.mdb_env_close(self.env)
 
-    def edit(self, db, fn):
-        """fn(items, put, delete) with items = [(key, value)] of db."""
+    def names(self):
+        """The named databases (the main database's keys)."""
+        got = []
+        self.edit(None, lambda items, put, delete: got.extend(k for k, _ in items))
+        return {k.decode() for k in got}
+
+    def edit(self, db, fn, create=False):
+        """fn(items, put, delete) with items = [(key, value)] of db (None:
+        the main database)."""
         txn = ctypes.c_void_p()
         dbi = ctypes.c_uint()
         self._ok(self.lib.mdb_txn_begin(self.env, None, 0, ctypes.byref(txn)))
-        self._ok(self.lib.mdb_dbi_open(txn, db.encode(), 0, ctypes.byref(dbi)))
+        self._ok(self.lib.mdb_dbi_open(txn, db.encode() if db else None,
+                                       MDB_CREATE if create else 0,
+                                       ctypes.byref(dbi)))
         cur = ctypes.c_void_p()
         self._ok(self.lib.mdb_cursor_open(txn, dbi, ctypes.byref(cur)))
         items = []
@@ -115,6 +125,9 @@ def test_indexes_agree_after_every_kind_of_update_and_delete(daemon):
 @pytest.mark.parametrize("damage,expect", [
     ("drop_spec", "ix.spec.major"),
     ("stale_spec", "ix.spec.major"),
+    ("drop_code", "ix.spec.code holds"),
+    ("stale_code", "ix.spec.code"),
+    ("stray_code", "ix.spec.code holds"),
     ("drop_chain", "ix.spec.chain"),
     ("stale_chain", "ix.spec.chain"),
     ("stray_chain", "ix.spec.chain"),
@@ -163,6 +176,9 @@ def test_verify_finds_each_kind_of_index_damage(daemon, damage, expect):
     name, fn = {
         "drop_spec": ("ix.spec.major", drop_first),
         "stale_spec": ("ix.spec.major", stale),
+        "drop_code": ("ix.spec.code", drop_first),
+        "stale_code": ("ix.spec.code", stale),
+        "stray_code": ("ix.spec.code", stray),
         "drop_chain": ("ix.spec.chain", drop_first),
         "stale_chain": ("ix.spec.chain", stale),
         "stray_chain": ("ix.spec.chain", stray),
@@ -217,9 +233,19 @@ def test_indexes_of_another_format_are_rebuilt_at_start(daemon):
         put(b"version", b"\x01")
     db.edit("ix.meta", old_version)
     db.edit("ix.spec.major", lambda items, put, delete: delete(items[0][0]))
+    # what versions before 7 kept: specialty id -> ix.spec.major key
+    db.edit("ix.spec.id", lambda items, put, delete: put(b"A1", b"460103\0"),
+            create=True)
+    assert "ix.spec.id" in db.names()
     db.close()
     daemon.start()
     assert "match indexes rebuilt for 6 records" in daemon.stderr_text()
+    daemon.stop()
+    db = Lmdb(daemon.data)
+    names = db.names()
+    db.close()
+    assert "ix.spec.id" not in names and "ix.spec.code" in names, names
+    daemon.start()
     c = daemon.connect()
     assert verify(c)["ok"] is True
     assert c.call("match.candidates", {"posting_id": "P1", "k": 10}) == before
