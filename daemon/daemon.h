@@ -72,24 +72,16 @@ void server_shutdown(void);
  * Handle one complete frame of `len` bytes (already checked by
  * proto_scan: `depth` is its nesting) from a connection with session
  * `sess`, appending any reply to out.  Returns 1 when the connection must
- * be closed after the reply (-32700, -32600), else 0.  A planner call
- * (a method flagged to run on a worker) is not run: it comes back in
- * *defer, nothing written, for the caller to jobs_submit.  Workers call
- * it with defer NULL (through methods_run_job).
+ * be closed after the reply (-32700, -32600), else 0.  A write, or a
+ * planner call (a method flagged to run on a worker), is not run: it
+ * comes back in *defer, nothing written, for the caller to jobs_submit.
+ * The writer and the workers call it with defer NULL (through
+ * methods_run_job).
  */
-struct methods_group {
-	int open;
-	size_t mark;          /* replies pending in out before the group's */
-};
 int methods_handle(struct session *sess, const char *frame, size_t len,
-    size_t depth, struct proto_buf *out, struct job **defer,
-    struct methods_group *g);
-/*
- * Commit the writes grouped since the first write of g (see
- * store_group_begin).  On failure their replies, and any after them, are
- * cut from out and -1 returned: the connection must close unanswered.
- */
-int methods_group_end(struct methods_group *g, struct proto_buf *out);
+    size_t depth, struct proto_buf *out, struct job **defer);
+/* 1 if frame[0..n) starts a call of a write method (its header is read). */
+int methods_is_write(const char *frame, size_t n);
 /* A reply for a frame rejected before decoding (too big, not msgpack). */
 void methods_reject(const char *frame, size_t len, int code,
     const char *message, struct proto_buf *out);
@@ -103,16 +95,27 @@ struct job {
 	struct session sess;
 	char *frame;
 	size_t len;
+	int write;                      /* for the writer thread */
+	int stage;                      /* a write's: JOB_QUEUED, ... */
+	int failed;                     /* a write failed its checks: answered */
+	int close;                      /* its commit failed: close, unanswered */
 	struct proto_buf out;
-	struct job *next;
+	struct job *next, *wnext;       /* todo or done; the writer's queue */
 };
+enum { JOB_QUEUED, JOB_CHECKING, JOB_CHECKED };
 int jobs_start(void);
 void jobs_stop(void);
 /* Queue j (owned by jobs from then on); -1 when max_jobs are in flight. */
 int jobs_submit(struct job *j);
+/* Writes queued or being written, planner calls queued or running. */
+void jobs_counts(size_t *writes, size_t *calls);
 void jobs_free(struct job *j);
-/* On a worker: run j's frame, packing the reply into j->out. */
+/* On a worker or the writer: run j's frame, packing the reply into
+ * j->out (a write's checks done by methods_check_job). */
 void methods_run_job(struct job *j);
+/* Check write j without the store: 1 when it failed (its reply is in
+ * j->out, unless it is a notification), else 0 and j->out is empty. */
+int methods_check_job(struct job *j);
 /* On the loop: j's reply goes to its connection if that is still open. */
 void server_job_done(struct job *j);
 
@@ -123,8 +126,11 @@ struct call {
 	msgpack_packer *pk;             /* packs the result after the header */
 	struct proto_buf *out;          /* the same output, for raw bytes */
 	enum schema_kind kind;          /* of <kind>.* methods */
+	int phase;                      /* a write's: CALL_* */
 	struct proto_err err;           /* set, with -1 returned, on failure */
 };
+/* A write runs whole, or checks only (no store), or applies (checked). */
+enum { CALL_WHOLE, CALL_CHECK, CALL_APPLY };
 
 /* Reject params keys outside `known` (NULL-terminated): -1 with c->err. */
 int methods_only_keys(struct call *c, const char *const *known);

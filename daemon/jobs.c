@@ -1,16 +1,29 @@
 /*
- * jobs — planner calls on worker threads.
+ * jobs — writes on the writer thread, planner calls on worker threads.
  *
- * The event loop hands a whole request frame over (jobs_submit); a worker
- * runs it through methods_run_job, which packs the reply into the job's
- * own buffer; the finished job goes on a done list and, when that list
- * was empty, one byte down a pipe wakes the loop, which takes the whole
- * list and gives each reply to its connection if it is still open
- * (server_job_done).  libevent is touched only by the loop
- * thread; the queues are guarded by one mutex.
+ * The event loop hands a whole request frame over (jobs_submit); a
+ * thread runs it through methods_run_job, which packs the reply into the
+ * job's own buffer; the finished job goes on a done list and, when that
+ * list was empty, one byte down a pipe wakes the loop, which takes the
+ * whole list and gives each reply to its connection if it is still open
+ * (server_job_done).  libevent is touched only by the loop thread; the
+ * queues are guarded by one mutex.
  *
- * `max_jobs` bounds the jobs queued or running; past it jobs_submit
- * refuses and the caller answers 1029.
+ * Writes go to one writer thread (LMDB has one writer), in the order
+ * they came (wtodo, linked by wnext).  A write is checked first — the
+ * checks that need no store, most of a batch's decoding work — by a
+ * worker (it is also on todo) or, if none has taken it by its turn, by
+ * the writer; so the workers check the next batches while the writer
+ * stores this one.  The writer takes the run of checked writes at the
+ * head of the queue, applies each in its own nested transaction of one
+ * group and commits the group once (one fsync for a burst of writes from
+ * any connections); their replies go out after the commit, and if it
+ * fails none does and their connections close.  So a big batch no longer
+ * holds the loop, and while it is written reads go on in their snapshots.
+ *
+ * `max_jobs` bounds the planner calls queued or running; past it
+ * jobs_submit refuses and the caller answers 1029.  Writes are bounded
+ * per connection (server.c) instead: a write is never refused as busy.
  */
 #include "daemon.h"
 
@@ -26,11 +39,15 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t wwork = PTHREAD_COND_INITIALIZER;
 static struct job *todo, **todo_tail = &todo, *done;
-static size_t inflight;                /* queued or running */
+static struct job *wtodo, **wtodo_tail = &wtodo;
+static size_t inflight;                /* planner calls queued or running */
+static size_t winflight;               /* writes queued or being written */
 static int quit;
-static pthread_t *threads;
+static pthread_t *threads, writer_thread;
 static size_t nthreads;
+static int writer_started;
 static int wake[2] = { -1, -1 };
 static struct event *wake_ev;
 
@@ -41,6 +58,30 @@ void jobs_free(struct job *j)
 	free(j->frame);
 	proto_buf_free(&j->out);
 	free(j);
+}
+
+/* Put a run job on the done list (lock held); wake the loop if needed. */
+static void finish(struct job *j)
+{
+	j->next = done;
+	done = j;
+	if (j->next)                       /* the loop is already woken */
+		return;
+	ssize_t w;
+	do
+		w = write(wake[1], "", 1);
+	while (w < 0 && errno == EINTR);   /* EAGAIN: a wake is pending */
+}
+
+/* Check write j for the writer (lock held, j taken off todo). */
+static void check(struct job *j)
+{
+	j->stage = JOB_CHECKING;
+	pthread_mutex_unlock(&lock);
+	j->failed = methods_check_job(j);
+	pthread_mutex_lock(&lock);
+	j->stage = JOB_CHECKED;
+	pthread_cond_signal(&wwork);
 }
 
 static void *worker(void *arg)
@@ -56,19 +97,74 @@ static void *worker(void *arg)
 		todo = j->next;
 		if (!todo)
 			todo_tail = &todo;
+		if (j->write) {
+			check(j);
+			continue;
+		}
 		pthread_mutex_unlock(&lock);
 
 		methods_run_job(j);
 
 		pthread_mutex_lock(&lock);
-		j->next = done;
-		done = j;
-		if (j->next)                   /* the loop is already woken */
-			continue;
-		ssize_t w;
-		do
-			w = write(wake[1], "", 1);
-		while (w < 0 && errno == EINTR);   /* EAGAIN: a wake is pending */
+		finish(j);
+	}
+	pthread_mutex_unlock(&lock);
+	store_snapshot_free();
+	return NULL;
+}
+
+static void *writer(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		while (!(wtodo && wtodo->stage != JOB_CHECKING) && !(quit && !wtodo))
+			pthread_cond_wait(&wwork, &lock);
+		if (!wtodo)                    /* quit, and every write applied */
+			break;
+		if (wtodo->stage == JOB_QUEUED) {   /* no worker has it: check it */
+			struct job **pp = &todo;
+			while (*pp != wtodo)
+				pp = &(*pp)->next;
+			*pp = wtodo->next;
+			if (todo_tail == &wtodo->next)
+				todo_tail = pp;
+			check(wtodo);
+		}
+		/* the checked run at the head, in order */
+		struct job *list = wtodo, *last = wtodo, *next;
+		while (last->wnext && last->wnext->stage == JOB_CHECKED)
+			last = last->wnext;
+		wtodo = last->wnext;
+		if (!wtodo)
+			wtodo_tail = &wtodo;
+		last->wnext = NULL;
+		pthread_mutex_unlock(&lock);
+
+		/* Without a group (begin failed) each write commits alone. */
+		int rc = store_group_begin(daemon_g.store);
+		if (rc)
+			log_error("writer: %s: committing each write alone",
+			    mdb_strerror(rc));
+		for (struct job *j = list; j; j = j->wnext)
+			if (!j->failed)        /* else its error reply is packed */
+				methods_run_job(j);
+		if ((rc = store_group_commit(daemon_g.store))) {
+			/* Nothing of the group is stored: no reply may go out. */
+			log_error("commit failed, %s: dropping the replies of %s",
+			    mdb_strerror(rc), "its writes and closing their connections");
+			for (struct job *j = list; j; j = j->wnext)
+				if (!j->failed) {
+					j->out.off = j->out.len = 0;
+					j->close = 1;
+				}
+		}
+
+		pthread_mutex_lock(&lock);
+		for (struct job *j = list; j; j = next) {
+			next = j->wnext;
+			finish(j);
+		}
 	}
 	pthread_mutex_unlock(&lock);
 	store_snapshot_free();
@@ -89,8 +185,10 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	list = done;
 	done = NULL;
 	for (struct job *j = list; j; j = j->next)
-		count++;
+		count += !j->write;
 	inflight -= count;
+	for (struct job *j = list; j; j = j->next)
+		winflight -= j->write;
 	pthread_mutex_unlock(&lock);
 	while (list) {                     /* done is LIFO: reverse it */
 		struct job *next = list->next;
@@ -121,6 +219,11 @@ int jobs_start(void)
 	    on_wake, NULL);
 	if (!wake_ev || event_add(wake_ev, NULL) < 0)
 		return -1;
+	if (pthread_create(&writer_thread, NULL, writer, NULL)) {
+		log_error("jobs: cannot start the writer");
+		return -1;
+	}
+	writer_started = 1;
 	threads = xcalloc(nthreads, sizeof *threads);
 	for (size_t i = 0; i < nthreads; i++)
 		if (pthread_create(&threads[i], NULL, worker, NULL)) {
@@ -134,17 +237,38 @@ int jobs_start(void)
 int jobs_submit(struct job *j)
 {
 	pthread_mutex_lock(&lock);
+	j->next = NULL;
+	if (j->write) {                    /* to be checked, then written */
+		winflight++;
+		j->stage = JOB_QUEUED;
+		j->wnext = NULL;
+		*wtodo_tail = j;
+		wtodo_tail = &j->wnext;
+		*todo_tail = j;
+		todo_tail = &j->next;
+		pthread_cond_signal(&work);
+		pthread_cond_signal(&wwork);
+		pthread_mutex_unlock(&lock);
+		return 0;
+	}
 	if (inflight >= daemon_g.cfg.max_jobs) {
 		pthread_mutex_unlock(&lock);
 		return -1;
 	}
 	inflight++;
-	j->next = NULL;
 	*todo_tail = j;
 	todo_tail = &j->next;
 	pthread_cond_signal(&work);
 	pthread_mutex_unlock(&lock);
 	return 0;
+}
+
+void jobs_counts(size_t *writes, size_t *calls)
+{
+	pthread_mutex_lock(&lock);
+	*writes = winflight;
+	*calls = inflight;
+	pthread_mutex_unlock(&lock);
 }
 
 /* Workers finish the job in hand; queued and finished jobs are dropped. */
@@ -153,7 +277,11 @@ void jobs_stop(void)
 	pthread_mutex_lock(&lock);
 	quit = 1;
 	pthread_cond_broadcast(&work);
+	pthread_cond_broadcast(&wwork);
 	pthread_mutex_unlock(&lock);
+	if (writer_started)
+		pthread_join(writer_thread, NULL);
+	writer_started = 0;
 	for (size_t i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
@@ -161,8 +289,15 @@ void jobs_stop(void)
 	nthreads = 0;
 	for (struct job *l = todo, *n; l; l = n) {
 		n = l->next;
+		if (!l->write)                 /* (writes are on wtodo too) */
+			jobs_free(l);
+	}
+	for (struct job *l = wtodo, *n; l; l = n) {
+		n = l->wnext;
 		jobs_free(l);
 	}
+	wtodo = NULL;
+	wtodo_tail = &wtodo;
 	for (struct job *l = done, *n; l; l = n) {
 		n = l->next;
 		jobs_free(l);

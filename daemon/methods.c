@@ -185,7 +185,10 @@ static int m_put(struct call *c)
 	const msgpack_object *recs = schema_get(c->params, "records");
 	uint32_t n;
 
-	if (recs) {
+	if (c->phase == CALL_APPLY) {
+		n = recs ? recs->via.array.size : 1;
+		recs = recs ? recs->via.array.ptr : c->params;
+	} else if (recs) {
 		static const char *const known[] = { "records", NULL };
 		if (methods_only_keys(c, known) < 0)
 			return -1;
@@ -226,6 +229,8 @@ static int m_put(struct call *c)
 				    schema_get(&recs[i], "id")->via.str.ptr,
 				    (int)code->via.str.size, code->via.str.ptr);
 		}
+	if (c->phase == CALL_CHECK)
+		return 0;
 	if (store_put(daemon_g.store, c->kind, recs, n, recs != c->params,
 	    may_write, c->sess, &c->err) < 0)
 		return -1;
@@ -269,6 +274,8 @@ static int m_del(struct call *c)
 
 	if (methods_only_keys(c, known) < 0 || !(id = methods_param_id(c, "id")))
 		return -1;
+	if (c->phase == CALL_CHECK)
+		return 0;
 	if (store_del(daemon_g.store, c->kind, id->via.str.ptr, id->via.str.size,
 	    may_write, c->sess, &c->err) < 0)
 		return -1;
@@ -469,9 +476,21 @@ static int find_method(const msgpack_object *name)
 	return -1;
 }
 
+static int handle(struct session *sess, const char *frame, size_t len,
+    struct proto_buf *out, struct job **defer, int phase, int *failed);
+
 void methods_run_job(struct job *j)
 {
-	methods_handle(&j->sess, j->frame, j->len, 0, &j->out, NULL, NULL);
+	int failed;
+	handle(&j->sess, j->frame, j->len, &j->out, NULL,
+	    j->write ? CALL_APPLY : CALL_WHOLE, &failed);
+}
+
+int methods_check_job(struct job *j)
+{
+	int failed;
+	handle(&j->sess, j->frame, j->len, &j->out, NULL, CALL_CHECK, &failed);
+	return failed;
 }
 
 void methods_reject(const char *frame, size_t len, int code,
@@ -490,23 +509,31 @@ static int is_uint32(const msgpack_object *o)
 	return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= UINT32_MAX;
 }
 
-int methods_group_end(struct methods_group *g, struct proto_buf *out)
+int methods_is_write(const char *frame, size_t n)
 {
-	int rc;
-	if (!g->open)
+	msgpack_object name = { .type = MSGPACK_OBJECT_STR };
+	int m;
+
+	if (!proto_peek_method(frame, n, &name.via.str.ptr, &n) || n > UINT32_MAX)
 		return 0;
-	g->open = 0;
-	if ((rc = store_group_commit(daemon_g.store)) == 0)
-		return 0;
-	/* Nothing of the group is stored: its replies must not go out. */
-	log_error("commit failed, %s: dropping the group's replies", mdb_strerror(rc));
-	out->len = out->off + g->mark;
-	return -1;
+	name.via.str.size = (uint32_t)n;
+	return (m = find_method(&name)) >= 0 && (methods[m].flags & M_WRITE);
 }
 
 int methods_handle(struct session *sess, const char *frame, size_t len,
-    size_t depth, struct proto_buf *out, struct job **defer,
-    struct methods_group *g)
+    size_t depth, struct proto_buf *out, struct job **defer)
+{
+	int failed;
+	(void)depth;
+	return handle(sess, frame, len, out, defer, CALL_WHOLE, &failed);
+}
+
+/*
+ * methods_handle, and a write's two phases: CALL_CHECK leaves nothing in
+ * out unless the call failed (*failed), CALL_APPLY runs a checked write.
+ */
+static int handle(struct session *sess, const char *frame, size_t len,
+    struct proto_buf *out, struct job **defer, int phase, int *failed)
 {
 	static const msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
 	msgpack_unpacked u;
@@ -514,11 +541,11 @@ int methods_handle(struct session *sess, const char *frame, size_t len,
 	struct call c;
 	const msgpack_object *a, *params;
 	uint32_t msgid = 0;
-	int has_msgid = 0, notify, close_after = 0, m, rc;
+	int has_msgid = 0, notify, close_after = 0, m;
 	size_t off = 0, mark = out->len - out->off;  /* survives compaction */
 	uint64_t t0 = stats_now_us();
-	(void)depth;
 
+	*failed = 1;
 	msgpack_packer_init(&pk, out, proto_buf_write);
 	msgpack_unpacked_init(&u);
 	if (msgpack_unpack_next(&u, frame, len, &off) != MSGPACK_UNPACK_SUCCESS) {
@@ -583,15 +610,9 @@ int methods_handle(struct session *sess, const char *frame, size_t len,
 		    "call auth.login first");
 	} else if ((methods[m].flags & M_ADMIN) && sess->role != ROLE_ADMIN) {
 		proto_fail(&c.err, PROTO_FORBIDDEN, NULL, "admin only");
-	} else if (g && (methods[m].flags & M_WRITE) && !g->open &&
-	    (rc = store_group_begin(daemon_g.store))) {
-		proto_fail(&c.err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
-	} else if (g && !(methods[m].flags & M_WRITE) && g->open &&
-	    methods_group_end(g, out) < 0) {
-		close_after = 1;         /* writes before this one are lost */
-		goto done;
-	} else if (defer && (methods[m].flags & M_JOB)) {
+	} else if (defer && (methods[m].flags & (M_JOB | M_WRITE))) {
 		struct job *j = xcalloc(1, sizeof *j);
+		j->write = (methods[m].flags & M_WRITE) != 0;
 		j->sess = *sess;
 		j->frame = xmalloc(len);
 		memcpy(j->frame, frame, len);
@@ -599,22 +620,25 @@ int methods_handle(struct session *sess, const char *frame, size_t len,
 		*defer = j;
 		goto done;
 	} else {
-		if (g && (methods[m].flags & M_WRITE) && !g->open) {
-			g->open = 1;
-			g->mark = mark;
-		}
 		c.sess = sess;
 		c.params = params->via.array.size ? &params->via.array.ptr[0] : &empty;
 		c.pk = &pk;
 		c.out = out;
 		c.kind = methods[m].kind;
+		c.phase = phase;
 		proto_pack_reply_head(&pk, has_msgid, msgid);
 		if (methods[m].fn(&c) == 0 &&
 		    proto_buf_pending(out) - mark > daemon_g.cfg.max_frame) {
 			proto_fail(&c.err, PROTO_TOO_LARGE, NULL,
 			    "result larger than max_frame");
 		}
+		if (phase == CALL_CHECK && !c.err.code) {
+			out->len = out->off + mark;   /* the reply comes when applied */
+			*failed = 0;
+			goto done;
+		}
 	}
+	*failed = c.err.code != 0;
 	if (c.err.code) {
 		out->len = out->off + mark;
 		proto_pack_error(&pk, has_msgid, msgid, c.err.code, c.err.message,

@@ -45,7 +45,8 @@ struct conn {
 	unsigned eof : 1;         /* peer sent FIN */
 	unsigned paused : 1;      /* reading stopped: reply queue over limit */
 	unsigned held : 1;        /* reading stopped: input waits for jobs */
-	unsigned jobs;            /* its calls on worker threads */
+	unsigned jobs;            /* its calls on the writer and worker threads */
+	unsigned writes;          /* of which writes */
 	unsigned wr_armed : 1;
 	unsigned shut : 1;        /* our side shut down for writing */
 	unsigned dead : 1;
@@ -74,19 +75,27 @@ static void conn_free(struct conn *c)
 	stats_conn.current--;
 }
 
-/* Handle buffered frames until none is whole, or the reply queue is full. */
-static void conn_frames(struct conn *c, struct methods_group *g)
+/*
+ * Handle buffered frames until none is whole, or the reply queue is full,
+ * or the next must wait for this connection's calls on other threads.
+ */
+static void conn_process(struct conn *c)
 {
 	const struct config *cfg = &daemon_g.cfg;
 
 	while (!c->closing && !c->dead) {
 		/*
-		 * A connection keeps at most CONN_JOBS calls on the workers: the
-		 * rest of its pipeline waits in its input buffer (and then in
-		 * the socket) rather than filling the shared queue (1029 is for
-		 * a daemon busy with many clients, not for one client's burst).
+		 * A connection keeps at most CONN_JOBS calls on the writer and
+		 * workers: the rest of its pipeline waits in its input buffer
+		 * (and then in the socket) rather than filling the shared queue
+		 * (1029 is for a daemon busy with many clients, not for one
+		 * client's burst).  With writes in flight only more writes go
+		 * (the writer keeps their order); anything else waits until they
+		 * are committed, so that it sees them.
 		 */
-		if (c->jobs >= CONN_JOBS) {
+		if (c->jobs >= CONN_JOBS || (c->writes && c->scan.len == 0 &&
+		    !methods_is_write(c->in.data + c->in.off,
+		    proto_buf_pending(&c->in)))) {
 			if (!c->held && !c->eof &&
 			    proto_buf_pending(&c->in) > CONN_HOLD_INPUT) {
 				c->held = 1;
@@ -131,13 +140,14 @@ static void conn_frames(struct conn *c, struct methods_group *g)
 		} else {
 			struct job *j = NULL;
 			if (methods_handle(&c->sess, p, len, c->scan.maxdepth,
-			    &c->out, &j, g))
+			    &c->out, &j))
 				c->closing = 1;
 			if (j) {
 				j->conn = c->id;
 				c->jobs++;
+				c->writes += j->write;
 				uint32_t id;
-				if (jobs_submit(j) < 0) {
+				if (jobs_submit(j) < 0) {   /* never a write */
 					c->jobs--;
 					jobs_free(j);   /* a notification just drops */
 					if (proto_peek_msgid(p, len, &id))
@@ -149,18 +159,6 @@ static void conn_frames(struct conn *c, struct methods_group *g)
 		proto_buf_consume(&c->in, len);
 		proto_scan_reset(&c->scan);
 	}
-}
-
-/*
- * The writes of one pass over a connection's input commit together (one
- * fsync), before any of their replies can be sent.
- */
-static void conn_process(struct conn *c)
-{
-	struct methods_group g = { 0, 0 };
-	conn_frames(c, &g);
-	if (methods_group_end(&g, &c->out) < 0)
-		c->closing = 1;
 }
 
 /* Write what the socket takes; arm the write event for the rest. */
@@ -211,6 +209,9 @@ void server_job_done(struct job *j)
 	if (!c || c->dead)
 		return;
 	c->jobs--;
+	c->writes -= j->write;
+	if (j->close)
+		c->closing = 1;           /* its commit failed: nothing to answer */
 	if (c->held) {
 		c->held = 0;
 		if (!c->paused)

@@ -89,9 +89,11 @@ static uint64_t percentile(const struct mstat *s, double q)
 void stats_pack(msgpack_packer *pk, const char *const *names, int nmethods)
 {
 	int used = 0;
+	size_t writes, calls;
 
+	jobs_counts(&writes, &calls);
 	pthread_mutex_lock(&lock);
-	msgpack_pack_map(pk, 3);
+	msgpack_pack_map(pk, 4);
 	proto_pack_cstr(pk, "connections");
 	msgpack_pack_map(pk, 3);
 	proto_pack_cstr(pk, "current");
@@ -120,6 +122,13 @@ void stats_pack(msgpack_packer *pk, const char *const *names, int nmethods)
 		proto_pack_cstr(pk, "p99_us");
 		msgpack_pack_uint64(pk, percentile(s, 0.99));
 	}
+
+	proto_pack_cstr(pk, "jobs");
+	msgpack_pack_map(pk, 2);
+	proto_pack_cstr(pk, "writes");
+	msgpack_pack_uint64(pk, writes);
+	proto_pack_cstr(pk, "calls");
+	msgpack_pack_uint64(pk, calls);
 
 	proto_pack_cstr(pk, "limits");
 	msgpack_pack_map(pk, LIMIT_N);

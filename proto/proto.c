@@ -184,6 +184,44 @@ int proto_peek_msgid(const char *buf, size_t n, uint32_t *msgid)
 	return 1;
 }
 
+int proto_peek_method(const char *buf, size_t n, const char **name,
+    size_t *len)
+{
+	const unsigned char *b = (const unsigned char *)buf;
+	size_t p, size;
+	uint64_t v;
+
+	if (n < 1)
+		return 0;
+	if (b[0] >= 0x90 && b[0] <= 0x9f)
+		p = 1, size = b[0] & 0x0f;
+	else if (b[0] == 0xdc && n >= 3)
+		p = 3, size = be(b + 1, 2);
+	else if (b[0] == 0xdd && n >= 5)
+		p = 5, size = be(b + 1, 4);
+	else
+		return 0;
+	if (!peek_uint(b, n, &p, &v) || !((v == 0 && size == 4) ||
+	    (v == 2 && size == 3)))
+		return 0;
+	if (v == 0 && !peek_uint(b, n, &p, &v))       /* the msgid */
+		return 0;
+	if (p >= n)
+		return 0;
+	if (b[p] >= 0xa0 && b[p] <= 0xbf)
+		*len = b[p] & 0x1f, p += 1;
+	else if (b[p] == 0xd9 && n - p >= 2)
+		*len = b[p + 1], p += 2;
+	else if (b[p] == 0xda && n - p >= 3)
+		*len = be(b + p + 1, 2), p += 3;
+	else
+		return 0;             /* method names are short */
+	if (n - p < *len)
+		return 0;
+	*name = buf + p;
+	return 1;
+}
+
 int proto_utf8_valid(const char *s, size_t n)
 {
 	if (n == 0)

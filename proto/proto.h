@@ -79,6 +79,14 @@ enum proto_scan_rc proto_scan(struct proto_scan *st, const char *buf,
  */
 int proto_peek_msgid(const char *buf, size_t n, uint32_t *msgid);
 
+/*
+ * The method name of a request or notification frame whose header is
+ * readable in buf[0..n): [0, msgid, name, params] or [2, name, params].
+ * Returns 1 and sets *name (into buf) and *len, else 0.
+ */
+int proto_peek_method(const char *buf, size_t n, const char **name,
+    size_t *len);
+
 /* 1 if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 int proto_utf8_valid(const char *s, size_t n);
 

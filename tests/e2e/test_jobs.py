@@ -100,3 +100,29 @@ def test_half_closed_client_gets_every_reply_of_its_pipeline(daemon):
     c.sock.shutdown(socket.SHUT_WR)
     got = sorted(c.recv_response()[1] for _ in range(n + 1))
     assert got == list(range(n)) + [99]
+
+
+def test_a_big_batch_is_written_off_the_loop(daemon):
+    """While the writer applies a batch, other connections are served (the
+    writes in flight show in system.stats), and the writing connection's
+    next read waits for the batch and sees it."""
+    import select
+    from conftest import school, specialty
+    a, b = daemon.connect(), daemon.connect()
+    a.call("school.put", school(id="S1", level="higher"))
+    n = 5000
+    batch = {"records": [specialty(id="X%05d" % i, school_id="S1",
+                                   major_code="460103") for i in range(n)]}
+    a.send_raw(request_bytes(1, "specialty.put", batch) +
+               request_bytes(2, "specialty.list", {"limit": 1000}))
+    # until a's reply comes, b is answered; some answer catches the batch
+    # being written (a loop busy writing would answer only after it)
+    seen = []
+    while not select.select([a.sock], [], [], 0)[0]:
+        seen.append(b.call("system.stats")["jobs"]["writes"])
+    assert 1 in seen, seen
+    first = a.recv_response()
+    assert first[1] == 1 and first[3] == {"written": n}, first
+    second = a.recv_response()
+    assert second[1] == 2 and len(second[3]["items"]) == 1000, second
+    assert b.call("system.stats")["jobs"] == {"writes": 0, "calls": 0}

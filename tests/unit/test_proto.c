@@ -823,6 +823,55 @@ static void test_peek_msgid(void)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+static void test_peek_method(void)
+{
+	static const struct {
+		const char *name, *bytes;
+		size_t n;
+		int ok;
+		const char *method;
+	} cases[] = {
+		{ "request", RAW("\x94\x00\x07\xa3m.x\x91\x80"), 1, "m.x" },
+		{ "request, header only", RAW("\x94\x00\x07\xa3m.x"), 1, "m.x" },
+		{ "uint32 msgid", RAW("\x94\x00\xce\xee\x6b\x28\x00\xa1m\x90"), 1,
+		    "m" },
+		{ "element 0 as uint8", RAW("\x94\xcc\x00\x09\xa1m\x90"), 1, "m" },
+		{ "notification", RAW("\x93\x02\xa3n.y\x90"), 1, "n.y" },
+		{ "array16", RAW("\xdc\x00\x04\x00\x07\xa1m\x90"), 1, "m" },
+		{ "array32 notification", RAW("\xdd\x00\x00\x00\x03\x02\xa1n\x90"), 1,
+		    "n" },
+		{ "str8 name", RAW("\x94\x00\x07\xd9\x02" "ab\x90"), 1, "ab" },
+		{ "str16 name", RAW("\x94\x00\x07\xda\x00\x02" "ab\x90"), 1, "ab" },
+		{ "empty name", RAW("\x94\x00\x07\xa0\x90"), 1, "" },
+		{ "cut in name", RAW("\x94\x00\x07\xa3m."), 0, NULL },
+		{ "cut before name", RAW("\x94\x00\x07"), 0, NULL },
+		{ "cut in str8 header", RAW("\x94\x00\x07\xd9"), 0, NULL },
+		{ "bin name", RAW("\x94\x00\x07\xc4\x01m\x90"), 0, NULL },
+		{ "int name", RAW("\x94\x00\x07\x05\x90"), 0, NULL },
+		{ "request of 3", RAW("\x93\x00\x07\xa1m"), 0, NULL },
+		{ "notification of 4", RAW("\x94\x02\xa1m\x90\x90"), 0, NULL },
+		{ "response", RAW("\x94\x01\x07\xc0\xc0"), 0, NULL },
+		{ "negative msgid", RAW("\x94\x00\xff\xa1m\x90"), 0, NULL },
+		{ "map", RAW("\x82\x00\x07\x01\x02"), 0, NULL },
+		{ "empty buffer", RAW(""), 0, NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *c = dup_exact(cases[i].bytes, cases[i].n);
+		const char *name = NULL;
+		size_t len = 999;
+		CHECK_CTX(cases[i].name);
+		int ok = proto_peek_method(c, cases[i].n, &name, &len);
+		CHECK_EQ_INT(ok, cases[i].ok);
+		if (cases[i].ok && ok) {
+			CHECK_EQ_U64(len, strlen(cases[i].method));
+			CHECK(name >= c && name + len <= c + cases[i].n);
+			CHECK(memcmp(name, cases[i].method, len) == 0);
+		}
+		free(c);
+	}
+	CHECK_CTX("");
+}
+
 static void test_utf8(void)
 {
 	static const struct {
@@ -1155,6 +1204,7 @@ int main(void)
 	test_limit_edge();
 	test_deep();
 	test_peek_msgid();
+	test_peek_method();
 	test_utf8();
 	test_buf();
 	test_buf_append_nothing();
