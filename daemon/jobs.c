@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "match.h"
 #include "util.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -110,6 +111,7 @@ static void *worker(void *arg)
 	}
 	pthread_mutex_unlock(&lock);
 	store_snapshot_free();
+	match_thread_end();
 	return NULL;
 }
 

@@ -139,6 +139,8 @@ struct match_filter {
 	int grad_year;
 };
 
+/* Free what match_candidates keeps per thread (before the thread ends). */
+void match_thread_end(void);
 /*
  * Specialties for a posting (or query): every specialty in the field
  * groups of the posting's prefixes (all, when it accepts any major) is

@@ -275,6 +275,7 @@ static int group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
  */
 #define SEL_PLAIN (-1)
 #define SEL_ALL (-2)
+#define NEAR_CITY 32               /* see match_candidates */
 
 struct cand {
 	const struct match_weights *w;
@@ -506,14 +507,99 @@ static const struct gcells *group_cells(MDB_txn *txn, MDB_dbi dbi,
 	return x;
 }
 
-/* The codes of tier `tier`, each in the best tier whose ranges hold it. */
-static int tier_codes(MDB_cursor *cur, const struct ranges *t, int tier,
+/*
+ * Listing the codes under a prefix costs a seek per code, and the same
+ * few thousand prefixes come back query after query: each thread keeps
+ * the lists it read for as long as no write commits (the snapshot's txn
+ * id says so), in a table that is emptied when full.
+ */
+#define KNOWN_SLOTS 4096
+
+struct known {
+	size_t txnid;
+	size_t used;
+	struct {
+		char p[RANGE_MAX];
+		unsigned char n, set;
+		struct codes cs;
+	} v[KNOWN_SLOTS];
+};
+
+static _Thread_local struct known *known;
+
+static void known_clear(struct known *k)
+{
+	for (size_t i = 0; i < KNOWN_SLOTS; i++)
+		if (k->v[i].set) {
+			free(k->v[i].cs.s);
+			free(k->v[i].cs.n);
+			k->v[i].set = 0;
+		}
+	k->used = 0;
+}
+
+void match_thread_end(void)
+{
+	if (known) {
+		known_clear(known);
+		free(known);
+		known = NULL;
+	}
+}
+
+/* Append the codes under p[0..n) to out, from the table or the index. */
+static int codes_known(MDB_txn *txn, MDB_cursor *c, const char *p, size_t n,
     struct codes *out)
+{
+	size_t id = mdb_txn_id(txn), h = n;
+	int rc;
+
+	if (!known)
+		known = xcalloc(1, sizeof *known);
+	if (known->txnid != id || known->used >= KNOWN_SLOTS / 2) {
+		known_clear(known);
+		known->txnid = id;
+	}
+	for (size_t i = 0; i < n; i++)
+		h = h * 131 + (unsigned char)p[i];
+	for (h %= KNOWN_SLOTS; known->v[h].set; h = (h + 1) % KNOWN_SLOTS)
+		if (known->v[h].n == n && !memcmp(known->v[h].p, p, n))
+			break;
+	if (!known->v[h].set) {
+		struct codes cs = { 0 };
+		if ((rc = codes_under(c, p, n, &cs))) {
+			free(cs.s);
+			free(cs.n);
+			return rc;
+		}
+		memcpy(known->v[h].p, p, n);
+		known->v[h].n = (unsigned char)n;
+		known->v[h].cs = cs;
+		known->v[h].set = 1;
+		known->used++;
+	}
+	const struct codes *cs = &known->v[h].cs;
+	if (cs->m == 0)
+		return 0;
+	if (out->m + cs->m > out->cap) {
+		out->cap = out->m + cs->m + 64;
+		out->s = xrealloc(out->s, out->cap * sizeof *out->s);
+		out->n = xrealloc(out->n, out->cap);
+	}
+	memcpy(out->s + out->m, cs->s, cs->m * sizeof *cs->s);
+	memcpy(out->n + out->m, cs->n, cs->m);
+	out->m += cs->m;
+	return 0;
+}
+
+/* The codes of tier `tier`, each in the best tier whose ranges hold it. */
+static int tier_codes(MDB_txn *txn, MDB_cursor *cur, const struct ranges *t,
+    int tier, struct codes *out)
 {
 	struct codes all = { 0 };
 	int rc = 0;
 	for (size_t i = 0; i < t[tier].m && !rc; i++)
-		rc = codes_under(cur, t[tier].s[i], t[tier].n[i], &all);
+		rc = codes_known(txn, cur, t[tier].s[i], t[tier].n[i], &all);
 	for (size_t i = 0; i < all.m; i++) {
 		int seen = 0;
 		for (int j = 0; j < tier && !seen; j++)
@@ -668,7 +754,7 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 		}
 		if (!have[tier]) {                 /* a tier's codes, when first read */
 			have[tier] = 1;
-			if ((rc = tier_codes(cur, t, tier, &cs[tier])))
+			if ((rc = tier_codes(txn, cur, t, tier, &cs[tier])))
 				break;
 		}
 		for (size_t i = 0; i < cs[tier].m && !rc; i++) {
@@ -677,8 +763,26 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 			const struct gcells *g = nregions == 1 ? NULL :
 			    group_cells(txn, ix->spec_groups, cs[tier].s[i],
 			    post->region, gcache, &ngcache);
-			if (g && g->n[r] == 0)
+			/*
+			 * A code's near rings 0..upto are one read, in ring 0's
+			 * cell, the region factor taken entry by entry (seeks
+			 * saved, a few entries read early): the county to the
+			 * province for the specialties that may share a chain
+			 * (few), the county and the rest of the city where the
+			 * group has few in the city.
+			 */
+			int upto = !g ? 0 : cell[ci].chain ? 2 :
+			    g->n[0] + g->n[1] <= NEAR_CITY;
+			if (r >= 1 && r <= upto)
+				continue;          /* read with the county */
+			unsigned long long here = 0;
+			for (int j = r; g && j <= (r ? r : upto); j++)
+				here += g->n[j];
+			if (g && here == 0)
 				continue;
+			size_t cpl = r == 0 && upto ? region_len[upto] : pl;
+			size_t cxl = r == 0 && upto ? 0 : xl;
+			c->region = r == 0 && upto ? -1.0 : region_tier[r];
 			memcpy(lead + 1, cs[tier].s[i], cn);
 			lead[1 + cn] = 0;
 			if (!cell[ci].chain && r == nregions - 1) {
@@ -694,14 +798,14 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 			if (!cell[ci].chain) {
 				c->skip = 0;
 				c->sel = nparts == 2 ? SEL_PLAIN : SEL_ALL;
-				rc = cell_scan(c, cur, lead + 1, cn + 1, pl, xl);
+				rc = cell_scan(c, cur, lead + 1, cn + 1, cpl, cxl);
 				continue;
 			}
 			c->skip = 1;
 			for (uint64_t b = bits; b && !rc; b &= b - 1) {
 				lead[0] = (char)__builtin_ctzll(b);
 				c->sel = lead[0];
-				rc = cell_scan(c, chain, lead, cn + 2, pl, xl);
+				rc = cell_scan(c, chain, lead, cn + 2, cpl, cxl);
 			}
 		}
 	}

@@ -1407,12 +1407,12 @@ YEARS = [2025, 2026, 2027, 2028]
 FIELDS = {"46", "51", "52", "50", "53"}      # field groups (higher numbering)
 
 
-def catalog_by_level():
+def catalog_by_level(fields=FIELDS):
     """{school level: [codes]}, mostly from a few fields so pairs overlap."""
     out = {lv: [] for lv in LEVELS}
     allc = oracle.load_catalog()
     for lv, code in allc:
-        if oracle.field(code)[:2] in FIELDS:
+        if oracle.field(code)[:2] in fields:
             out[lv].append(code)
     out["technician"] = out["secondary"]
     rest = [code for _, code in allc]
@@ -1423,9 +1423,10 @@ class Scenario:
     """A random store, mirrored in an oracle World."""
 
     def __init__(self, seed, weights=None, nschools=30, nspecs=300, nents=50,
-                 nposts=200):
+                 nposts=200, fields=FIELDS, school_cities=CITIES):
         self.rng = random.Random(seed)
-        self.codes, self.all_codes = catalog_by_level()
+        self.codes, self.all_codes = catalog_by_level(fields)
+        self.school_cities = school_cities
         self.kcodes = [c for c in self.all_codes if c.endswith("K")]
         self.world = World(weights)
         self.next = 0
@@ -1449,7 +1450,7 @@ class Scenario:
         return self.rng.sample(pool, self.rng.randint(0, maxn))
 
     def new_school(self, id_):
-        return sch(id_, self.rng.choice(LEVELS), self.rng.choice(CITIES))
+        return sch(id_, self.rng.choice(LEVELS), self.rng.choice(self.school_cities))
 
     def new_ent(self, id_):
         return ent(id_, self.rng.choice(CITIES), self.tags(CHAINS, 2))
@@ -1729,13 +1730,20 @@ PROP_WEIGHTS = {"major": 0.25, "skills": 0.15, "region": 0.2, "level": 0.1,
     pytest.param(11, None, id="seed11"), pytest.param(22, None, id="seed22"),
     pytest.param(33, None, id="seed33"), pytest.param(44, None, id="seed44"),
     pytest.param(55, None, id="seed55"),
-    pytest.param(66, PROP_WEIGHTS, id="seed66-custom-weights")])
+    pytest.param(66, PROP_WEIGHTS, id="seed66-custom-weights"),
+    # one field, schools in one city: a group has dozens of specialties in
+    # a city, so searches read a county apart from the rest of its city
+    pytest.param(77, "dense", id="seed77-dense")])
 def test_property_rankings_equal_the_brute_force_oracle(daemon_factory, seed, weights):
     config = None
+    dense = weights == "dense"
+    if dense:
+        weights = None
     if weights:
         config = "[match]\n" + "".join("%s = %r\n" % kv for kv in weights.items())
     c = daemon_factory(config=config).connect(timeout=60.0)
-    sc = Scenario(seed, weights)
+    sc = Scenario(seed, weights, nspecs=500, fields={"46"},
+                  school_cities=CITIES[:2]) if dense else Scenario(seed, weights)
     sc.store_all(c)
     check_round(c, sc, "seed %d, initial" % seed)
     sc.mutate(c)

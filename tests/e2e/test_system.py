@@ -179,8 +179,15 @@ def test_every_limit_is_counted_once_per_hit_under_its_config_key(daemon_factory
         except ConnectionResetError:
             pass
         s.close()
-        for c in extra:
+        # before the next step connects, the daemon must have seen these go
+        # (else it refuses that one too, a second hit): ask the last one
+        for c in extra[1:]:
             c.close()
+        deadline = time.monotonic() + 10
+        while extra[0].call("system.stats")["connections"]["current"] > 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        extra[0].close()
 
     def idle():
         with d.connect() as c:
