@@ -5,7 +5,7 @@
  *   loadgen --host 127.0.0.1 --port P [--proto rpc|resp] [--conns N]
  *           [--pipeline D] [--seconds S | --requests R] [--warmup S]
  *           [--method system.ping] [--params-file F | --params-list F]
- *           [--replay F] [--json]
+ *           [--replay F] [--rate R] [--json]
  *
  * What is sent (rpc):
  * - default: [0, msgid, method, [params]] with one params map (`{}`, or the
@@ -47,6 +47,9 @@
  * measured window are counted; throughput is that count over the window.
  * SIGINT or SIGTERM ends the window early and the run is reported as usual
  * (bench/scale.sh runs a ping probe that way for the length of an import).
+ * --rate R paces the sends to at most R requests a second in all (a probe
+ * that samples latency without taking the CPU it measures; the pacing
+ * waits in epoll_wait's millisecond timeouts, so it tops out near 1,000/s).
  *
  * Exit status: 0 on a clean run (server-reported errors are counted, not
  * fatal, except with --replay), 1 on usage or connection failures, 2 on
@@ -151,7 +154,7 @@ static void usage(void)
 	    "               [--pipeline D] [--seconds S | --requests R] "
 	    "[--warmup S]\n"
 	    "               [--method NAME] [--params-file F | --params-list F]\n"
-	    "               [--replay F] [--json]\n");
+	    "               [--replay F] [--rate R] [--json]\n");
 	exit(1);
 }
 
@@ -563,9 +566,13 @@ static uint64_t n_records;             /* records of ok replies */
 
 /* Are we still issuing requests? */
 static uint64_t inflight_total;
+static double opt_rate;                /* requests/s in all; 0: as fast as answered */
+static uint64_t next_send;             /* with --rate: not before this (ns) */
 static int can_issue(uint64_t now)
 {
 	if (done)
+		return 0;
+	if (opt_rate > 0 && now < next_send)
 		return 0;
 	if (opt_replay) {
 		/* In order; a new method only once the last one is answered. */
@@ -839,6 +846,9 @@ static void conn_write(struct conn *c, uint64_t now)
 		c->inflight++;
 		inflight_total++;
 		k++;
+		if (opt_rate > 0)
+			next_send = (next_send > now ? next_send : now) +
+			    (uint64_t)(1e9 / opt_rate);
 	}
 	if (c->outlen == c->outoff)
 		return;
@@ -968,6 +978,7 @@ int main(int argc, char **argv)
 		}
 		else if (!strcmp(a, "--conns")) { TAKE(); opt_conns = (int)num_arg(v, a); }
 		else if (!strcmp(a, "--pipeline")) { TAKE(); opt_pipeline = (int)num_arg(v, a); }
+		else if (!strcmp(a, "--rate")) { TAKE(); opt_rate = num_arg(v, a); }
 		else if (!strcmp(a, "--seconds")) { TAKE(); opt_seconds = num_arg(v, a); }
 		else if (!strcmp(a, "--requests")) { TAKE(); opt_requests = (uint64_t)num_arg(v, a); }
 		else if (!strcmp(a, "--warmup")) { TAKE(); opt_warmup = num_arg(v, a); }
@@ -1046,6 +1057,9 @@ int main(int argc, char **argv)
 		if (now >= t_end)
 			break;
 		int timeout = 100;
+		if (opt_rate > 0 && next_send > now &&
+		    (next_send - now) / 1000000 + 1 < (uint64_t)timeout)
+			timeout = (int)((next_send - now) / 1000000 + 1);
 		if (t_end != UINT64_MAX) {
 			uint64_t left_ms = (t_end - now) / 1000000 + 1;
 			if (left_ms < (uint64_t)timeout)
@@ -1075,6 +1089,10 @@ int main(int argc, char **argv)
 				alive--;
 			}
 		}
+		if (opt_rate > 0)             /* a paced send may be due */
+			for (int i = 0; i < opt_conns; i++)
+				if (conns[i].fd >= 0 && !conns[i].dead)
+					conn_write(&conns[i], now_ns());
 		if (replay_kick) {
 			/* A phase is answered: every connection may send again. */
 			replay_kick = 0;

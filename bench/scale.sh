@@ -19,8 +19,9 @@
 #    (under $TMPDIR) and map_size = $MAP_SIZE;
 # 4. imports every record with `loadgen --replay` (IMPORT_CONNS connections,
 #    IMPORT_PIPELINE batches in flight on each) while a 1x1 system.ping
-#    probe measures how long a cheap request waits during the import; checks
-#    system.info's counts;
+#    probe, paced to ~1,000/s (so that it samples without competing for
+#    the CPU), measures how long a cheap request waits during the import;
+#    checks system.info's counts;
 # 5. measures match.candidates (k = 20, posting ids drawn at random by gen)
 #    at 1 connection x 1 in flight (latency) and 16 connections x 1
 #    (throughput), SECS seconds each after WARMUP seconds;
@@ -139,8 +140,8 @@ status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 # ---- import -----------------------------------------------------------------
 log "== importing $(du -h "$FRAMES" | cut -f1) of frames:" \
     "$IMPORT_CONNS connections x $IMPORT_PIPELINE batches in flight"
-"$LOADGEN" --port "$PORT" --seconds 1000000 --json >"$TMP/probe.json" \
-    2>"$TMP/probe.err" &
+"$LOADGEN" --port "$PORT" --seconds 1000000 --rate 1000 --json \
+    >"$TMP/probe.json" 2>"$TMP/probe.err" &
 PROBE_PID=$!
 c0=$(cpu_ticks "$CJ_PID")
 "$LOADGEN" --port "$PORT" --replay "$FRAMES" --conns "$IMPORT_CONNS" \
