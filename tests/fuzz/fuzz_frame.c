@@ -27,6 +27,9 @@
  *  - proto_peek_msgid on a decoded frame agrees with the decoded request
  *    header; proto_utf8_valid agrees with a reference validator on the
  *    stream and on every decoded str.
+ *  - proto_peek_method, given every prefix of a frame (the daemon peeks
+ *    at partial input), reads only that prefix, and a name it finds is
+ *    the request's or notification's method when the frame decodes.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -181,6 +184,26 @@ static void check_frame(const char *f, size_t len, size_t maxdepth)
 	}
 
 	int has = proto_peek_msgid(f, len, &msgid);
+	for (size_t m = 0; m <= len && m <= 80; m++) {
+		const char *name;
+		size_t nlen;
+		char *pre = malloc(m ? m : 1);
+		memcpy(pre, f, m);
+		if (proto_peek_method(pre, m, &name, &nlen)) {
+			CHECK(name >= pre && name + nlen <= pre + m);
+			if (ret != MSGPACK_UNPACK_SUCCESS) {   /* too deep: the */
+				free(pre);                     /* header still reads */
+				continue;
+			}
+			const msgpack_object *a = &u.data;
+			CHECK(a->type == MSGPACK_OBJECT_ARRAY);
+			const msgpack_object *o = &a->via.array.ptr[
+			    a->via.array.size == 4 ? 2 : 1];
+			CHECK(o->type == MSGPACK_OBJECT_STR && o->via.str.size == nlen &&
+			    (nlen == 0 || !memcmp(o->via.str.ptr, name, nlen)));
+		}
+		free(pre);
+	}
 	if (ret == MSGPACK_UNPACK_SUCCESS) {
 		const msgpack_object *a = &u.data;
 		int want = a->type == MSGPACK_OBJECT_ARRAY &&
