@@ -88,6 +88,8 @@ uint32_t rpc_send(struct rpc *r, const char *method, const char *params,
     size_t n);
 /* The next reply in arrival order: 0, or -1 when the connection broke. */
 int rpc_recv(struct rpc *r, struct rpc_reply *rep);
+/* The reply to call `id` (replies to others are dropped): as rpc_recv. */
+int rpc_wait(struct rpc *r, uint32_t id, struct rpc_reply *rep);
 void rpc_reply_free(struct rpc_reply *rep);
 
 /*

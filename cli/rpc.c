@@ -201,14 +201,8 @@ void rpc_reply_free(struct rpc_reply *rep)
 	msgpack_unpacked_destroy(&rep->u);
 }
 
-int rpc_call(struct rpc *r, const char *method, const msgpack_sbuffer *params,
-    struct rpc_reply *rep)
+int rpc_wait(struct rpc *r, uint32_t id, struct rpc_reply *rep)
 {
-	uint32_t id = rpc_send(r, method, params ? params->data : NULL,
-	    params ? params->size : 0);
-
-	if (id == 0)
-		return -1;
 	for (;;) {
 		if (rpc_recv(r, rep) < 0)
 			return -1;
@@ -216,6 +210,15 @@ int rpc_call(struct rpc *r, const char *method, const msgpack_sbuffer *params,
 			return 0;
 		rpc_reply_free(rep);    /* a stray reply: not ours */
 	}
+}
+
+int rpc_call(struct rpc *r, const char *method, const msgpack_sbuffer *params,
+    struct rpc_reply *rep)
+{
+	uint32_t id = rpc_send(r, method, params ? params->data : NULL,
+	    params ? params->size : 0);
+
+	return id == 0 ? -1 : rpc_wait(r, id, rep);
 }
 
 void rpc_error_of(const msgpack_object *err, struct rpc_error *e)

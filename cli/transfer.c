@@ -116,14 +116,13 @@ static size_t batch_end(const struct sender *sd, size_t from)
 	return to;
 }
 
-/* <kind>.put {records: [old or new records from..to)}. */
-static int put_range(struct sender *sd, size_t from, size_t to, int old,
-    struct rpc_reply *rep)
+/* Send <kind>.put {records: [old or new records from..to)}: its msgid. */
+static uint32_t put_send(struct sender *sd, size_t from, size_t to, int old)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 	size_t n = 0;
-	int rc;
+	uint32_t id;
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
@@ -139,9 +138,17 @@ static int put_range(struct sender *sd, size_t from, size_t to, int old,
 		else if (sd->old[i])
 			msgpack_sbuffer_write(&sb, sd->old[i], sd->oldlen[i]);
 	}
-	rc = rpc_call(sd->r, sd->put, &sb, rep);
+	id = rpc_send(sd->r, sd->put, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
-	return rc;
+	return id;
+}
+
+/* put_send and its reply: 0 with rep, or -1 on a broken connection. */
+static int put_range(struct sender *sd, size_t from, size_t to, int old,
+    struct rpc_reply *rep)
+{
+	uint32_t id = put_send(sd, from, to, old);
+	return id ? rpc_wait(sd->r, id, rep) : -1;
 }
 
 /* 1 when err refuses a batch for its size (nothing written): learn it. */
@@ -261,16 +268,26 @@ static void undo_done(size_t i, struct rpc_reply *rep, void *ctx)
 	    rec_id(u->sd->s, u->idx[i], id, sizeof id), e.message);
 }
 
-/* Undo records [0, upto); 0 when the store is as before the import. */
-static int rollback(struct sender *sd, size_t upto)
+/*
+ * Undo records [0, upto) but those of [skip, skip_to) (a refused batch:
+ * nothing of it is written); 0 when the store is as before the import.
+ */
+static int rollback(struct sender *sd, size_t upto, size_t skip,
+    size_t skip_to)
 {
 	struct undo u = { sd, xmalloc((upto + 1) * sizeof *u.idx), 0, 0 };
 	struct rpc_reply rep;
 
 	for (size_t from = 0; from < upto;) {
+		if (from >= skip && from < skip_to) {
+			from = skip_to;
+			continue;
+		}
 		size_t to = batch_end(sd, from);
 		if (to > upto)
 			to = upto;
+		if (from < skip && to > skip)
+			to = skip;
 		size_t olds = 0;
 		for (size_t i = from; i < to; i++)
 			olds += sd->old[i] != NULL;
@@ -289,7 +306,7 @@ static int rollback(struct sender *sd, size_t upto)
 		from = to;
 	}
 	for (size_t i = 0; i < upto; i++)
-		if (!sd->old[i])
+		if (!sd->old[i] && (i < skip || i >= skip_to))
 			u.idx[u.n++] = i;
 	if (!u.failed && rpc_pipeline(sd->r, sd->del, u.n, undo_pack, undo_done,
 	    &u) < 0)
@@ -299,12 +316,14 @@ static int rollback(struct sender *sd, size_t upto)
 }
 
 /*
- * The batch from item `from` failed: undo items [0, upto) — the batches
- * before it, and itself too when the connection broke during it (it may
- * have been applied) — and say what happened.
+ * The batch of items [from, to) failed: undo items [0, upto) — the
+ * batches before it, and the one after it when that was written, not
+ * itself; when the connection broke, every batch sent, itself too (any
+ * may have been applied, and undoing what was not is harmless) — and say
+ * what happened.
  */
-static int undo_and_report(struct sender *sd, size_t from, size_t upto,
-    int broken)
+static int undo_and_report(struct sender *sd, size_t from, size_t to,
+    size_t upto, int broken)
 {
 	const char *name = sd->s->name;
 	size_t row = sd->s->items[from].row;
@@ -318,7 +337,7 @@ static int undo_and_report(struct sender *sd, size_t from, size_t upto,
 			return EXIT_CONN;
 		}
 	}
-	if (upto > 0 && rollback(sd, upto) < 0) {
+	if (upto > 0 && rollback(sd, upto, from, broken ? from : to) < 0) {
 		cli_err("%s: ROLLBACK FAILED: some records of rows 2..%zu are still "
 		    "written; fix the cause and import the file again", name,
 		    sd->s->items[upto - 1].row);
@@ -334,15 +353,14 @@ static int undo_and_report(struct sender *sd, size_t from, size_t upto,
 		cli_err("%s: nothing imported", name);
 	else
 		cli_err("%s: nothing imported (the batch from row %zu was refused; "
-		    "the %zu records written before it were rolled back)", name,
-		    row, upto);
+		    "the records written were rolled back)", name, row);
 	return EXIT_DATA;
 }
 
 /* Stopped by a signal after `done` records: undo them. */
 static int undo_interrupted(struct sender *sd, size_t done)
 {
-	if (done && rollback(sd, done) < 0) {
+	if (done && rollback(sd, done, 0, 0) < 0) {
 		cli_err("%s: interrupted, and the ROLLBACK FAILED: some records of "
 		    "rows 2..%zu are still written", sd->s->name,
 		    sd->s->items[done - 1].row);
@@ -353,37 +371,75 @@ static int undo_interrupted(struct sender *sd, size_t done)
 	return EXIT_DATA;
 }
 
+/*
+ * Batches go two at a time, so that the daemon checks the next while it
+ * stores this one (docs/protocol.md, "Writes"): a third more records a
+ * second on one connection.  When a batch is refused, the one sent after
+ * it is answered before anything is undone; undoing records that were
+ * never written is harmless (their old versions put back, their deletes
+ * answered 1004), so the undo covers both.  A batch refused for its size
+ * is sent again in smaller ones, and so is the one after it (a put of the
+ * same records again changes nothing).
+ */
+#define WRITE_WINDOW 2
+
 static int write_batches(struct sender *sd)
 {
+	struct { size_t from, to; uint32_t id; } q[WRITE_WINDOW];
+	size_t nq = 0, next = 0;
 	struct rpc_reply rep;
 
 	snprintf(sd->label, sizeof sd->label, "%s: writing", sd->s->name);
 	progress_start(&sd->pg, sd->label, sd->s->n);
-	for (size_t from = 0; from < sd->s->n;) {
-		size_t to = batch_end(sd, from);
-		progress_set(&sd->pg, from);
-		if (interrupted) {
-			progress_end(&sd->pg);
-			return undo_interrupted(sd, from);
+	for (;;) {
+		while (nq < WRITE_WINDOW && next < sd->s->n && !interrupted) {
+			size_t to = batch_end(sd, next);
+			if (!(q[nq].id = put_send(sd, next, to, 0))) {
+				progress_end(&sd->pg);
+				return undo_and_report(sd, nq ? q[0].from : next, to, to, 1);
+			}
+			q[nq].from = next;
+			q[nq++].to = next = to;
 		}
-		if (put_range(sd, from, to, 0, &rep) < 0) {
+		if (nq == 0)
+			break;
+		if (rpc_wait(sd->r, q[0].id, &rep) < 0) {
 			progress_end(&sd->pg);
-			return undo_and_report(sd, from, to, 1);
+			return undo_and_report(sd, q[0].from, q[0].to, q[nq - 1].to, 1);
 		}
-		if (rep.error && batch_too_large(sd, rep.error, to - from)) {
+		if (!rep.error) {
 			rpc_reply_free(&rep);
+			progress_set(&sd->pg, q[0].to);
+			for (size_t i = 1; i < nq; i++)
+				q[i - 1] = q[i];
+			nq--;
 			continue;
 		}
-		if (rep.error) {
+		/* Refused: the batch after it is answered first. */
+		int smaller = batch_too_large(sd, rep.error, q[0].to - q[0].from);
+		int after = 0;                 /* the batch after it was written */
+		if (!smaller) {
 			progress_end(&sd->pg);
-			report_batch_error(sd, from, rep.error);
-			rpc_reply_free(&rep);
-			return undo_and_report(sd, from, from, 0);
+			report_batch_error(sd, q[0].from, rep.error);
 		}
 		rpc_reply_free(&rep);
-		from = to;
+		if (nq > 1) {
+			if (rpc_wait(sd->r, q[1].id, &rep) < 0) {
+				progress_end(&sd->pg);
+				return undo_and_report(sd, q[0].from, q[0].to, q[1].to, 1);
+			}
+			after = !rep.error;
+			rpc_reply_free(&rep);
+		}
+		if (!smaller)
+			return undo_and_report(sd, q[0].from, q[0].to,
+			    after ? q[1].to : q[0].from, 0);
+		next = q[0].from;              /* again, in smaller batches */
+		nq = 0;
 	}
 	progress_end(&sd->pg);
+	if (interrupted && next < sd->s->n)
+		return undo_interrupted(sd, next);
 	return 0;
 }
 

@@ -451,6 +451,30 @@ def test_large_file_rolled_back_when_a_later_batch_fails(daemon_factory, tmp_pat
     assert len(got) == 23 and got["P1"]["title"] == "t1" and got["P23"]["headcount"] == 23
 
 
+def test_a_batch_written_after_a_refused_one_is_rolled_back_too(daemon_factory,
+                                                                tmp_path):
+    """Batches go two at a time: the 2nd of 5 is refused while the 3rd,
+    already sent, is written (P2, which existed, among it).  Both the
+    batch before and the one after are undone; what existed is as it was."""
+    d = daemon_factory(config="[server]\nmax_batch = 5\n")
+    import_all(d, tmp_path)
+    c = d.connect()
+    before = dump(c)
+    # ids in id order: P1 P10-P13 | P14-P18 | P19 P2 P20-P22 | ...; row 16
+    # is P15, in the 2nd batch
+    f = write_files(tmp_path / "big", {"postings.csv": postings_csv(23, 16,
+                                                                    title="new")})
+    p = fails(d, 1, "import", "posting", f / "postings.csv")
+    assert ("postings.csv row 16 column enterprise_id: enterprise E404 not "
+            "found (code 1004)") in p.stderr
+    assert "rolled back" in p.stderr
+    assert dump(c) == before
+    # the new records of the batches before and after it were deleted
+    # (P10-P13, P19-P22), none of the refused one's (never written)
+    deletes = c.call("system.stats")["methods"].get("posting.del", {})
+    assert (deletes.get("calls"), deletes.get("errors")) == (8, 0), deletes
+
+
 class DropProxy:
     """A TCP proxy to the daemon whose first connection is cut right after
     it forwarded the `drop_after`-th posting.put (which the daemon then
