@@ -195,11 +195,22 @@ log "== match.candidates k=20 over $NQ random postings, 1 x 1 then 16 x 1," \
     "${SECS} s after ${WARMUP} s warmup"
 c0=$(cpu_ticks "$CJ_PID"); t0=$(date +%s.%N)
 run_q 1 >"$TMP/q1.json"
+cm=$(cpu_ticks "$CJ_PID"); tm=$(date +%s.%N)
 run_q 16 >"$TMP/q16.json"
 c1=$(cpu_ticks "$CJ_PID"); t1=$(date +%s.%N)
 Q_CPU=$(awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" -v h="$TCK" \
     'BEGIN { printf "%.2f", (b - a) / h / (e - s) }')
 log "   daemon cpu during the query runs: $Q_CPU of a core"
+# Daemon CPU per query at 16 connections (warmup included on both sides:
+# its queries are taken at the measured rate).  The host's noise moves
+# throughput, this much less: compare builds on it.
+Q16_CPU=$((c1 - cm))
+log "   daemon cpu per query, 16 connections: $("$PY" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+q = r["rps"] * (float(sys.argv[3]) + float(sys.argv[4]))
+print("%.0f us" % (int(sys.argv[2]) / float(sys.argv[5]) / q * 1e6 if q else 0))
+' "$TMP/q16.json" "$Q16_CPU" "$SECS" "$WARMUP" "$TCK")"
 
 # ---- memory, disk, the row ----------------------------------------------------
 RSS_ANON=$(status_kb "$CJ_PID" RssAnon)
