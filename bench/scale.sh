@@ -202,8 +202,8 @@ Q_CPU=$(awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" -v h="$TCK" \
     'BEGIN { printf "%.2f", (b - a) / h / (e - s) }')
 log "   daemon cpu during the query runs: $Q_CPU of a core"
 # Daemon CPU per query at 16 connections (warmup included on both sides:
-# its queries are taken at the measured rate).  The host's noise moves
-# throughput, this much less: compare builds on it.
+# its queries are taken at the measured rate): what the build costs, not
+# what the host lent it (bench/README.md).
 Q16_CPU=$((c1 - cm))
 log "   daemon cpu per query, 16 connections: $("$PY" -c '
 import json, sys
