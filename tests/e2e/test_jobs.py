@@ -126,3 +126,31 @@ def test_a_big_batch_is_written_off_the_loop(daemon):
     second = a.recv_response()
     assert second[1] == 2 and len(second[3]["items"]) == 1000, second
     assert b.call("system.stats")["jobs"] == {"writes": 0, "calls": 0}
+
+
+def test_a_client_gone_with_calls_out_leaves_no_trace(daemon):
+    """Calls still running when their client goes (closed, or reset):
+    their replies are dropped, the daemon serves the others, and it stops
+    cleanly (the ASan daemon reports any use after free or leak)."""
+    import socket
+    import time
+    c = daemon.connect()
+    put_all_samples(c)
+    for round_ in range(5):
+        s = socket.create_connection(("127.0.0.1", daemon.port))
+        s.sendall(b"".join(request_bytes(i, "stats.balance" if i % 3 else
+                                         "match.candidates",
+                                         {"by": "major"} if i % 3 else
+                                         {"posting_id": "P1"})
+                           for i in range(12)))
+        if round_ % 2:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                         b"\x01\x00\x00\x00\x00\x00\x00\x00")   # reset
+        s.close()
+        assert c.call("system.ping") == "pong"
+    deadline = time.monotonic() + 10
+    while c.call("system.stats")["connections"]["current"] > 1:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert c.call("stats.balance", {"by": "major"})["rows"]
+    assert daemon.stop() == 0
