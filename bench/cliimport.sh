@@ -14,6 +14,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 BUILD=${BUILD:-$ROOT/build}
 N=${N:-200000}
 REPS=${REPS:-3}
@@ -57,17 +58,7 @@ log "== $N postings ($(du -h "$TMP/postings.csv" | cut -f1)), $REPS runs"
 rates=()
 for rep in $(seq "$REPS"); do
 	rm -rf "$TMP/data"
-	"$CHANJIAOD" -c "$TMP/chanjiao.conf" --listen 127.0.0.1:0 --data "$TMP/data" \
-	    2>"$TMP/chanjiaod.log" &
-	CJ_PID=$!
-	PORT=
-	for _ in $(seq 100); do
-		PORT=$(sed -n 's/^chanjiaod: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
-		    "$TMP/chanjiaod.log")
-		[ -n "$PORT" ] && break
-		sleep 0.1
-	done
-	[ -n "$PORT" ] || { cat "$TMP/chanjiaod.log" >&2; exit 1; }
+	start_daemon "$TMP/chanjiao.conf" "$TMP/data" "$TMP/chanjiaod.log"
 	"$CLI" --host "127.0.0.1:$PORT" import enterprise "$TMP/enterprises.csv" >/dev/null
 	t0=$(date +%s.%N)
 	"$CLI" --host "127.0.0.1:$PORT" import posting "$TMP/postings.csv" >/dev/null

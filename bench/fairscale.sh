@@ -43,6 +43,7 @@ case $SIZE in jinhua | x10 | p100k) ;; *)
 	;;
 esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 BUILD=${BUILD:-$ROOT/build}
 PY=/usr/bin/python3
 FS="$PY $ROOT/bench/fairscale.py"
@@ -83,19 +84,7 @@ trap 'exit 130' INT TERM
 printf '[server]\nmap_size = 64G\nmax_frame = 2G\nmax_reply_queue = 4G\n' \
     >"$TMP/chanjiao.conf"
 mkdir "$TMP/data"
-: >"$TMP/chanjiaod.log"
-"$CHANJIAOD" -c "$TMP/chanjiao.conf" --listen 127.0.0.1:0 --data "$TMP/data" \
-    2>"$TMP/chanjiaod.log" &
-CJ_PID=$!
-PORT=
-for _ in $(seq 100); do
-	PORT=$(sed -n 's/^chanjiaod: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
-	    "$TMP/chanjiaod.log" || true)
-	[ -n "$PORT" ] && break
-	kill -0 "$CJ_PID" 2>/dev/null || { cat "$TMP/chanjiaod.log" >&2; exit 1; }
-	sleep 0.1
-done
-[ -n "$PORT" ] || { log "chanjiaod did not start"; cat "$TMP/chanjiaod.log" >&2; exit 1; }
+start_daemon "$TMP/chanjiao.conf" "$TMP/data" "$TMP/chanjiaod.log"
 if [ -n "${COMMIT:-}" ]; then :
 else
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)

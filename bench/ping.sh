@@ -15,6 +15,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 BUILD=${BUILD:-$ROOT/build}
 SECS=${SECS:-5}
 WARMUP=${WARMUP:-1}
@@ -56,17 +57,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 mkdir "$TMP/data"
-"${RUN[@]}" "$CHANJIAOD" --listen 127.0.0.1:0 --data "$TMP/data" 2>"$TMP/chanjiaod.log" &
-CJ_PID=$!
-CJ_PORT=
-for _ in $(seq 100); do
-	CJ_PORT=$(sed -n 's/^chanjiaod: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
-	    "$TMP/chanjiaod.log")
-	[ -n "$CJ_PORT" ] && break
-	kill -0 "$CJ_PID" 2>/dev/null || { cat "$TMP/chanjiaod.log" >&2; exit 1; }
-	sleep 0.1
-done
-[ -n "$CJ_PORT" ] || { log "chanjiaod did not start"; cat "$TMP/chanjiaod.log" >&2; exit 1; }
+start_daemon "" "$TMP/data" "$TMP/chanjiaod.log" "${RUN[@]}"
+CJ_PORT=$PORT
 
 REDIS_PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "${RUN[@]}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \

@@ -32,6 +32,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 BUILD=${BUILD:-$ROOT/build}
 SCALE=${1:-city}
 SEED=${SEED:-1}
@@ -110,18 +111,7 @@ trap 'exit 130' INT TERM
 
 printf '[server]\nmap_size = %s\n' "$MAP_SIZE" >"$TMP/chanjiao.conf"
 mkdir "$TMP/data"
-"$CHANJIAOD" -c "$TMP/chanjiao.conf" --listen 127.0.0.1:0 --data "$TMP/data" \
-    2>"$TMP/chanjiaod.log" &
-CJ_PID=$!
-PORT=
-for _ in $(seq 100); do
-	PORT=$(sed -n 's/^chanjiaod: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
-	    "$TMP/chanjiaod.log")
-	[ -n "$PORT" ] && break
-	kill -0 "$CJ_PID" 2>/dev/null || { cat "$TMP/chanjiaod.log" >&2; exit 1; }
-	sleep 0.1
-done
-[ -n "$PORT" ] || { log "chanjiaod did not start"; cat "$TMP/chanjiaod.log" >&2; exit 1; }
+start_daemon "$TMP/chanjiao.conf" "$TMP/data" "$TMP/chanjiaod.log"
 if [ -z "${COMMIT:-}" ]; then
 	COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	if [ -n "$(git -C "$ROOT" status --porcelain -- daemon matcher store proto \
