@@ -375,11 +375,12 @@ static int undo_interrupted(struct sender *sd, size_t done)
  * Batches go two at a time, so that the daemon checks the next while it
  * stores this one (docs/protocol.md, "Writes"): a third more records a
  * second on one connection.  When a batch is refused, the one sent after
- * it is answered before anything is undone; undoing records that were
- * never written is harmless (their old versions put back, their deletes
- * answered 1004), so the undo covers both.  A batch refused for its size
- * is sent again in smaller ones, and so is the one after it (a put of the
- * same records again changes nothing).
+ * it is answered before anything is undone, and the undo covers it when
+ * it was written, never the refused batch (nothing of it is).  When the
+ * connection breaks, every batch sent is undone: undoing records never
+ * written is harmless (old versions put back, deletes answered 1004).  A
+ * batch refused for its size is sent again in smaller ones, and so is the
+ * one after it (a put of the same records again changes nothing).
  */
 #define WRITE_WINDOW 2
 
