@@ -27,7 +27,7 @@
  * One thread, one epoll set, N non-blocking connections.  Each connection
  * keeps D requests in flight: D are sent at start, and every response read
  * frees a slot that is refilled in the same loop pass.  Per ready connection
- * and loop pass there is one read() (64 KiB) and at most one write() carrying
+ * and loop pass there is one recv() (64 KiB) and at most one send() carrying
  * every new request, so the client costs the same syscalls per request as
  * the server it measures.
  *
@@ -36,7 +36,9 @@
  * sending one is two memcpys and a 4-byte patch.  msgid = (sequence << slotbits) | slot, so a
  * response is matched to its outstanding request in O(1) and in any order;
  * a msgid that matches no outstanding request is a protocol violation.
- * Responses are decoded with msgpack_unpacker; a non-nil error is counted.
+ * Responses are framed with the daemon's own scanner (proto_scan); the
+ * usual [1, msgid, nil, result] is checked from its first bytes and any
+ * other reply decoded with msgpack-c; a non-nil error is counted.
  *
  * Latency is send time (just before the write() carrying the request) to
  * receive time (just after the read() that completed the response), both
@@ -73,6 +75,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "proto.h"
 
 #define READ_CHUNK 65536
 
@@ -540,7 +544,8 @@ struct conn {
 	/* unsent bytes */
 	char *out;
 	size_t outoff, outlen, outcap;
-	msgpack_unpacker unp;
+	struct proto_buf in;           /* rpc: bytes read, not yet framed */
+	struct proto_scan scan;
 };
 
 static struct conn *conns;
@@ -695,33 +700,75 @@ static int read_done(struct conn *c, ssize_t r)
 	return 0;
 }
 
+/*
+ * One whole response frame.  The common reply, [1, msgid, nil, result], is
+ * checked from its first bytes; anything else (an error, a nil or odd
+ * msgid, another shape) is decoded with msgpack-c and checked in full by
+ * handle_rpc, so both paths judge a reply alike.
+ */
+static void handle_frame(struct conn *c, const char *f, size_t n,
+    uint64_t now)
+{
+	const unsigned char *u = (const unsigned char *)f;
+	uint32_t id = 0;
+	size_t k;
+
+	if (n > 3 && u[0] == 0x94 && u[1] == 0x01) {
+		if (u[2] < 0x80) {
+			id = u[2], k = 3;
+		} else if (u[2] == 0xcc) {
+			id = u[3], k = 4;
+		} else if (u[2] == 0xcd && n > 4) {
+			id = (uint32_t)u[3] << 8 | u[4], k = 5;
+		} else if (u[2] == 0xce && n > 6) {
+			id = (uint32_t)u[3] << 24 | (uint32_t)u[4] << 16 |
+			    (uint32_t)u[5] << 8 | u[6], k = 7;
+		} else {
+			k = 0;
+		}
+		uint32_t s = id & slotmask;
+		if (k && k < n && u[k] == 0xc0 && (int)s < opt_pipeline &&
+		    c->slots[s].busy && c->slots[s].msgid == id) {
+			c->slots[s].busy = 0;
+			c->freel[c->nfree++] = (int)s;
+			count_response(c, c->slots[s].t_send, now, 0,
+			    c->slots[s].req);
+			return;
+		}
+	}
+	msgpack_unpacked up;
+	msgpack_unpacked_init(&up);
+	if (msgpack_unpack_next(&up, f, n, NULL) != MSGPACK_UNPACK_SUCCESS)
+		proto_violation(c, "response is not MessagePack");
+	else
+		handle_rpc(c, &up.data, now);
+	msgpack_unpacked_destroy(&up);
+}
+
 static void read_rpc(struct conn *c)
 {
-	if (!msgpack_unpacker_reserve_buffer(&c->unp, READ_CHUNK)) {
-		fprintf(stderr, "loadgen: out of memory\n");
-		exit(1);
-	}
-	ssize_t r = read(c->fd, msgpack_unpacker_buffer(&c->unp),
-	    msgpack_unpacker_buffer_capacity(&c->unp));
+	proto_buf_reserve(&c->in, READ_CHUNK);
+	ssize_t r = recv(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len,
+	    0);
 	uint64_t now = now_ns();
 	if (read_done(c, r))
 		return;
-	msgpack_unpacker_buffer_consumed(&c->unp, (size_t)r);
-	for (;;) {
-		int ret = msgpack_unpacker_execute(&c->unp);
-		if (ret < 0) {
+	c->in.len += (size_t)r;
+	while (!c->dead) {
+		const char *p = c->in.data + c->in.off;
+		switch (proto_scan(&c->scan, p, proto_buf_pending(&c->in),
+		    SIZE_MAX)) {
+		case PROTO_PARTIAL:
+			return;
+		case PROTO_FRAME:
+			handle_frame(c, p, c->scan.len, now);
+			proto_buf_consume(&c->in, c->scan.len);
+			proto_scan_reset(&c->scan);
+			break;
+		default:
 			proto_violation(c, "response is not MessagePack");
 			return;
 		}
-		if (ret == 0)
-			break;
-		msgpack_object o = msgpack_unpacker_data(&c->unp);
-		handle_rpc(c, &o, now);
-		/* Reuse the zone instead of allocating one per response. */
-		msgpack_unpacker_reset_zone(&c->unp);
-		msgpack_unpacker_reset(&c->unp);
-		if (c->dead)
-			return;
 	}
 }
 
@@ -747,7 +794,7 @@ static void handle_resp_line(struct conn *c, const char *l, size_t n,
 static void read_resp(struct conn *c)
 {
 	static char buf[READ_CHUNK];
-	ssize_t r = read(c->fd, buf, sizeof buf);
+	ssize_t r = recv(c->fd, buf, sizeof buf, 0);
 	uint64_t now = now_ns();
 	if (read_done(c, r))
 		return;
@@ -852,7 +899,8 @@ static void conn_write(struct conn *c, uint64_t now)
 	}
 	if (c->outlen == c->outoff)
 		return;
-	ssize_t w = write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
+	ssize_t w = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+	    MSG_NOSIGNAL);
 	if (w < 0 && errno != EAGAIN && errno != EINTR) {
 		n_conn_err++;
 		if (!first_proto[0])
@@ -911,10 +959,6 @@ static void conn_init(struct conn *c, int idx, int fd)
 		c->freel = malloc((size_t)opt_pipeline * sizeof *c->freel);
 		for (int i = opt_pipeline - 1; i >= 0; i--)
 			c->freel[c->nfree++] = i;
-		if (!msgpack_unpacker_init(&c->unp, READ_CHUNK)) {
-			fprintf(stderr, "loadgen: out of memory\n");
-			exit(1);
-		}
 	} else {
 		c->ring = malloc(((size_t)opt_pipeline + 1) * sizeof *c->ring);
 		c->line = malloc(512);
