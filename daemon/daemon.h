@@ -76,10 +76,14 @@ void server_shutdown(void);
  * planner call (a method flagged to run on a worker), is not run: it
  * comes back in *defer, nothing written, for the caller to jobs_submit.
  * The writer and the workers call it with defer NULL (through
- * methods_run_job).
+ * methods_run_job).  *clock (stats_now_us) is when the call started, the
+ * end of the one before it in the same pass; it is set to when this one
+ * ended.
  */
 int methods_handle(struct session *sess, const char *frame, size_t len,
-    size_t depth, struct proto_buf *out, struct job **defer);
+    size_t depth, struct proto_buf *out, struct job **defer, uint64_t *clock);
+/* Free the loop's decoding zone (at exit). */
+void methods_free(void);
 /* 1 if frame[0..n) starts a call of a write method (its header is read). */
 int methods_is_write(const char *frame, size_t n);
 /* A reply for a frame rejected before decoding (too big, not msgpack). */

@@ -180,6 +180,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	tokens_free(&daemon_g.tokens);
+	methods_free();
 	event_base_free(daemon_g.base);
 	store_snapshot_free();
 	store_close(daemon_g.store);

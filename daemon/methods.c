@@ -477,19 +477,21 @@ static int find_method(const msgpack_object *name)
 }
 
 static int handle(struct session *sess, const char *frame, size_t len,
-    struct proto_buf *out, struct job **defer, int phase, int *failed);
+    struct proto_buf *out, struct job **defer, int phase, int *failed,
+    uint64_t *clock);
 
 void methods_run_job(struct job *j)
 {
 	int failed;
 	handle(&j->sess, j->frame, j->len, &j->out, NULL,
-	    j->write ? CALL_APPLY : CALL_WHOLE, &failed);
+	    j->write ? CALL_APPLY : CALL_WHOLE, &failed, NULL);
 }
 
 int methods_check_job(struct job *j)
 {
 	int failed;
-	handle(&j->sess, j->frame, j->len, &j->out, NULL, CALL_CHECK, &failed);
+	handle(&j->sess, j->frame, j->len, &j->out, NULL, CALL_CHECK, &failed,
+	    NULL);
 	return failed;
 }
 
@@ -521,39 +523,69 @@ int methods_is_write(const char *frame, size_t n)
 }
 
 int methods_handle(struct session *sess, const char *frame, size_t len,
-    size_t depth, struct proto_buf *out, struct job **defer)
+    size_t depth, struct proto_buf *out, struct job **defer, uint64_t *clock)
 {
 	int failed;
 	(void)depth;
-	return handle(sess, frame, len, out, defer, CALL_WHOLE, &failed);
+	return handle(sess, frame, len, out, defer, CALL_WHOLE, &failed, clock);
+}
+
+/*
+ * The loop decodes every request into this one zone, cleared after each
+ * call, so that a cheap call costs no malloc; the writer and the workers,
+ * whose calls are few and large, take a zone per call.
+ */
+static msgpack_zone *loop_zone;
+
+static msgpack_zone *zone_new(void)
+{
+	msgpack_zone *z = msgpack_zone_new(MSGPACK_ZONE_CHUNK_SIZE);
+	if (!z) {
+		fprintf(stderr, "chanjiaod: out of memory for a msgpack zone\n");
+		abort();
+	}
+	return z;
 }
 
 /*
  * methods_handle, and a write's two phases: CALL_CHECK leaves nothing in
  * out unless the call failed (*failed), CALL_APPLY runs a checked write.
+ * With clock (the loop's calls), *clock is when the call started and is
+ * set to when it ended: calls handled back to back read the clock once
+ * each, not twice.
  */
 static int handle(struct session *sess, const char *frame, size_t len,
-    struct proto_buf *out, struct job **defer, int phase, int *failed)
+    struct proto_buf *out, struct job **defer, int phase, int *failed,
+    uint64_t *clock)
 {
 	static const msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
-	msgpack_unpacked u;
+	msgpack_zone *zone;
+	msgpack_object req;
 	msgpack_packer pk;
 	struct call c;
 	const msgpack_object *a, *params;
 	uint32_t msgid = 0;
-	int has_msgid = 0, notify, close_after = 0, m;
+	int has_msgid = 0, notify, close_after = 0, m, clocked = 0;
 	size_t off = 0, mark = out->len - out->off;  /* survives compaction */
-	uint64_t t0 = stats_now_us();
+	uint64_t t0 = clock ? *clock : stats_now_us();
 
 	*failed = 1;
+	if (defer && !loop_zone)
+		loop_zone = zone_new();
+	zone = defer ? loop_zone : zone_new();
 	msgpack_packer_init(&pk, out, proto_buf_write);
-	msgpack_unpacked_init(&u);
-	if (msgpack_unpack_next(&u, frame, len, &off) != MSGPACK_UNPACK_SUCCESS) {
+	/* msgpack_unpack (into a zone of ours) rather than
+	 * msgpack_unpack_next, which makes and frees a zone each time. */
+	switch (msgpack_unpack(frame, len, &off, zone, &req)) {
+	case MSGPACK_UNPACK_SUCCESS:
+	case MSGPACK_UNPACK_EXTRA_BYTES:   /* proto_scan framed it: never */
+		break;
+	default:
 		proto_pack_error(&pk, 0, 0, PROTO_PARSE_ERROR, "not MessagePack", NULL);
 		close_after = 1;
 		goto done;
 	}
-	a = &u.data;
+	a = &req;
 	if (a->type == MSGPACK_OBJECT_ARRAY && a->via.array.size >= 2 &&
 	    a->via.array.ptr[0].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
 	    a->via.array.ptr[0].via.u64 == 0 && is_uint32(&a->via.array.ptr[1])) {
@@ -644,8 +676,13 @@ static int handle(struct session *sess, const char *frame, size_t len,
 		proto_pack_error(&pk, has_msgid, msgid, c.err.code, c.err.message,
 		    c.err.field);
 	}
-	if (m >= 0)
-		stats_call(m, c.err.code, stats_now_us() - t0);
+	if (m >= 0) {
+		uint64_t t1 = stats_now_us();
+		stats_call(m, c.err.code, t1 - t0);
+		if (clock)
+			*clock = t1;
+		clocked = 1;
+	}
 	if (notify) {
 		if (c.err.code)
 			log_debug("notification %s failed: %s", methods[m >= 0 ? m : 0].name,
@@ -653,6 +690,18 @@ static int handle(struct session *sess, const char *frame, size_t len,
 		out->len = out->off + mark;
 	}
 done:
-	msgpack_unpacked_destroy(&u);
+	if (clock && !clocked)
+		*clock = stats_now_us();
+	if (zone == loop_zone)
+		msgpack_zone_clear(zone);
+	else
+		msgpack_zone_free(zone);
 	return close_after;
+}
+
+void methods_free(void)
+{
+	if (loop_zone)
+		msgpack_zone_free(loop_zone);
+	loop_zone = NULL;
 }

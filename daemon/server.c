@@ -79,7 +79,7 @@ static void conn_free(struct conn *c)
  * Handle buffered frames until none is whole, or the reply queue is full,
  * or the next must wait for this connection's calls on other threads.
  */
-static void conn_process(struct conn *c)
+static void conn_process(struct conn *c, uint64_t now_us)
 {
 	const struct config *cfg = &daemon_g.cfg;
 
@@ -140,7 +140,7 @@ static void conn_process(struct conn *c)
 		} else {
 			struct job *j = NULL;
 			if (methods_handle(&c->sess, p, len, c->scan.maxdepth,
-			    &c->out, &j))
+			    &c->out, &j, &now_us))
 				c->closing = 1;
 			if (j) {
 				j->conn = c->id;
@@ -165,8 +165,8 @@ static void conn_process(struct conn *c)
 static void conn_flush(struct conn *c)
 {
 	while (proto_buf_pending(&c->out) > 0) {
-		ssize_t w = write(c->fd, c->out.data + c->out.off,
-		    proto_buf_pending(&c->out));
+		ssize_t w = send(c->fd, c->out.data + c->out.off,
+		    proto_buf_pending(&c->out), MSG_NOSIGNAL);
 		if (w > 0) {
 			proto_buf_consume(&c->out, (size_t)w);
 			continue;
@@ -221,7 +221,7 @@ void server_job_done(struct job *j)
 		proto_buf_append(&c->out, j->out.data + j->out.off,
 		    proto_buf_pending(&j->out));
 	if (!c->paused)
-		conn_process(c);          /* frames that waited for this job */
+		conn_process(c, stats_now_us());  /* frames that waited */
 	conn_flush(c);
 	if (c->dead)
 		conn_free(c);
@@ -235,16 +235,17 @@ static void conn_resume(struct conn *c)
 		return;
 	c->paused = 0;
 	event_add(c->rev, NULL);
-	conn_process(c);
+	conn_process(c, stats_now_us());
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
+	uint64_t now_us;
 	(void)what;
 
 	proto_buf_reserve(&c->in, READ_CHUNK);
-	ssize_t r = read(fd, c->in.data + c->in.len, c->in.cap - c->in.len);
+	ssize_t r = recv(fd, c->in.data + c->in.len, c->in.cap - c->in.len, 0);
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (r < 0) {
@@ -252,15 +253,17 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	} else if (r == 0) {
 		c->eof = 1;
 		event_del(c->rev);
-	} else {
-		c->last_ms = stats_now_us() / 1000;
+	}
+	now_us = stats_now_us();
+	if (r > 0) {
+		c->last_ms = now_us / 1000;
 		if (c->closing)                  /* draining: discard */
 			c->in.off = c->in.len = 0;
 		else
 			c->in.len += (size_t)r;
 	}
 	if (!c->dead && !c->paused)
-		conn_process(c);
+		conn_process(c, now_us);
 	if (!c->dead)
 		conn_flush(c);
 	if (c->dead)
