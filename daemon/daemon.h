@@ -95,7 +95,8 @@ void methods_reject(const char *frame, size_t len, int code,
  * copy of the session go over; the packed reply comes back in out.
  */
 struct job {
-	uint64_t conn;                  /* the connection's id, to find it again */
+	uint64_t conn;                  /* the connection's id and fd, */
+	int fd;                         /* to find it again (server.c) */
 	struct session sess;
 	char *frame;
 	size_t len;

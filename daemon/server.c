@@ -54,6 +54,9 @@ struct conn {
 };
 
 static struct conn *conns;
+/* Open connections by fd, for the replies coming back from jobs. */
+static struct conn **byfd;
+static size_t nbyfd;
 static struct evconnlistener *listeners[2];
 static struct event *tick;
 
@@ -67,6 +70,7 @@ static void conn_free(struct conn *c)
 		c->next->prev = c->prev;
 	event_free(c->rev);
 	event_free(c->wev);
+	byfd[c->fd] = NULL;
 	close(c->fd);
 	proto_buf_free(&c->in);
 	proto_buf_free(&c->out);
@@ -144,6 +148,7 @@ static void conn_process(struct conn *c, uint64_t now_us)
 				c->closing = 1;
 			if (j) {
 				j->conn = c->id;
+				j->fd = c->fd;
 				c->jobs++;
 				c->writes += j->write;
 				uint32_t id;
@@ -202,11 +207,10 @@ static void conn_flush(struct conn *c)
 
 void server_job_done(struct job *j)
 {
-	struct conn *c;
+	/* The id tells the connection from a later one on the same fd. */
+	struct conn *c = (size_t)j->fd < nbyfd ? byfd[j->fd] : NULL;
 
-	for (c = conns; c && c->id != j->conn; c = c->next)
-		;
-	if (!c || c->dead)
+	if (!c || c->id != j->conn || c->dead)
 		return;
 	c->jobs--;
 	c->writes -= j->write;
@@ -317,6 +321,14 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	evutil_make_socket_nonblocking(fd);
 	static uint64_t next_id;
+	if ((size_t)fd >= nbyfd) {
+		size_t n = nbyfd ? nbyfd : 64;
+		while (n <= (size_t)fd)
+			n *= 2;
+		byfd = xrealloc(byfd, n * sizeof *byfd);
+		memset(byfd + nbyfd, 0, (n - nbyfd) * sizeof *byfd);
+		nbyfd = n;
+	}
 	c = xcalloc(1, sizeof *c);
 	c->id = ++next_id;
 	c->fd = fd;
@@ -329,6 +341,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	if (conns)
 		conns->prev = c;
 	conns = c;
+	byfd[fd] = c;
 	stats_conn.current++;
 	stats_conn.total++;
 }
@@ -477,6 +490,9 @@ void server_shutdown(void)
 		conn_flush(conns);
 		conn_free(conns);
 	}
+	free(byfd);
+	byfd = NULL;
+	nbyfd = 0;
 	if (tick) {
 		event_free(tick);
 		tick = NULL;

@@ -154,3 +154,45 @@ def test_a_client_gone_with_calls_out_leaves_no_trace(daemon):
         time.sleep(0.01)
     assert c.call("stats.balance", {"by": "major"})["rows"]
     assert daemon.stop() == 0
+
+
+def test_a_reply_never_reaches_a_later_connection_on_the_same_fd(daemon):
+    """A client resets with its batches still being written; the daemon
+    frees it at once and the next connection it accepts gets the same fd.
+    The batches' replies, found by fd when each write is done, must be
+    dropped as another connection's, not sent to the newcomer."""
+    import select
+    import socket
+    import time
+    from conftest import school, specialty
+    ctl = daemon.connect()
+    ctl.call("school.put", school(id="S1", level="higher"))
+    n = 10000                      # max_batch
+    for round_ in range(3):
+        a = socket.create_connection(("127.0.0.1", daemon.port))
+        for k in range(3):
+            a.sendall(request_bytes(7 + k, "specialty.put", {"records": [
+                specialty(id="Y%d%d%05d" % (round_, k, i), school_id="S1",
+                          major_code="460103") for i in range(n)]}))
+        # wait until the write is in hand, then reset
+        deadline = time.monotonic() + 10
+        while ctl.call("system.stats")["jobs"]["writes"] == 0:
+            assert time.monotonic() < deadline
+        a.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                     b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        a.close()
+        while ctl.call("system.stats")["connections"]["current"] > 1:
+            assert time.monotonic() < deadline
+        b = daemon.connect()
+        assert ctl.call("system.stats")["jobs"]["writes"] >= 1, \
+            "the batches finished before the newcomer came: add more"
+        b.send_raw(request_bytes(7, "system.ping"))
+        assert b.recv_response() == [1, 7, None, "pong"]
+        while ctl.call("system.stats")["jobs"]["writes"]:
+            assert time.monotonic() < deadline
+        assert b.call("system.ping") == "pong"
+        assert not select.select([b.sock], [], [], 0.2)[0], \
+            "the reset client's reply reached the next connection"
+        b.close()
+        # what was written before the reset stays written
+        assert ctl.call("specialty.get", {"id": "Y%d0%05d" % (round_, n - 1)})
