@@ -87,6 +87,13 @@ static const struct field query_f[] = {
 	{ "region", F_REGION, 0 }, { "level", F_LEVEL, 0 },
 	{ "headcount", F_COUNT, 0 }, { "chains", F_TAGS, 0 }, END,
 };
+/* check_fields keeps a bit per field. */
+#define FIELDS_FIT(t) _Static_assert(sizeof t / sizeof *t <= 65, #t " too long")
+FIELDS_FIT(school_f); FIELDS_FIT(specialty_f); FIELDS_FIT(enterprise_f);
+FIELDS_FIT(posting_f); FIELDS_FIT(fair_f); FIELDS_FIT(program_f);
+FIELDS_FIT(student_f); FIELDS_FIT(direction_f); FIELDS_FIT(session_f);
+FIELDS_FIT(query_f);
+
 static const struct field *const kind_fields[SCHEMA_NKINDS] = {
 	school_f, specialty_f, enterprise_f, posting_f, fair_f, program_f,
 	student_f,
@@ -506,10 +513,19 @@ static int check_value(enum ftype t, const msgpack_object *o, const char *path,
 	return bad(e, path, "has an unknown type");
 }
 
+/* k (a string) is the field name (never empty); the first byte spares
+ * most names their strlen. */
+static int is_field(const msgpack_object *k, const char *name)
+{
+	return k->via.str.size && k->via.str.ptr[0] == name[0] &&
+	    proto_str_eq(k, name);
+}
+
 static int check_fields(const struct field *f, const msgpack_object *m,
     const char *path, struct proto_err *e)
 {
 	char p[SCHEMA_PATH_MAX];
+	uint64_t seen = 0, set = 0;        /* by field: given, and not nil */
 
 	if (m->type != MSGPACK_OBJECT_MAP)
 		return bad(e, *path ? path : "params", "must be a map");
@@ -523,26 +539,27 @@ static int check_fields(const struct field *f, const msgpack_object *m,
 		}
 		schema_path_key(p, path, k->via.str.ptr, k->via.str.size);
 		for (fi = f; fi->name; fi++)
-			if (proto_str_eq(k, fi->name))
+			if (is_field(k, fi->name))
 				break;
 		if (!fi->name)
 			return bad(e, p, "is not a known field");
-		for (uint32_t j = 0; j < i; j++)
-			if (proto_str_eq(&m->via.map.ptr[j].key, fi->name))
-				return bad(e, p, "is given twice");
+		uint64_t bit = 1ULL << (fi - f);
+		if (seen & bit)
+			return bad(e, p, "is given twice");
+		seen |= bit;
 		const msgpack_object *v = &m->via.map.ptr[i].val;
 		if (v->type == MSGPACK_OBJECT_NIL && !fi->required)
 			continue;
+		if (v->type != MSGPACK_OBJECT_NIL)
+			set |= bit;
 		if (check_value(fi->type, v, p, e) < 0)
 			return -1;
 	}
-	for (const struct field *fi = f; fi->name; fi++) {
-		const msgpack_object *v = schema_get(m, fi->name);
-		if (fi->required && (!v || v->type == MSGPACK_OBJECT_NIL)) {
+	for (const struct field *fi = f; fi->name; fi++)
+		if (fi->required && !(set & 1ULL << (fi - f))) {
 			schema_path_key(p, path, fi->name, strlen(fi->name));
 			return bad(e, p, "is required");
 		}
-	}
 	return 0;
 }
 
