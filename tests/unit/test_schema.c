@@ -550,6 +550,16 @@ static void test_fields(void)
 	    "'name':'n','direction':'五轴加工','cohorts':{},'skills':[],"
 	    "'chains':[]}", NULL);
 	text_case(EN, "{'id':'E1','name':'n','region':'330784'}", NULL);
+
+	/* A key given twice names the second; nil or not, first field or last. */
+	text_case(EN, "{'id':'E1','name':'n','region':'330784','id':'E2'}", "id");
+	text_case(EN, "{'id':'E1','name':'n','region':null,'region':null}",
+	    "region");
+	text_case(ST, "{'grade':null,'id':'ST1','specialty_id':'SP1',"
+	    "'grad_year':2026,'grade':1}", "grade");
+	/* a required field nil, given again with a value, is still given twice */
+	text_case(EN, "{'id':'E1','name':null,'region':'330784','name':'n'}",
+	    "name");
 }
 
 struct ecase {
