@@ -67,6 +67,8 @@ void log_msg(int level, const char *fmt, ...)
 int server_listen(void);
 /* Stop accepting and close every connection (SIGTERM). */
 void server_shutdown(void);
+/* Bytes allocated for the open connections' buffers (system.stats). */
+size_t server_buffered(void);
 
 /*
  * Handle one complete frame of `len` bytes (already checked by

@@ -28,6 +28,7 @@
 
 #define READ_CHUNK 65536
 #define CLOSE_DRAIN_S 2        /* how long a closing connection drains */
+#define TRIM_IDLE_MS 1000      /* quiet this long: its buffers are freed */
 
 #define CONN_JOBS 4
 #define CONN_HOLD_INPUT (1 << 20)   /* input kept while waiting for jobs */
@@ -353,7 +354,33 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
 	log_warn("accept: %s", strerror(errno));
 }
 
-/* Once a second: idle timeouts and closing connections past their drain. */
+/*
+ * A connection's buffers keep the size of the biggest frame and reply it
+ * ever had (a client that imported a 16 MiB batch would hold 16 MiB for
+ * as long as it stays connected): once it has been quiet a second with
+ * nothing in them, they are freed, to be allocated again on its next read.
+ */
+static void conn_trim(struct conn *c, uint64_t now_ms)
+{
+	if (c->closing || c->jobs || now_ms - c->last_ms < TRIM_IDLE_MS ||
+	    proto_buf_pending(&c->in) || proto_buf_pending(&c->out) ||
+	    c->scan.len)
+		return;
+	proto_buf_free(&c->in);
+	proto_buf_free(&c->out);
+	proto_scan_free(&c->scan);
+}
+
+size_t server_buffered(void)
+{
+	size_t n = 0;
+	for (struct conn *c = conns; c; c = c->next)
+		n += c->in.cap + c->out.cap + c->scan.cap * sizeof *c->scan.stack;
+	return n;
+}
+
+/* Once a second: idle timeouts, closing connections past their drain,
+ * buffers of quiet connections. */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	time_t now = time(NULL);
@@ -370,6 +397,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 			stats_limit_hit(LIMIT_IDLE);
 			log_debug("closing connection idle for %llus", idle);
 			conn_free(c);
+		} else {
+			conn_trim(c, now_ms);
 		}
 	}
 }

@@ -89,19 +89,21 @@ static uint64_t percentile(const struct mstat *s, double q)
 void stats_pack(msgpack_packer *pk, const char *const *names, int nmethods)
 {
 	int used = 0;
-	size_t writes, calls;
+	size_t writes, calls, buffered = server_buffered();
 
 	jobs_counts(&writes, &calls);
 	pthread_mutex_lock(&lock);
 	msgpack_pack_map(pk, 4);
 	proto_pack_cstr(pk, "connections");
-	msgpack_pack_map(pk, 3);
+	msgpack_pack_map(pk, 4);
 	proto_pack_cstr(pk, "current");
 	msgpack_pack_uint64(pk, stats_conn.current);
 	proto_pack_cstr(pk, "total");
 	msgpack_pack_uint64(pk, stats_conn.total);
 	proto_pack_cstr(pk, "refused");
 	msgpack_pack_uint64(pk, stats_conn.refused);
+	proto_pack_cstr(pk, "buffer_bytes");
+	msgpack_pack_uint64(pk, buffered);
 
 	proto_pack_cstr(pk, "methods");
 	for (int m = 0; m < nmethods && m < MAXMETHODS; m++)

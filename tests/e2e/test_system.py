@@ -219,3 +219,27 @@ def test_every_limit_is_counted_once_per_hit_under_its_config_key(daemon_factory
     assert limits().get("max_reply_queue", 0) > before
     assert set(limits()) >= {"max_frame", "max_depth", "max_batch", "max_k", "max_limit",
                              "max_connections", "idle_timeout_s", "max_reply_queue"}
+
+
+def test_quiet_connections_give_their_buffers_back(daemon):
+    """A connection's buffers grow to its biggest frame; a second after it
+    goes quiet they are freed (system.stats counts them), and it works on."""
+    import time
+    from conftest import school, specialty
+    a, b = daemon.connect(), daemon.connect()
+    a.call("school.put", school(id="S1", level="higher"))
+    batch = {"records": [specialty(id="B%05d" % i, school_id="S1",
+                                   major_code="460103", name="x" * 200)
+                         for i in range(8000)]}
+    a.call("specialty.put", batch, timeout=60)
+    big = b.call("system.stats")["connections"]["buffer_bytes"]
+    assert big >= 2_000_000, big               # the batch's frame, ~2.3 MB
+    deadline = time.monotonic() + 10
+    while True:
+        time.sleep(0.3)
+        n = b.call("system.stats")["connections"]["buffer_bytes"]
+        if n < 300_000:                        # b's own, in use, and a's freed
+            break
+        assert time.monotonic() < deadline, n
+    assert a.call("specialty.get", {"id": "B07999"})["name"] == "x" * 200
+    assert a.call("system.ping") == "pong"
