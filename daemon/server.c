@@ -142,6 +142,7 @@ static void conn_process(struct conn *c, uint64_t now_us)
 			stats_limit_hit(LIMIT_DEPTH);
 			methods_reject(p, len, PROTO_TOO_LARGE,
 			    "nesting deeper than max_depth", &c->out);
+			now_us = stats_now_us();      /* not the next call's time */
 		} else {
 			struct job *j = NULL;
 			if (methods_handle(&c->sess, p, len, c->scan.maxdepth,
@@ -160,6 +161,7 @@ static void conn_process(struct conn *c, uint64_t now_us)
 						methods_reject(p, len, PROTO_BUSY, "the job "
 						    "queue is full; retry later", &c->out);
 				}
+				now_us = stats_now_us();  /* the hand-over's time */
 			}
 		}
 		proto_buf_consume(&c->in, len);
@@ -206,6 +208,24 @@ static void conn_flush(struct conn *c)
 		c->dead = 1;
 }
 
+/*
+ * Write what the socket takes, and resume reading a paused connection
+ * once its replies are down to half the limit: by a flush from any
+ * callback, not only the write event's (a socket that takes the whole
+ * queue at once never arms it).
+ */
+static void conn_drain(struct conn *c)
+{
+	conn_flush(c);
+	while (!c->dead && c->paused &&
+	    proto_buf_pending(&c->out) <= daemon_g.cfg.max_reply_queue / 2) {
+		c->paused = 0;
+		event_add(c->rev, NULL);
+		conn_process(c, stats_now_us());
+		conn_flush(c);
+	}
+}
+
 void server_job_done(struct job *j)
 {
 	/* The id tells the connection from a later one on the same fd. */
@@ -227,21 +247,11 @@ void server_job_done(struct job *j)
 		    proto_buf_pending(&j->out));
 	if (!c->paused)
 		conn_process(c, stats_now_us());  /* frames that waited */
-	conn_flush(c);
+	conn_drain(c);
 	if (c->dead)
 		conn_free(c);
 }
 
-/* Resume reading once a paused connection's replies drain to half. */
-static void conn_resume(struct conn *c)
-{
-	if (!c->paused || c->dead ||
-	    proto_buf_pending(&c->out) > daemon_g.cfg.max_reply_queue / 2)
-		return;
-	c->paused = 0;
-	event_add(c->rev, NULL);
-	conn_process(c, stats_now_us());
-}
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
 {
@@ -270,7 +280,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	if (!c->dead && !c->paused)
 		conn_process(c, now_us);
 	if (!c->dead)
-		conn_flush(c);
+		conn_drain(c);
 	if (c->dead)
 		conn_free(c);
 }
@@ -280,12 +290,7 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
 	struct conn *c = arg;
 	(void)fd, (void)what;
 
-	conn_flush(c);
-	while (!c->dead && c->paused &&
-	    proto_buf_pending(&c->out) <= daemon_g.cfg.max_reply_queue / 2) {
-		conn_resume(c);
-		conn_flush(c);
-	}
+	conn_drain(c);
 	if (c->dead)
 		conn_free(c);
 }

@@ -444,3 +444,18 @@ def test_idle_connection_is_closed_after_idle_timeout(daemon_factory):
         sleep_until_frac(fracs)
         assert busy.call("system.ping") == "pong"
     assert busy.call("system.ping") == "pong"
+
+
+def test_a_paused_connection_resumes_when_its_replies_go_at_once(daemon_factory):
+    """Reading stops when the reply queue passes max_reply_queue; if the
+    socket then takes the whole queue in one send (a reading client), no
+    write event ever fires, and reading must resume all the same."""
+    d = daemon_factory(config="[server]\nmax_reply_queue = 4096\n")
+    c = d.connect()
+    put_all_samples(c)
+    for burst in (20, 50):
+        c.send_raw(b"".join(request_bytes(i, "system.stats")
+                            for i in range(burst)))
+        got = sorted(c.recv_response(timeout=5)[1] for _ in range(burst))
+        assert got == list(range(burst))
+    assert c.call("system.stats")["limits"].get("max_reply_queue", 0) >= 1
