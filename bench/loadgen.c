@@ -703,11 +703,12 @@ static int read_done(struct conn *c, ssize_t r)
 /*
  * One whole response frame.  The common reply, [1, msgid, nil, result], is
  * checked from its first bytes; anything else (an error, a nil or odd
- * msgid, another shape) is decoded with msgpack-c and checked in full by
- * handle_rpc, so both paths judge a reply alike.
+ * msgid, another shape, nesting msgpack-c cannot decode) is decoded with
+ * msgpack-c and checked in full by handle_rpc, so both paths judge a reply
+ * alike.
  */
 static void handle_frame(struct conn *c, const char *f, size_t n,
-    uint64_t now)
+    size_t depth, uint64_t now)
 {
 	const unsigned char *u = (const unsigned char *)f;
 	uint32_t id = 0;
@@ -727,7 +728,8 @@ static void handle_frame(struct conn *c, const char *f, size_t n,
 			k = 0;
 		}
 		uint32_t s = id & slotmask;
-		if (k && k < n && u[k] == 0xc0 && (int)s < opt_pipeline &&
+		if (k && k < n && u[k] == 0xc0 && depth <= PROTO_DEPTH_MAX &&
+		    (int)s < opt_pipeline &&
 		    c->slots[s].busy && c->slots[s].msgid == id) {
 			c->slots[s].busy = 0;
 			c->freel[c->nfree++] = (int)s;
@@ -761,7 +763,7 @@ static void read_rpc(struct conn *c)
 		case PROTO_PARTIAL:
 			return;
 		case PROTO_FRAME:
-			handle_frame(c, p, c->scan.len, now);
+			handle_frame(c, p, c->scan.len, c->scan.maxdepth, now);
 			proto_buf_consume(&c->in, c->scan.len);
 			proto_scan_reset(&c->scan);
 			break;

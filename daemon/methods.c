@@ -692,7 +692,7 @@ static int handle(struct session *sess, const char *frame, size_t len,
 done:
 	if (clock && !clocked)
 		*clock = stats_now_us();
-	if (zone == loop_zone)
+	if (defer)
 		msgpack_zone_clear(zone);
 	else
 		msgpack_zone_free(zone);
