@@ -108,6 +108,13 @@ def pong(msgid, n):
     return msgpack.packb([1, msgid, None, "pong"])
 
 
+def deep(levels):
+    v = "pong"
+    for _ in range(levels):
+        v = [v]
+    return v
+
+
 @pytest.mark.parametrize("chunk", [None, 1, 5])
 def test_replies_split_anywhere_are_framed(chunk):
     # msgids grow past 127, 255 and 65535, so every msgid encoding the
@@ -149,6 +156,9 @@ def test_error_reply_is_counted():
     ("three elements", lambda m, n: msgpack.packb([1, m, None] if n == 7
                                                   else [1, m, None, "pong"])),
     ("reserved byte", lambda m, n: b"\xc1" if n == 7 else pong(m, n)),
+    # deeper than msgpack-c decodes: the full path's verdict, not the bytes'
+    ("nested too deep", lambda m, n: msgpack.packb(
+        [1, m, None, deep(40)] if n == 7 else [1, m, None, "pong"])),
 ])
 def test_bad_replies_are_protocol_violations(name, bad):
     rc, r, _ = scripted_run(bad)
