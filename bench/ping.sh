@@ -10,7 +10,9 @@
 # 16 requests pipelined on each — against both servers, each run SECS
 # seconds measured after WARMUP seconds, REPS times, interleaved (rep 1 of
 # every config and server, then rep 2, ...) so drift hits both alike.  The
-# table shows medians.  Client and servers share the machine's cores and
+# table shows medians, their ratio, and the median of the per-repetition
+# ratios (each pair ran back to back, so it also cancels drift between
+# repetitions).  Client and servers share the machine's cores and
 # nothing is pinned.  Only 127.0.0.1 is used.
 set -euo pipefail
 
@@ -122,18 +124,23 @@ def med(rs, k):
 
 print(f"ping: medians of {reps} runs of {secs} s after {warm} s warmup; "
       "throughput in req/s, latency in microseconds; cpu = fraction of one core")
-hdr = ("| conns x pipeline | chanjiaod req/s | redis req/s | ratio | "
+print("ratio = median / median; pairs = median of the ratios of the runs made "
+      "back to back (rep i of each server), and how many of them chanjiaod won")
+hdr = ("| conns x pipeline | chanjiaod req/s | redis req/s | ratio | pairs | "
        "chanjiaod p50 / p99 | redis p50 / p99 | chanjiaod cpu | redis cpu | errors |")
 print(hdr)
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 bad = 0
 for (conns, pipe) in sorted(runs, key=lambda k: (k[0], k[1])):
     cj, rd = runs[(conns, pipe)]["chanjiaod"], runs[(conns, pipe)]["redis"]
     errs = sum(r["errors"] + r["protocol_violations"] + r["connections_lost"]
                for r in cj + rd)
     bad += errs
+    pairs = [a["rps"] / b["rps"] for a, b in zip(cj, rd)]
+    won = sum(x > 1 for x in pairs)
     print(f"| {conns} x {pipe} | {med(cj,'rps'):,.0f} | {med(rd,'rps'):,.0f} | "
           f"{med(cj,'rps') / med(rd,'rps'):.2f} | "
+          f"{statistics.median(pairs):.2f} ({won}/{len(pairs)}) | "
           f"{med(cj,'p50_us'):.0f} / {med(cj,'p99_us'):.0f} | "
           f"{med(rd,'p50_us'):.0f} / {med(rd,'p99_us'):.0f} | "
           f"{med(cj,'server_cpu'):.2f} | {med(rd,'server_cpu'):.2f} | {errs} |")
