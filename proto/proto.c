@@ -298,9 +298,17 @@ void proto_buf_consume(struct proto_buf *b, size_t n)
 		b->off = b->len = 0;
 }
 
+/* The packer calls this for every item it packs: room is checked inline. */
 int proto_buf_write(void *data, const char *p, size_t n)
 {
-	proto_buf_append(data, p, n);
+	struct proto_buf *b = data;
+
+	if (n == 0)
+		return 0;
+	if (b->cap - b->len < n)
+		proto_buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
 	return 0;
 }
 
