@@ -252,7 +252,6 @@ void server_job_done(struct job *j)
 		conn_free(c);
 }
 
-
 static void on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
