@@ -3,10 +3,12 @@
  *
  * A connection is driven by its read and write events only.  A read pass
  * reads once, handles every whole frame buffered, and writes the replies
- * at once (one read and one write syscall for a pipelined burst, as redis
- * does before it sleeps); only when the socket will not take everything
- * does the write event get armed.  A connection is freed at one point: at
- * the end of its own callback, or by the housekeeping timer.
+ * at once (one recv and one send for a pipelined burst, as redis does
+ * before it sleeps); only when the socket will not take everything does
+ * the write event get armed.  A connection is freed at one point: at the
+ * end of its own callback, or by the housekeeping timer, which also frees
+ * the buffers of a connection gone quiet.  Replies from the writer and
+ * worker threads find their connection by fd, checked by id.
  */
 #include "daemon.h"
 
