@@ -21,11 +21,7 @@ REPS=${REPS:-3}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
-log() { printf '%s\n' "$*" >&2; }
-
-log "== building chanjiaod and chanjiao in $BUILD"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j2 --target chanjiaod chanjiao >/dev/null
+build_targets chanjiaod chanjiao
 CHANJIAOD=${CHANJIAOD:-$BUILD/chanjiaod}
 CLI=${CLI:-$BUILD/chanjiao}
 

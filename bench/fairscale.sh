@@ -56,12 +56,8 @@ MIN_SCORE=${MIN_SCORE:-}
 MS_ARGS=()
 if [ -n "$MIN_SCORE" ]; then MS_ARGS=(--min-score "$MIN_SCORE"); fi
 
-log() { echo "$@" >&2; }
-
 if [ -z "${NOBUILD:-}" ]; then
-	log "== building in $BUILD"
-	cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build "$BUILD" -j2 --target chanjiaod chanjiao loadgen >/dev/null
+	build_targets chanjiaod chanjiao loadgen
 fi
 CHANJIAOD=$BUILD/chanjiaod
 CLI=$BUILD/chanjiao

@@ -1,5 +1,15 @@
 # bench/lib.sh — sourced by the bench scripts.
 
+log() { printf '%s\n' "$*" >&2; }
+
+# build_targets TARGET...: configure $BUILD (RelWithDebInfo) from $ROOT and
+# build the targets, saying so on stderr.
+build_targets() {
+	log "== building $* in $BUILD (RelWithDebInfo)"
+	cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build "$BUILD" -j2 --target "$@" >/dev/null
+}
+
 # start_daemon CONF DATA LOG [PREFIX...]: run $CHANJIAOD (under PREFIX, e.g.
 # nice) on 127.0.0.1:0 with config CONF ("" for none) and data dir DATA,
 # stderr to LOG; set CJ_PID and PORT once it listens, or print its log and

@@ -29,12 +29,8 @@ CONFIGS=("1 1" "50 1" "50 16")          # "conns pipeline"
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
-log() { printf '%s\n' "$*" >&2; }
-
 # ---- build --------------------------------------------------------------
-log "== building chanjiaod and loadgen in $BUILD"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j2 --target chanjiaod loadgen >/dev/null
+build_targets chanjiaod loadgen
 LOADGEN=$BUILD/bench/loadgen
 CHANJIAOD=$BUILD/chanjiaod
 

@@ -53,14 +53,10 @@ city|province|nation) ;;
 *) echo "usage: bench/scale.sh [city|province|nation]" >&2; exit 2 ;;
 esac
 
-log() { printf '%s\n' "$*" >&2; }
-
 # ---- build --------------------------------------------------------------
 TARGETS=(loadgen gen)
 [ -n "${CHANJIAOD:-}" ] || TARGETS+=(chanjiaod)
-log "== building ${TARGETS[*]} in $BUILD (RelWithDebInfo)"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j2 --target "${TARGETS[@]}" >/dev/null
+build_targets "${TARGETS[@]}"
 LOADGEN=$BUILD/bench/loadgen
 GEN=$BUILD/bench/gen
 CHANJIAOD=${CHANJIAOD:-$BUILD/chanjiaod}
