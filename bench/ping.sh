@@ -5,6 +5,7 @@
 #   SECS=5 WARMUP=1 REPS=3 bench/ping.sh
 #   BUILD=/path/to/build bench/ping.sh
 #   NICE=-10 bench/ping.sh        # run servers and loadgen ahead of other work
+#   CONFIGS="1x1" REPS=15 SECS=3 bench/ping.sh   # only the configurations named
 #
 # Three configurations — 1 connection, 50 connections, 50 connections with
 # 16 requests pipelined on each — against both servers, each run SECS
@@ -25,7 +26,7 @@ REPS=${REPS:-3}
 NICE=${NICE:-}                           # e.g. -10: renice servers and loadgen
 RUN=()
 if [ -n "$NICE" ]; then RUN=(nice -n "$NICE"); fi
-CONFIGS=("1 1" "50 1" "50 16")          # "conns pipeline"
+read -r -a CONFIGS <<<"${CONFIGS:-1x1 50x1 50x16}"   # connsxpipeline
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
@@ -81,7 +82,7 @@ RESULTS=$TMP/results.tsv
 : >"$RESULTS"
 for rep in $(seq "$REPS"); do
 	for cfg in "${CONFIGS[@]}"; do
-		read -r conns pipe <<<"$cfg"
+		conns=${cfg%x*} pipe=${cfg#*x}
 		for server in chanjiaod redis; do
 			if [ "$server" = chanjiaod ]; then
 				port=$CJ_PORT proto=rpc pid=$CJ_PID

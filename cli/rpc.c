@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -111,37 +112,61 @@ void rpc_close(struct rpc *r)
 	msgpack_unpacker_destroy(&r->up);
 }
 
+/*
+ * Pack the head of a call, [0, msgid, method, [ — followed by its params
+ * map, or {} when there are none (n 0): its msgid.
+ */
+static uint32_t call_head(struct rpc *r, msgpack_packer *pk,
+    const char *method, size_t n)
+{
+	uint32_t id = r->next_id++;
+
+	if (r->next_id == 0)
+		r->next_id = 1;
+	msgpack_pack_array(pk, 4);
+	msgpack_pack_uint8(pk, 0);
+	msgpack_pack_uint32(pk, id);
+	proto_pack_cstr(pk, method);
+	msgpack_pack_array(pk, 1);
+	if (n == 0)
+		msgpack_pack_map(pk, 0);
+	return id;
+}
+
+/* Write all of iov[0..n) (changed): 0, or -1 with the error said. */
+static int write_all(struct rpc *r, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t w = writev(r->fd, iov, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			cli_err("%s: connection lost: %s", r->where, strerror(errno));
+			return -1;
+		}
+		for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--)
+			w -= (ssize_t)iov->iov_len;
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
 uint32_t rpc_send(struct rpc *r, const char *method, const char *params,
     size_t n)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
-	uint32_t id = r->next_id++;
 
-	if (r->next_id == 0)
-		r->next_id = 1;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_array(&pk, 4);
-	msgpack_pack_uint8(&pk, 0);
-	msgpack_pack_uint32(&pk, id);
-	proto_pack_cstr(&pk, method);
-	msgpack_pack_array(&pk, 1);
-	if (params && n)
-		msgpack_sbuffer_write(&sb, params, n);
-	else
-		msgpack_pack_map(&pk, 0);
-	for (size_t off = 0; off < sb.size;) {
-		ssize_t w = write(r->fd, sb.data + off, sb.size - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			cli_err("%s: connection lost: %s", r->where, strerror(errno));
-			id = 0;
-			break;
-		}
-		off += (size_t)w;
-	}
+	uint32_t id = call_head(r, &pk, method, params ? n : 0);
+	/* the params, often a batch of megabytes, are written where they are */
+	struct iovec iov[2] = { { sb.data, sb.size }, { (char *)params, n } };
+	if (write_all(r, iov, params && n ? 2 : 1) < 0)
+		id = 0;
 	msgpack_sbuffer_destroy(&sb);
 	return id;
 }
@@ -257,28 +282,40 @@ int rpc_call_or_fail(struct rpc *r, const char *method,
 	return 0;
 }
 
+/*
+ * The window is refilled once half of it is answered, with one write for
+ * all the calls added: a write per call made the daemon read them one by
+ * one, and cost the client a syscall each.
+ */
 int rpc_pipeline(struct rpc *r, const char *method, size_t n,
     void (*pack)(size_t i, msgpack_packer *pk, void *ctx),
     void (*done)(size_t i, struct rpc_reply *rep, void *ctx), void *ctx)
 {
-	msgpack_sbuffer sb;
-	msgpack_packer pk;
+	msgpack_sbuffer ps, out;
+	msgpack_packer pp, po;
 	struct rpc_reply rep;
 	uint32_t *ids = xcalloc(n ? n : 1, sizeof *ids);
 	size_t sent = 0, got = 0;
 	int rc = 0;
 
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_sbuffer_init(&ps);
+	msgpack_packer_init(&pp, &ps, msgpack_sbuffer_write);
+	msgpack_sbuffer_init(&out);
+	msgpack_packer_init(&po, &out, msgpack_sbuffer_write);
 	while (got < n) {
-		while (sent < n && sent - got < RPC_WINDOW) {
-			sb.size = 0;
-			pack(sent, &pk, ctx);
-			if (!(ids[sent] = rpc_send(r, method, sb.data, sb.size))) {
+		if (sent < n && sent - got <= RPC_WINDOW / 2) {
+			out.size = 0;
+			for (; sent < n && sent - got < RPC_WINDOW; sent++) {
+				ps.size = 0;
+				pack(sent, &pp, ctx);
+				ids[sent] = call_head(r, &po, method, ps.size);
+				msgpack_sbuffer_write(&out, ps.data, ps.size);
+			}
+			struct iovec iov = { out.data, out.size };
+			if (write_all(r, &iov, 1) < 0) {
 				rc = -1;
 				goto out;
 			}
-			sent++;
 		}
 		if (rpc_recv(r, &rep) < 0) {
 			rc = -1;
@@ -299,7 +336,8 @@ int rpc_pipeline(struct rpc *r, const char *method, size_t n,
 			got++;
 	}
 out:
-	msgpack_sbuffer_destroy(&sb);
+	msgpack_sbuffer_destroy(&ps);
+	msgpack_sbuffer_destroy(&out);
 	free(ids);
 	return rc;
 }

@@ -475,6 +475,33 @@ def test_a_batch_written_after_a_refused_one_is_rolled_back_too(daemon_factory,
     assert (deletes.get("calls"), deletes.get("errors")) == (8, 0), deletes
 
 
+def test_rollback_over_many_pipeline_windows(daemon_factory, tmp_path):
+    """The snapshot of the records an import replaces is read in windows
+    of calls written at once: across a file of 1,500 rows (many windows),
+    the old versions of the 214 that existed, scattered through it, must
+    each come back to their own id when a late batch is refused."""
+    d = daemon_factory(config="[server]\nmax_batch = 40\n")
+    import_all(d, tmp_path)
+    c = d.connect()
+    olds = [{"id": "P%d" % i, "enterprise_id": "E1", "title": "old%d" % i,
+             "kind": "job", "headcount": i % 9 + 1, "majors": ["46"]}
+            for i in range(5, 1501, 7)]
+    for i in range(0, len(olds), 40):
+        c.call("posting.put", {"records": olds[i:i + 40]})
+    before = dump(c)
+    # ids in id order put P993 at about row 1,390 of the 1,500 sorted
+    f = write_files(tmp_path / "big", {"postings.csv": postings_csv(1500, 994,
+                                                                    title="new")})
+    p = fails(d, 1, "import", "posting", f / "postings.csv")
+    assert "row 994 column enterprise_id" in p.stderr, p.stderr
+    assert "rolled back" in p.stderr
+    assert dump(c) == before
+    f = write_files(tmp_path / "big", {"postings.csv": postings_csv(1500)})
+    ok(d, "import", "posting", f / "postings.csv")
+    got = {r["id"]: r for r in dump(c)["posting"]}
+    assert len(got) == 1500 and got["P5"]["title"] == "t5"
+
+
 class DropProxy:
     """A TCP proxy to the daemon whose first connection is cut right after
     it forwarded the `drop_after`-th posting.put (which the daemon then
