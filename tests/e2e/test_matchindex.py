@@ -104,9 +104,11 @@ def test_indexes_agree_after_every_kind_of_update_and_delete(daemon):
     # moves: school region and level, specialty code, enterprise fields,
     # posting majors, and deletes
     # (a level change must keep codes fitting: the specialties move first)
+    # (A2's skills change: its ix.spec.skill entries move with them)
     c.call("specialty.put", {"records": [
         specialty(id="A1", school_id="S2", major_code="660103"),
-        specialty(id="A2", school_id="S2", major_code="660104")]})
+        specialty(id="A2", school_id="S2", major_code="660104",
+                  skills=["PLC", "CAD", "焊接"])]})
     c.call("school.put", school(id="S1", region="330402", level="bachelor"))
     c.call("enterprise.put", enterprise(id="E1", region="110101", industry="C36",
                                         chains=["新能源汽车"]))
@@ -128,6 +130,9 @@ def test_indexes_agree_after_every_kind_of_update_and_delete(daemon):
     ("drop_code", "ix.spec.code holds"),
     ("stale_code", "ix.spec.code"),
     ("stray_code", "ix.spec.code holds"),
+    ("drop_skill", "ix.spec.skill"),
+    ("stale_skill", "ix.spec.skill"),
+    ("stray_skill", "ix.spec.skill holds"),
     ("drop_chain", "ix.spec.chain"),
     ("stale_chain", "ix.spec.chain"),
     ("stray_chain", "ix.spec.chain"),
@@ -179,6 +184,9 @@ def test_verify_finds_each_kind_of_index_damage(daemon, damage, expect):
         "drop_code": ("ix.spec.code", drop_first),
         "stale_code": ("ix.spec.code", stale),
         "stray_code": ("ix.spec.code", stray),
+        "drop_skill": ("ix.spec.skill", drop_first),
+        "stale_skill": ("ix.spec.skill", stale),
+        "stray_skill": ("ix.spec.skill", stray),
         "drop_chain": ("ix.spec.chain", drop_first),
         "stale_chain": ("ix.spec.chain", stale),
         "stray_chain": ("ix.spec.chain", stray),
