@@ -6,6 +6,8 @@
 #   BUILD=/path/to/build bench/ping.sh
 #   NICE=-10 bench/ping.sh        # run servers and loadgen ahead of other work
 #   CONFIGS="1x1" REPS=15 SECS=3 bench/ping.sh   # only the configurations named
+#   PIN=same bench/ping.sh        # servers and loadgen on CPU 0 (or PIN=cross:
+#                                 # servers on CPU 0, loadgen on CPU 1)
 #
 # Three configurations — 1 connection, 50 connections, 50 connections with
 # 16 requests pipelined on each — against both servers, each run SECS
@@ -13,8 +15,14 @@
 # every config and server, then rep 2, ...) so drift hits both alike.  The
 # table shows medians, their ratio, and the median of the per-repetition
 # ratios (each pair ran back to back, so it also cancels drift between
-# repetitions).  Client and servers share the machine's cores and
-# nothing is pinned.  Only 127.0.0.1 is used.
+# repetitions).  Client and servers share the machine's cores and,
+# without PIN, nothing is pinned.  Only 127.0.0.1 is used.
+#
+# Why PIN: at one connection each request is two wake-ups, and where the
+# scheduler puts the woken side decides the rate — on this 2-vCPU VM a
+# wake-up on the other (halted) vCPU costs ~30 us, one on the same CPU a
+# context switch.  Unpinned runs flip between the two; PIN fixes the
+# placement for both servers alike, so what is left is their own cost.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +32,13 @@ SECS=${SECS:-5}
 WARMUP=${WARMUP:-1}
 REPS=${REPS:-3}
 NICE=${NICE:-}                           # e.g. -10: renice servers and loadgen
+PIN=${PIN:-}                             # same, cross or empty
+case "$PIN" in
+"") LOADGEN_CPU= ;;
+same) LOADGEN_CPU=0 ;;
+cross) LOADGEN_CPU=1 ;;
+*) echo "PIN=$PIN: same, cross or nothing" >&2; exit 2 ;;
+esac
 RUN=()
 if [ -n "$NICE" ]; then RUN=(nice -n "$NICE"); fi
 read -r -a CONFIGS <<<"${CONFIGS:-1x1 50x1 50x16}"   # connsxpipeline
@@ -70,6 +85,13 @@ for _ in $(seq 100); do
 done
 log "== chanjiaod $("$CHANJIAOD" --version 2>&1 | head -1) pid $CJ_PID port $CJ_PORT;" \
     "$(redis-server --version | cut -d' ' -f1-3) pid $REDIS_PID port $REDIS_PORT"
+if [ -n "$PIN" ]; then
+	# every thread of both servers on CPU 0
+	taskset -a -p 1 "$CJ_PID" >/dev/null
+	taskset -a -p 1 "$REDIS_PID" >/dev/null
+	RUN+=(taskset -c "$LOADGEN_CPU")
+	log "== pinned ($PIN): servers on CPU 0, loadgen on CPU $LOADGEN_CPU"
+fi
 log "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs${NICE:+, nice $NICE}"
 log "== busiest other processes: $(ps -eo pcpu=,comm= --sort=-pcpu | head -3 | tr -s ' ' | paste -sd, -)"
 
