@@ -1321,7 +1321,7 @@ static void posting_prefix(char out[8], int fcls, int lv, int *cls_out)
 
 static void pk_date(msgpack_packer *pk, int y, int m, int d)
 {
-	char s[16];
+	char s[40];                  /* room for any int, so no truncation */
 	snprintf(s, sizeof s, "%04d-%02d-%02d", y, m, d);
 	pk_str(pk, s);
 }
