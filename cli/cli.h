@@ -115,12 +115,13 @@ int rpc_report(const char *what, const msgpack_object *err);
 /*
  * n calls of one method, at most a window of them in flight, replies
  * matched by msgid: pack(i) packs the params map of call i, done(i, rep)
- * sees its reply (in arrival order; rep is freed after done returns).
+ * sees its reply (in arrival order; rep is freed after done returns) and
+ * returns non-zero to stop there, the calls still in flight unread.
  * Returns 0, or -1 on a broken connection.
  */
 int rpc_pipeline(struct rpc *r, const char *method, size_t n,
     void (*pack)(size_t i, msgpack_packer *pk, void *ctx),
-    void (*done)(size_t i, struct rpc_reply *rep, void *ctx), void *ctx);
+    int (*done)(size_t i, struct rpc_reply *rep, void *ctx), void *ctx);
 
 /*
  * Records of one kind fetched by id through a pipeline of <kind>.get;

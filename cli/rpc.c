@@ -289,7 +289,7 @@ int rpc_call_or_fail(struct rpc *r, const char *method,
  */
 int rpc_pipeline(struct rpc *r, const char *method, size_t n,
     void (*pack)(size_t i, msgpack_packer *pk, void *ctx),
-    void (*done)(size_t i, struct rpc_reply *rep, void *ctx), void *ctx)
+    int (*done)(size_t i, struct rpc_reply *rep, void *ctx), void *ctx)
 {
 	msgpack_sbuffer ps, out;
 	msgpack_packer pp, po;
@@ -330,8 +330,10 @@ int rpc_pipeline(struct rpc *r, const char *method, size_t n,
 			continue;
 		}
 		ids[i] = 0;
-		done(i, &rep, ctx);
+		int stop = done(i, &rep, ctx);
 		rpc_reply_free(&rep);
+		if (stop)
+			break;
 		while (got < sent && ids[got] == 0)
 			got++;
 	}
@@ -387,13 +389,14 @@ static void fetch_pack(size_t i, msgpack_packer *pk, void *ctx)
 	pack_kv_str(pk, "id", c->f->ids[c->from + i]);
 }
 
-static void fetch_done(size_t i, struct rpc_reply *rep, void *ctx)
+static int fetch_done(size_t i, struct rpc_reply *rep, void *ctx)
 {
 	struct fetch_ctx *c = ctx;
 	/* Keep the reply: move its decoded value into the slot. */
 	/* (error and result point into the zone, which moves along.) */
 	c->f->rep[c->from + i] = *rep;
 	msgpack_unpacked_init(&rep->u);
+	return 0;
 }
 
 int fetch_run(struct fetch *f, struct rpc *r, enum schema_kind k)

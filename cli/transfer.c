@@ -4,8 +4,9 @@
  * An import file is all-or-nothing.  Its records are checked before
  * anything is sent.  A file that fits one batch (max_batch records, at
  * most BATCH_BYTES) is one <kind>.put {records}, which the daemon applies
- * atomically.  A larger one is written in batches after the current
- * version of every id in it has been read; when a batch is refused (or
+ * atomically.  A larger one is written in batches, each once the current
+ * version of every id in it has been read (on a second connection, while
+ * the batches before it are written); when a batch is refused (or
  * the connection breaks) the batches already written are undone: records
  * that existed are put back as they were, new ones are deleted.  This is
  * not isolation: a concurrent writer of the same ids can still interleave.
@@ -13,10 +14,12 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Bytes of records in one batch, well under the default 16 MiB frame. */
@@ -94,6 +97,25 @@ static void progress_end(struct progress *p)
 
 /* -------------------------------------------------------------- sending */
 
+/*
+ * The snapshot: each id's record before the import, read by a thread on
+ * its own connection while the batches go on the sender's.  A batch
+ * waits for the old versions of its items (wait_read); the lock orders
+ * old[] between the two threads.
+ */
+struct reader {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+	struct rpc r;
+	unsigned char *in;           /* item i read */
+	size_t upto;                 /* items [0, upto) read */
+	int started;                 /* the thread runs: join it */
+	int quit;                    /* the sender is done: stop reading */
+	int over;                    /* the thread is done */
+	int rc;                      /* 0, or the exit code once it failed */
+};
+
 struct sender {
 	const struct opts *o;
 	struct rpc *r;
@@ -102,7 +124,7 @@ struct sender {
 	long long max;               /* records per batch */
 	char **old;                  /* each id's record before the import */
 	size_t *oldlen;
-	int missing_ok;
+	struct reader rd;
 	struct progress pg;
 };
 
@@ -197,44 +219,154 @@ static void snap_pack(size_t i, msgpack_packer *pk, void *ctx)
 	pack_kv_str(pk, "id", rec_id(sd->s, i, id, sizeof id));
 }
 
-static void snap_done(size_t i, struct rpc_reply *rep, void *ctx)
+static int snap_done(size_t i, struct rpc_reply *rep, void *ctx)
 {
 	struct sender *sd = ctx;
+	struct reader *rd = &sd->rd;
 	struct rpc_error e;
+	char *old = NULL;
+	size_t len = 0;
 
-	progress_set(&sd->pg, i + 1);
 	if (rep->error) {
 		rpc_error_of(rep->error, &e);
-		if (e.code != PROTO_NOT_FOUND && sd->missing_ok) {
-			rpc_report("reading the records the import would replace",
-			    rep->error);
-			sd->missing_ok = 0;    /* marks the failure */
+		if (e.code != PROTO_NOT_FOUND) {
+			pthread_mutex_lock(&rd->mu);
+			if (!rd->rc)
+				rpc_report("reading the records the import would replace",
+				    rep->error);
+			rd->rc = EXIT_DATA;
+			pthread_cond_broadcast(&rd->cv);
+			pthread_mutex_unlock(&rd->mu);
+			return 1;
 		}
-		return;
+	} else {
+		msgpack_sbuffer sb;
+		msgpack_packer pk;
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		msgpack_pack_object(&pk, *rep->result);
+		old = sb.data;
+		len = sb.size;
 	}
-	msgpack_sbuffer sb;
-	msgpack_packer pk;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_object(&pk, *rep->result);
-	sd->old[i] = sb.data;
-	sd->oldlen[i] = sb.size;
+	pthread_mutex_lock(&rd->mu);
+	sd->old[i] = old;
+	sd->oldlen[i] = len;
+	rd->in[i] = 1;
+	while (rd->upto < sd->s->n && rd->in[rd->upto])
+		rd->upto++;
+	int quit = rd->quit;
+	pthread_cond_broadcast(&rd->cv);
+	pthread_mutex_unlock(&rd->mu);
+	return quit;
 }
 
-static int snapshot(struct sender *sd)
+/* Read the snapshot on r, then mark the reader over. */
+static void read_all(struct sender *sd, struct rpc *r)
 {
+	struct reader *rd = &sd->rd;
+	char get[32];
+
+	snprintf(get, sizeof get, "%s.get", schema_kind_name[sd->s->kind]);
+	int rc = rpc_pipeline(r, get, sd->s->n, snap_pack, snap_done, sd);
+	pthread_mutex_lock(&rd->mu);
+	if (rc < 0 && !rd->rc)
+		rd->rc = EXIT_CONN;
+	rd->over = 1;
+	pthread_cond_broadcast(&rd->cv);
+	pthread_mutex_unlock(&rd->mu);
+}
+
+static void *reader_run(void *arg)
+{
+	struct sender *sd = arg;
+
+	read_all(sd, &sd->rd.r);
+	rpc_close(&sd->rd.r);
+	return NULL;
+}
+
+/*
+ * Start reading the snapshot on a second connection; when the daemon
+ * will not serve one (at max_connections, say), read it here on the
+ * sender's first, as before the writes.  0 or EXIT_*.
+ */
+static int reader_start(struct sender *sd)
+{
+	struct reader *rd = &sd->rd;
+	struct rpc_reply rep;
+	sigset_t all, was;
+	int rc;
+
 	sd->old = xcalloc(sd->s->n, sizeof *sd->old);
 	sd->oldlen = xcalloc(sd->s->n, sizeof *sd->oldlen);
-	sd->missing_ok = 1;
-	snprintf(sd->label, sizeof sd->label, "%s: reading", sd->s->name);
-	progress_start(&sd->pg, sd->label, sd->s->n);
-	char get[32];
-	snprintf(get, sizeof get, "%s.get", schema_kind_name[sd->s->kind]);
-	int rc = rpc_pipeline(sd->r, get, sd->s->n, snap_pack, snap_done, sd);
-	progress_end(&sd->pg);
-	if (rc < 0)
-		return EXIT_CONN;
-	return sd->missing_ok ? 0 : EXIT_DATA;
+	rd->in = xcalloc(sd->s->n, 1);
+	pthread_mutex_init(&rd->mu, NULL);
+	pthread_cond_init(&rd->cv, NULL);
+	if (rpc_open(&rd->r, sd->o) == 0) {
+		if (rpc_call(&rd->r, "system.ping", NULL, &rep) == 0) {
+			rpc_reply_free(&rep);
+			/* SIGINT and SIGTERM stay the sender's (catch_signals) */
+			sigfillset(&all);
+			pthread_sigmask(SIG_BLOCK, &all, &was);
+			rc = pthread_create(&rd->th, NULL, reader_run, sd);
+			pthread_sigmask(SIG_SETMASK, &was, NULL);
+			if (rc == 0) {
+				rd->started = 1;
+				return 0;
+			}
+		}
+		rpc_close(&rd->r);
+	}
+	cli_err("%s: no second connection: reading the current records "
+	    "before writing", sd->s->name);
+	read_all(sd, sd->r);
+	if (rd->rc)
+		cli_err("%s: nothing imported", sd->s->name);
+	return rd->rc;
+}
+
+/*
+ * Wait until the old versions of items [0, to) are read: 0, or the exit
+ * code of the failed read, or -1 when interrupted while waiting.
+ */
+static int wait_read(struct sender *sd, size_t to)
+{
+	struct reader *rd = &sd->rd;
+	int rc;
+
+	pthread_mutex_lock(&rd->mu);
+	while (rd->upto < to && !rd->over && !rd->rc && !interrupted) {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 100 * 1000 * 1000;      /* to look at `interrupted` */
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&rd->cv, &rd->mu, &t);
+	}
+	rc = rd->rc ? rd->rc : rd->upto >= to ? 0 : interrupted ? -1 : EXIT_CONN;
+	pthread_mutex_unlock(&rd->mu);
+	return rc;
+}
+
+/* Stop the reader (at its next reply) and free it. */
+static void reader_end(struct sender *sd)
+{
+	struct reader *rd = &sd->rd;
+
+	if (!rd->in)
+		return;
+	if (rd->started) {
+		pthread_mutex_lock(&rd->mu);
+		rd->quit = 1;
+		pthread_mutex_unlock(&rd->mu);
+		pthread_join(rd->th, NULL);
+	}
+	pthread_mutex_destroy(&rd->mu);
+	pthread_cond_destroy(&rd->cv);
+	free(rd->in);
+	rd->in = NULL;
 }
 
 /* ---- rollback: put back the old versions, delete the new records */
@@ -252,20 +384,21 @@ static void undo_pack(size_t i, msgpack_packer *pk, void *ctx)
 	pack_kv_str(pk, "id", rec_id(u->sd->s, u->idx[i], id, sizeof id));
 }
 
-static void undo_done(size_t i, struct rpc_reply *rep, void *ctx)
+static int undo_done(size_t i, struct rpc_reply *rep, void *ctx)
 {
 	struct undo *u = ctx;
 	struct rpc_error e;
 	char id[SCHEMA_ID_MAX + 1];
 
 	if (!rep->error)
-		return;
+		return 0;
 	rpc_error_of(rep->error, &e);
 	if (e.code == PROTO_NOT_FOUND)
-		return;                  /* never written: nothing to undo */
+		return 0;                /* never written: nothing to undo */
 	u->failed++;
 	cli_err("rollback: deleting %s %s: %s", schema_kind_name[u->sd->s->kind],
 	    rec_id(u->sd->s, u->idx[i], id, sizeof id), e.message);
+	return 0;
 }
 
 /*
@@ -357,6 +490,23 @@ static int undo_and_report(struct sender *sd, size_t from, size_t to,
 	return EXIT_DATA;
 }
 
+/* The snapshot could not be read after `done` records: undo them. */
+static int undo_unread(struct sender *sd, size_t done, int rc)
+{
+	if (done && rollback(sd, done, 0, 0) < 0) {
+		cli_err("%s: ROLLBACK FAILED: some records of rows 2..%zu are still "
+		    "written; fix the cause and import the file again", sd->s->name,
+		    sd->s->items[done - 1].row);
+		return rc;
+	}
+	if (done)
+		cli_err("%s: nothing imported (the records written were rolled "
+		    "back)", sd->s->name);
+	else
+		cli_err("%s: nothing imported", sd->s->name);
+	return rc;
+}
+
 /* Stopped by a signal after `done` records: undo them. */
 static int undo_interrupted(struct sender *sd, size_t done)
 {
@@ -389,12 +539,19 @@ static int write_batches(struct sender *sd)
 	struct { size_t from, to; uint32_t id; } q[WRITE_WINDOW];
 	size_t nq = 0, next = 0;
 	struct rpc_reply rep;
+	int unread = 0;                    /* the snapshot failed: its code */
 
 	snprintf(sd->label, sizeof sd->label, "%s: writing", sd->s->name);
 	progress_start(&sd->pg, sd->label, sd->s->n);
 	for (;;) {
-		while (nq < WRITE_WINDOW && next < sd->s->n && !interrupted) {
+		while (nq < WRITE_WINDOW && next < sd->s->n && !interrupted &&
+		    !unread) {
 			size_t to = batch_end(sd, next);
+			int rc = wait_read(sd, to);
+			if (rc) {
+				unread = rc > 0 ? rc : 0;      /* -1: interrupted */
+				break;
+			}
 			if (!(q[nq].id = put_send(sd, next, to, 0))) {
 				progress_end(&sd->pg);
 				return undo_and_report(sd, nq ? q[0].from : next, to, to, 1);
@@ -439,6 +596,8 @@ static int write_batches(struct sender *sd)
 		nq = 0;
 	}
 	progress_end(&sd->pg);
+	if (unread)
+		return undo_unread(sd, next, unread);
 	if (interrupted && next < sd->s->n)
 		return undo_interrupted(sd, next);
 	return 0;
@@ -451,13 +610,9 @@ static int send_batches(struct sender *sd)
 
 	interrupted = 0;
 	catch_signals(1, old);
-	rc = snapshot(sd);
-	if (rc == 0 && interrupted)
-		rc = undo_interrupted(sd, 0);
-	else if (rc != 0)
-		cli_err("%s: nothing imported", sd->s->name);
-	else
+	if ((rc = reader_start(sd)) == 0)
 		rc = write_batches(sd);
+	reader_end(sd);
 	catch_signals(0, old);
 	return rc;
 }

@@ -588,6 +588,123 @@ def test_large_file_rolled_back_when_the_connection_breaks(daemon_factory, tmp_p
     assert dump(c) == before
 
 
+class GetCutProxy:
+    """A TCP proxy to the daemon that cuts the connection reading
+    posting.get once it has forwarded `after` of them and a posting.put
+    has gone by on another connection (until then it holds the gets)."""
+
+    def __init__(self, daemon_port, after):
+        self.daemon_port = daemon_port
+        self.after = after
+        self.put_seen = threading.Event()
+        self.cut = threading.Event()
+        self.srv = socket.socket()
+        self.srv.bind(("127.0.0.1", 0))
+        self.srv.listen(8)
+        self.port = self.srv.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.srv.accept()
+            except OSError:
+                return
+            d = socket.create_connection(("127.0.0.1", self.daemon_port))
+            threading.Thread(target=self._up, args=(c, d), daemon=True).start()
+            threading.Thread(target=self._down, args=(c, d), daemon=True).start()
+
+    def _up(self, c, d):
+        gets = 0
+        try:
+            while True:
+                data = c.recv(65536)
+                if not data:
+                    break
+                if b"posting.put" in data:
+                    self.put_seen.set()
+                gets += data.count(b"posting.get")
+                if gets >= self.after:
+                    self.put_seen.wait(60)
+                    self.cut.set()
+                    break
+                d.sendall(data)
+        except OSError:
+            pass
+        for s_ in (c, d):
+            try:
+                s_.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s_.close()
+
+    def _down(self, c, d):
+        try:
+            while True:
+                data = d.recv(65536)
+                if not data:
+                    break
+                c.sendall(data)
+        except OSError:
+            pass
+
+    def close(self):
+        self.srv.close()
+
+
+def test_large_file_rolled_back_when_the_reading_connection_breaks(
+        daemon_factory, tmp_path):
+    """The current records are read on a second connection while the
+    batches go on the first.  When that connection dies after batches
+    were written, the writing stops and they are undone."""
+    d = daemon_factory(config="[server]\nmax_batch = 40\n")
+    import_all(d, tmp_path)
+    c = d.connect()
+    olds = [{"id": "P%d" % i, "enterprise_id": "E1", "title": "old%d" % i,
+             "kind": "job", "headcount": 1, "majors": ["46"]}
+            for i in range(1, 1500, 11)]
+    for i in range(0, len(olds), 40):
+        c.call("posting.put", {"records": olds[i:i + 40]})
+    before = dump(c)
+    calls = put_calls(c)
+    f = write_files(tmp_path / "big", {"postings.csv": postings_csv(1500)})
+    proxy = GetCutProxy(d.port, 300)
+    try:
+        p = fails(None, 3, "--host", "127.0.0.1:%d" % proxy.port,
+                  "import", "posting", f / "postings.csv")
+    finally:
+        proxy.close()
+    assert proxy.cut.is_set()
+    assert "connection closed" in p.stderr, p.stderr
+    assert "nothing imported (the records written were rolled back)" in p.stderr, \
+        p.stderr
+    assert put_calls(c) - calls >= 2       # batches written, then put back
+    assert dump(c) == before
+
+
+def test_import_reads_on_its_one_connection_when_a_second_is_refused(
+        daemon_factory, tmp_path):
+    """At max_connections the reading connection is refused: the client
+    reads the current records on its first, then writes, and can still
+    undo."""
+    d = daemon_factory(config="[server]\nmax_batch = 40\nmax_connections = 1\n")
+    import_all(d, tmp_path)
+    f = write_files(tmp_path / "big", {"postings.csv": postings_csv(300)})
+    p = ok(d, "import", "posting", f / "postings.csv")
+    assert "no second connection" in p.stderr, p.stderr
+    c = d.connect()
+    before = dump(c)
+    assert len(before["posting"]) == 300
+    c.close()
+    f = write_files(tmp_path / "big", {"postings.csv": postings_csv(300, 250,
+                                                                   title="new")})
+    p = fails(d, 1, "import", "posting", f / "postings.csv")
+    assert "row 250 column enterprise_id" in p.stderr, p.stderr
+    assert "rolled back" in p.stderr, p.stderr
+    c = d.connect()
+    assert dump(c) == before
+
+
 def test_large_file_rolled_back_when_interrupted(daemon_factory, tmp_path):
     """SIGINT while batches are being written: the client stops at the next
     batch and undoes what it wrote."""
