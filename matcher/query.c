@@ -676,12 +676,6 @@ static uint64_t skills_needed(const struct cand *c)
  * code NUL id): one cursor per bit (cur[bit], opened when first needed),
  * merged on the id.  cand_visit's return ends it, as in scan_but.
  */
-static int in_run(const MDB_val *k, int b, const char *p, size_t n)
-{
-	return k->mv_size >= n + 1 && *(const unsigned char *)k->mv_data == b &&
-	    !memcmp((const char *)k->mv_data + 1, p, n);
-}
-
 static int skill_scan(struct cand *c, MDB_txn *txn, MDB_dbi dbi,
     MDB_cursor **cur, const char *p, size_t n, uint64_t bits)
 {
@@ -698,7 +692,9 @@ static int skill_scan(struct cand *c, MDB_txn *txn, MDB_dbi dbi,
 		k[b].mv_data = key;
 		k[b].mv_size = n + 1;
 		rc = mdb_cursor_get(cur[b], &k[b], &v[b], MDB_SET_RANGE);
-		if (rc == 0 && in_run(&k[b], b, p, n))
+		if (rc == 0 && k[b].mv_size >= n + 1 &&
+		    !memcmp((char *)k[b].mv_data + 1, p, n) &&
+		    *(unsigned char *)k[b].mv_data == b)
 			live[nlive++] = b;
 		else if (rc && rc != MDB_NOTFOUND)
 			return rc;
@@ -724,7 +720,9 @@ static int skill_scan(struct cand *c, MDB_txn *txn, MDB_dbi dbi,
 				continue;
 			}
 			rc = mdb_cursor_get(cur[b], &k[b], &v[b], MDB_NEXT);
-			if (rc == 0 && in_run(&k[b], b, p, n)) {
+			if (rc == 0 && k[b].mv_size >= n + 1 &&
+			    !memcmp((char *)k[b].mv_data + 1, p, n) &&
+			    *(unsigned char *)k[b].mv_data == b) {
 				i++;
 				continue;
 			}
