@@ -652,89 +652,6 @@ static int cell_scan(struct cand *c, MDB_cursor *cur, const char *lead,
 }
 
 /*
- * A posting's skills whose entries a far ring need read: the union of
- * their bits when every entry holding none of them is already beaten
- * (cand_visit's skills check with none of the posting's skills: the
- * k-th score only rises, so it stays beaten), else 0: read them all.
- */
-static uint64_t skills_needed(const struct cand *c)
-{
-	uint64_t bits = 0;
-
-	if (c->tally || c->top->n != c->top->k || !c->top->k ||
-	    !c->post->nskills || c->post->nskills > INDEX_TAGS_MAX ||
-	    !(c->bound - c->w->skills + 1e-9 < c->top->v[0].score))
-		return 0;
-	for (size_t i = 0; i < c->post->nskills; i++)
-		bits |= c->skill_bit[i];
-	return bits;
-}
-
-/*
- * Visit, in id order and each once, the entries of a code's far ring
- * (p[0..n): code NUL) under the skill bits in ix.spec.skill (keys bit ‖
- * code NUL id): one cursor per bit (cur[bit], opened when first needed),
- * merged on the id.  cand_visit's return ends it, as in scan_but.
- */
-static int skill_scan(struct cand *c, MDB_txn *txn, MDB_dbi dbi,
-    MDB_cursor **cur, const char *p, size_t n, uint64_t bits)
-{
-	char key[1 + RANGE_MAX + 1];
-	MDB_val k[64], v[64];
-	int live[64], nlive = 0, rc = 0;
-
-	for (; bits; bits &= bits - 1) {
-		int b = __builtin_ctzll(bits);
-		if (!cur[b] && (rc = mdb_cursor_open(txn, dbi, &cur[b])))
-			return rc;
-		key[0] = (char)b;
-		memcpy(key + 1, p, n);
-		k[b].mv_data = key;
-		k[b].mv_size = n + 1;
-		rc = mdb_cursor_get(cur[b], &k[b], &v[b], MDB_SET_RANGE);
-		if (rc == 0 && k[b].mv_size >= n + 1 &&
-		    !memcmp((char *)k[b].mv_data + 1, p, n) &&
-		    *(unsigned char *)k[b].mv_data == b)
-			live[nlive++] = b;
-		else if (rc && rc != MDB_NOTFOUND)
-			return rc;
-	}
-	while (nlive > 0) {
-		int m = live[0];
-		for (int i = 1; i < nlive; i++) {
-			MDB_val *a = &k[live[i]], *z = &k[m];
-			size_t l = a->mv_size < z->mv_size ? a->mv_size : z->mv_size;
-			int d = memcmp((char *)a->mv_data + 1, (char *)z->mv_data + 1, l - 1);
-			if (d < 0 || (d == 0 && a->mv_size < z->mv_size))
-				m = live[i];
-		}
-		if (cand_visit(c, &k[m], &v[m]))
-			return 0;
-		MDB_val id = { k[m].mv_size, k[m].mv_data };
-		for (int i = 0; i < nlive;) {          /* past the id, every bit */
-			int b = live[i];
-			if (b != m && (k[b].mv_size != id.mv_size ||
-			    memcmp((char *)k[b].mv_data + 1, (char *)id.mv_data + 1,
-			    id.mv_size - 1))) {
-				i++;
-				continue;
-			}
-			rc = mdb_cursor_get(cur[b], &k[b], &v[b], MDB_NEXT);
-			if (rc == 0 && k[b].mv_size >= n + 1 &&
-			    !memcmp((char *)k[b].mv_data + 1, p, n) &&
-			    *(unsigned char *)k[b].mv_data == b) {
-				i++;
-				continue;
-			}
-			if (rc && rc != MDB_NOTFOUND)
-				return rc;
-			live[i] = live[--nlive];
-		}
-	}
-	return 0;
-}
-
-/*
  * Candidates are read in cells of (major tier, region tier): the codes of
  * a tier, and for each code its specialties in the posting's county, or
  * the rest of its city, province or country (ix.spec.major keys are code
@@ -745,9 +662,7 @@ static int skill_scan(struct cand *c, MDB_txn *txn, MDB_dbi dbi,
  * that takes any major has one tier, read by place from ix.spec.region.
  * The far ring (or the only one) of a code is read from ix.spec.code, in
  * id order, so that once it can at best tie the k-th hit the first id
- * past the k-th's ends it (far rings tie at scale: see cand_visit); and
- * once an entry with none of the posting's skills is beaten, only the
- * entries under their bits in ix.spec.skill, in the same order.
+ * past the k-th's ends it (far rings tie at scale: see cand_visit).
  * Cells go best bound first (w_major·tier + w_region·region + the other
  * weights), so once k hits are kept and the worst beats the next cell's
  * bound — beaten, not met, since ties go to the smaller id — nothing left
@@ -769,7 +684,6 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 	int counted = f->min_available < 0, rc = 0, ntiers = 0, nregions;
 	int have[3] = { 0, 0, 0 }, any = post->nprefixes == 0, nparts;
 	MDB_cursor *cur = NULL, *byid = NULL, *chain = NULL, *place = NULL;
-	MDB_cursor *byskill[64] = { NULL };
 	struct gcells gcache[GCACHE];
 	size_t ngcache = 0;
 
@@ -888,15 +802,12 @@ int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
 			lead[1 + cn] = 0;
 			if (!cell[ci].chain && r == nregions - 1) {
 				/* the far ring in id order, the province passed */
-				uint64_t need = skills_needed(c);
-				c->skip = need != 0;
+				c->skip = 0;
 				c->sel = nparts == 2 ? SEL_PLAIN : SEL_ALL;
 				c->region_len = 0;
 				c->near.p = post->region.p;
 				c->near.n = xl;
-				rc = need ? skill_scan(c, txn, ix->spec_skill, byskill,
-				    lead + 1, cn + 1, need) :
-				    scan_but(byid, lead + 1, cn + 1, NULL, 0, cand_visit, c);
+				rc = scan_but(byid, lead + 1, cn + 1, NULL, 0, cand_visit, c);
 				continue;
 			}
 			if (!cell[ci].chain) {
@@ -922,9 +833,6 @@ done:
 		mdb_cursor_close(chain);
 	if (place)
 		mdb_cursor_close(place);
-	for (int b = 0; b < 64; b++)
-		if (byskill[b])
-			mdb_cursor_close(byskill[b]);
 	for (int i = 0; i < 3; i++) {
 		free(cs[i].s);
 		free(cs[i].n);

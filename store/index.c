@@ -7,7 +7,7 @@
 #include "schema.h"
 #include "util.h"
 
-#define SUM_VERSION 8
+#define SUM_VERSION 7
 
 /*
  * Count changes wait in d->tally (per count db, deltas as size_t modulo
@@ -36,7 +36,6 @@ int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 	if ((rc = mdb_dbi_open(txn, "ix.spec.major", MDB_CREATE, &d->spec_major)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.code", MDB_CREATE, &d->spec_code)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.chain", MDB_CREATE, &d->spec_chain)) ||
-	    (rc = mdb_dbi_open(txn, "ix.spec.skill", MDB_CREATE, &d->spec_skill)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.region", MDB_CREATE, &d->spec_region)) ||
 	    (rc = mdb_dbi_open(txn, "ix.tags", MDB_CREATE, &d->tags)) ||
 	    (rc = mdb_dbi_open(txn, "ix.spec.groups", MDB_CREATE, &d->spec_groups)) ||
@@ -62,7 +61,6 @@ int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 	if ((rc = mdb_drop(txn, d->spec_major, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_code, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_chain, 0)) ||
-	    (rc = mdb_drop(txn, d->spec_skill, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_region, 0)) ||
 	    (rc = mdb_drop(txn, d->tags, 0)) ||
 	    (rc = mdb_drop(txn, d->spec_groups, 0)) ||
@@ -443,10 +441,6 @@ static int post_count(MDB_txn *txn, const struct index_dbs *d,
 }
 
 /* What spec_derived does with the entries. */
-struct spec_masks {
-	uint64_t skills, chains;
-};
-
 enum { DERIVED_PUT, DERIVED_DEL, DERIVED_CHECK };
 
 /* Put, delete or check one derived entry; < 0: -error, else 1 if bad. */
@@ -473,15 +467,14 @@ static int derived_op(MDB_txn *txn, MDB_dbi dbi, int op, MDB_val *k,
 
 /*
  * The copies of a specialty's ix.spec.major entry (key, val) in
- * ix.spec.code (its key without the region), ix.spec.skill (one per bit of
- * its skills mask), ix.spec.chain (one per bit of its chains mask) and
- * ix.spec.region (one under INDEX_SEL_ALL, one per chain bit): put them,
- * delete them (val unused), or count those missing or different (the
- * result, >= 0).  region is the entry's region6, m its masks.
+ * ix.spec.code (its key without the region), ix.spec.chain (one per bit
+ * of its chains mask) and ix.spec.region (one under INDEX_SEL_ALL, one
+ * per chain bit): put them, delete them (val unused), or count those
+ * missing or different (the result, >= 0).  region is the entry's
+ * region6, chains its chains mask.
  */
 static int spec_derived(MDB_txn *txn, const struct index_dbs *d, int op,
-    const MDB_val *key, const MDB_val *val, const char *region,
-    struct spec_masks m)
+    const MDB_val *key, const MDB_val *val, const char *region, uint64_t chains)
 {
 	struct out k = { 0 };
 	const char *nul = memchr(key->mv_data, 0, key->mv_size);
@@ -490,23 +483,15 @@ static int spec_derived(MDB_txn *txn, const struct index_dbs *d, int op,
 	int rc = 0, bad = 0;
 
 	if (nul && cn + 6 <= key->mv_size) {      /* code NUL | region6 | id */
-		for (int sel = -1; sel < 64 && rc >= 0; sel++) {
-			if (sel >= 0 && !(m.skills >> sel & 1))
-				continue;
-			k.n = 0;
-			if (sel >= 0)
-				put8(&k, (unsigned)sel);
-			put(&k, key->mv_data, cn);
-			put(&k, (char *)key->mv_data + cn + 6, key->mv_size - cn - 6);
-			kk.mv_data = k.p;
-			kk.mv_size = k.n;
-			rc = derived_op(txn, sel < 0 ? d->spec_code : d->spec_skill, op,
-			    &kk, val);
-			bad += rc > 0;
-		}
+		put(&k, key->mv_data, cn);
+		put(&k, (char *)key->mv_data + cn + 6, key->mv_size - cn - 6);
+		kk.mv_data = k.p;
+		kk.mv_size = k.n;
+		rc = derived_op(txn, d->spec_code, op, &kk, val);
+		bad += rc > 0;
 	}
 	for (int sel = -1; sel < 64 && rc >= 0; sel++) {
-		if (sel >= 0 && !(m.chains >> sel & 1))
+		if (sel >= 0 && !(chains >> sel & 1))
 			continue;
 		for (int region_db = sel < 0; region_db < 2 && rc >= 0; region_db++) {
 			k.n = 0;
@@ -525,15 +510,11 @@ static int spec_derived(MDB_txn *txn, const struct index_dbs *d, int op,
 	return rc < 0 ? rc : bad;
 }
 
-/* The skills and chains masks of a specialty summary (0 when malformed). */
-static struct spec_masks spec_masks(const MDB_val *key, const MDB_val *val)
+/* The chains mask of a specialty summary (0 when malformed). */
+static uint64_t spec_chains(const MDB_val *key, const MDB_val *val)
 {
 	struct index_spec *s = xmalloc(sizeof *s);
-	struct spec_masks m = { 0, 0 };
-	if (index_spec_decode_head(key, val, s) == 0) {
-		m.skills = s->skills_mask;
-		m.chains = s->chains_mask;
-	}
+	uint64_t m = index_spec_decode_head(key, val, s) == 0 ? s->chains_mask : 0;
 	free(s);
 	return m;
 }
@@ -603,10 +584,10 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 		} else {
 			const char *region = kb + (key.mv_size -
 			    schema_opt(old, "id")->via.str.size - 6);
-			struct spec_masks m = spec_masks(&key, &old_val);
+			uint64_t chains = spec_chains(&key, &old_val);
 			if ((rc = spec_count(txn, d, kb, region, -1)) ||
 			    (rc = -spec_derived(txn, d, DERIVED_DEL, &key, NULL, region,
-			    m)) ||
+			    chains)) ||
 			    ((rc = mdb_del(txn, d->spec_major, &key, NULL)) &&
 			    rc != MDB_NOTFOUND))
 				goto out;
@@ -620,7 +601,7 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 		val.mv_size = v.n;
 		if ((rc = mdb_put(txn, d->spec_major, &key, &val, 0)) ||
 		    (rc = -spec_derived(txn, d, DERIVED_PUT, &key, &val,
-		    (char *)v.p + 2, spec_masks(&key, &val))))
+		    (char *)v.p + 2, spec_chains(&key, &val))))
 			goto out;
 		rc = spec_count(txn, d, key.mv_data, (char *)v.p + 2, +1);
 	}
@@ -954,7 +935,7 @@ int index_verify_specialty(MDB_txn *txn, const struct index_dbs *d,
 	if (rc >= 0) {
 		MDB_val val = { v.n, v.p };
 		int bad = spec_derived(txn, d, DERIVED_CHECK, &key, &val,
-		    (char *)v.p + 2, spec_masks(&key, &val));
+		    (char *)v.p + 2, spec_chains(&key, &val));
 		rc = bad < 0 ? bad : rc + bad;
 	}
 	free(k.p);
@@ -1087,7 +1068,7 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
 	struct index_post *p = xmalloc(sizeof *p);
 	char (*keys)[INDEX_GKEY_MAX] = xmalloc(3 * INDEX_TAGS_MAX * sizeof *keys);
 	size_t lens[3 * INDEX_TAGS_MAX], n;
-	unsigned long long have, nchain = 0, nskill = 0;
+	unsigned long long have, nchain = 0;
 	MDB_cursor *c;
 	MDB_val k, v;
 	char msg[160];
@@ -1122,19 +1103,12 @@ int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
 		n = spec_group_keys(k.mv_data, (char *)v.mv_data + 2, keys, lens);
 		for (size_t i = 0; i < n; i++)
 			++*strtab_at(&ys, keys[i], lens[i]);
-		struct spec_masks m = spec_masks(&k, &v);
-		nchain += (unsigned long long)__builtin_popcountll(m.chains);
-		nskill += (unsigned long long)__builtin_popcountll(m.skills);
+		nchain += (unsigned long long)__builtin_popcountll(spec_chains(&k, &v));
 	}
 	mdb_cursor_close(c);
 	if ((have = db_entries(txn, d->spec_chain)) != nchain) {
 		snprintf(msg, sizeof msg, "ix.spec.chain holds %llu entries where "
 		    "the specialties' chains make %llu", have, nchain);
-		problem(arg, msg);
-	}
-	if ((have = db_entries(txn, d->spec_skill)) != nskill) {
-		snprintf(msg, sizeof msg, "ix.spec.skill holds %llu entries where "
-		    "the specialties' skills make %llu", have, nskill);
 		problem(arg, msg);
 	}
 	if ((have = db_entries(txn, d->spec_region)) != nspec + nchain) {

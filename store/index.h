@@ -12,10 +12,6 @@
  *                   each bit of the specialty's chains mask (a byte 0-63,
  *                   match_tag_bit's), so the specialties of a code that
  *                   may share a posting's chain are ranges of their own
- *   ix.spec.skill   bit ‖ ix.spec.code key → the same summary, once for
- *                   each bit of the specialty's skills mask, so a far
- *                   ring can read only the specialties that may hold one
- *                   of a posting's skills, in id order
  *   ix.spec.region  sel ‖ region6 ‖ ix.spec.major key → the same
  *                   summary, under sel INDEX_SEL_ALL for every specialty
  *                   and under each chain bit as above: a place's
@@ -60,8 +56,7 @@
 #define INDEX_SEL_ALL 0xff           /* ix.spec.region: every specialty */
 
 struct index_dbs {
-	MDB_dbi spec_major, spec_code, spec_chain, spec_skill, spec_region;
-	MDB_dbi spec_groups, tags;
+	MDB_dbi spec_major, spec_code, spec_chain, spec_region, spec_groups, tags;
 	MDB_dbi post_prefix, post_groups, meta;
 	struct index_tally *tally;         /* count changes not yet written */
 };

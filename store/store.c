@@ -1019,8 +1019,8 @@ int store_verify(struct store *s, struct store_verify *v)
 				if (bad)
 					problem(v, "%s %.*s: %s entry missing or stale", kn,
 					    (int)k.mv_size, (char *)k.mv_data,
-					    spec ? "ix.spec.major, ix.spec.code, ix.spec.skill, "
-					    "ix.spec.chain or ix.spec.region" : "ix.post.prefix");
+					    spec ? "ix.spec.major, ix.spec.code, ix.spec.chain "
+					    "or ix.spec.region" : "ix.post.prefix");
 			}
 			if (kind == SCHEMA_SPECIALTY) {
 				char code[16];
