@@ -502,15 +502,14 @@ def test_rollback_over_many_pipeline_windows(daemon_factory, tmp_path):
     assert len(got) == 1500 and got["P5"]["title"] == "t5"
 
 
-class DropProxy:
-    """A TCP proxy to the daemon whose first connection is cut right after
-    it forwarded the `drop_after`-th posting.put (which the daemon then
-    applies, its reply never reaching the client); later connections pass."""
+class Proxy:
+    """A TCP proxy to the daemon: each connection's bytes to the daemon go
+    through self.up(client, daemon, n, state) (n counts connections from
+    0), the daemon's pass back until either side closes or state["cut"]."""
 
-    def __init__(self, daemon_port, drop_after):
+    def __init__(self, daemon_port):
         self.daemon_port = daemon_port
-        self.drop_after = drop_after
-        self.first = True
+        self.n = 0
         self.srv = socket.socket()
         self.srv.bind(("127.0.0.1", 0))
         self.srv.listen(8)
@@ -524,27 +523,16 @@ class DropProxy:
             except OSError:
                 return
             d = socket.create_connection(("127.0.0.1", self.daemon_port))
-            drop, self.first = self.first, False
             state = {"cut": False}
-            threading.Thread(target=self._up, args=(c, d, drop, state),
+            threading.Thread(target=self._up, args=(c, d, self.n, state),
                              daemon=True).start()
             threading.Thread(target=self._down, args=(c, d, state),
                              daemon=True).start()
+            self.n += 1
 
-    def _up(self, c, d, drop, state):
-        seen = b""
+    def _up(self, c, d, n, state):
         try:
-            while True:
-                data = c.recv(65536)
-                if not data:
-                    break
-                seen += data
-                if drop and seen.count(b"posting.put") >= self.drop_after:
-                    state["cut"] = True
-                    d.sendall(data)
-                    time.sleep(0.5)
-                    break
-                d.sendall(data)
+            self.up(c, d, n, state)
         except OSError:
             pass
         for s_ in (c, d):
@@ -568,6 +556,30 @@ class DropProxy:
         self.srv.close()
 
 
+class DropProxy(Proxy):
+    """Cuts the first connection right after it forwarded the
+    `drop_after`-th posting.put (which the daemon then applies, its reply
+    never reaching the client); later connections pass."""
+
+    def __init__(self, daemon_port, drop_after):
+        self.drop_after = drop_after
+        super().__init__(daemon_port)
+
+    def up(self, c, d, n, state):
+        seen = b""
+        while True:
+            data = c.recv(65536)
+            if not data:
+                return
+            seen += data
+            if n == 0 and seen.count(b"posting.put") >= self.drop_after:
+                state["cut"] = True
+                d.sendall(data)
+                time.sleep(0.5)
+                return
+            d.sendall(data)
+
+
 def test_large_file_rolled_back_when_the_connection_breaks(daemon_factory, tmp_path):
     """The connection dies after the daemon applied the 3rd batch: the
     client reconnects and undoes every batch, the one in flight too."""
@@ -588,68 +600,31 @@ def test_large_file_rolled_back_when_the_connection_breaks(daemon_factory, tmp_p
     assert dump(c) == before
 
 
-class GetCutProxy:
-    """A TCP proxy to the daemon that cuts the connection reading
-    posting.get once it has forwarded `after` of them and a posting.put
-    has gone by on another connection (until then it holds the gets)."""
+class GetCutProxy(Proxy):
+    """Cuts the connection reading posting.get once it has forwarded
+    `after` of them and a posting.put has gone by on another connection
+    (until then it holds the gets)."""
 
     def __init__(self, daemon_port, after):
-        self.daemon_port = daemon_port
         self.after = after
         self.put_seen = threading.Event()
         self.cut = threading.Event()
-        self.srv = socket.socket()
-        self.srv.bind(("127.0.0.1", 0))
-        self.srv.listen(8)
-        self.port = self.srv.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(daemon_port)
 
-    def _accept(self):
-        while True:
-            try:
-                c, _ = self.srv.accept()
-            except OSError:
-                return
-            d = socket.create_connection(("127.0.0.1", self.daemon_port))
-            threading.Thread(target=self._up, args=(c, d), daemon=True).start()
-            threading.Thread(target=self._down, args=(c, d), daemon=True).start()
-
-    def _up(self, c, d):
+    def up(self, c, d, n, state):
         gets = 0
-        try:
-            while True:
-                data = c.recv(65536)
-                if not data:
-                    break
-                if b"posting.put" in data:
-                    self.put_seen.set()
-                gets += data.count(b"posting.get")
-                if gets >= self.after:
-                    self.put_seen.wait(60)
-                    self.cut.set()
-                    break
-                d.sendall(data)
-        except OSError:
-            pass
-        for s_ in (c, d):
-            try:
-                s_.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s_.close()
-
-    def _down(self, c, d):
-        try:
-            while True:
-                data = d.recv(65536)
-                if not data:
-                    break
-                c.sendall(data)
-        except OSError:
-            pass
-
-    def close(self):
-        self.srv.close()
+        while True:
+            data = c.recv(65536)
+            if not data:
+                return
+            if b"posting.put" in data:
+                self.put_seen.set()
+            gets += data.count(b"posting.get")
+            if gets >= self.after:
+                self.put_seen.wait(60)
+                self.cut.set()
+                return
+            d.sendall(data)
 
 
 def test_large_file_rolled_back_when_the_reading_connection_breaks(
