@@ -108,6 +108,7 @@ struct reader {
 	pthread_cond_t cv;
 	pthread_t th;
 	struct rpc r;
+	msgpack_sbuffer sb;          /* packs each old record (one thread) */
 	unsigned char *in;           /* item i read */
 	size_t upto;                 /* items [0, upto) read */
 	int started;                 /* the thread runs: join it */
@@ -240,13 +241,17 @@ static int snap_done(size_t i, struct rpc_reply *rep, void *ctx)
 			return 1;
 		}
 	} else {
-		msgpack_sbuffer sb;
+		/*
+		 * Packed in the reader's buffer, kept at its size: an sbuffer
+		 * starts at 8 KiB, which a million old records made 8 GiB.
+		 */
 		msgpack_packer pk;
-		msgpack_sbuffer_init(&sb);
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		rd->sb.size = 0;
+		msgpack_packer_init(&pk, &rd->sb, msgpack_sbuffer_write);
 		msgpack_pack_object(&pk, *rep->result);
-		old = sb.data;
-		len = sb.size;
+		len = rd->sb.size;
+		old = xmalloc(len);
+		memcpy(old, rd->sb.data, len);
 	}
 	pthread_mutex_lock(&rd->mu);
 	sd->old[i] = old;
@@ -300,6 +305,7 @@ static int reader_start(struct sender *sd)
 	sd->old = xcalloc(sd->s->n, sizeof *sd->old);
 	sd->oldlen = xcalloc(sd->s->n, sizeof *sd->oldlen);
 	rd->in = xcalloc(sd->s->n, 1);
+	msgpack_sbuffer_init(&rd->sb);
 	pthread_mutex_init(&rd->mu, NULL);
 	pthread_cond_init(&rd->cv, NULL);
 	if (rpc_open(&rd->r, sd->o) == 0) {
@@ -365,6 +371,7 @@ static void reader_end(struct sender *sd)
 	}
 	pthread_mutex_destroy(&rd->mu);
 	pthread_cond_destroy(&rd->cv);
+	msgpack_sbuffer_destroy(&rd->sb);
 	free(rd->in);
 	rd->in = NULL;
 }

@@ -657,6 +657,28 @@ def test_large_file_rolled_back_when_the_reading_connection_breaks(
     assert dump(c) == before
 
 
+def test_replacing_records_keeps_their_old_versions_at_their_size(
+        daemon_factory, tmp_path):
+    """A re-import reads the old version of every record it replaces, for
+    the undo: 60,000 of them must cost the client about their size, not a
+    page each (8 KiB a record once made a million records 4.5 GB)."""
+    d = daemon_factory()
+    import_all(d, tmp_path)
+    f = write_files(tmp_path / "big", {"postings.csv": postings_csv(60000)})
+
+    def peak_mib():
+        p = subprocess.Popen([CLI, "--host", "127.0.0.1:%d" % d.port, "import",
+                              "posting", str(f / "postings.csv")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        err = p.stderr.read().decode()
+        _, status, ru = os.wait4(p.pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, err
+        return ru.ru_maxrss / 1024
+    new = peak_mib()            # every id new: nothing to keep
+    again = peak_mib()          # every id replaced: 60,000 old versions
+    assert again - new < 150, (new, again)
+
+
 def test_import_reads_on_its_one_connection_when_a_second_is_refused(
         daemon_factory, tmp_path):
     """At max_connections the reading connection is refused: the client
