@@ -362,6 +362,24 @@ def test_bad_row_rejected_store_unchanged(daemon, tmp_path, name, text, message)
     assert dump(c) == before
 
 
+def test_repeated_ids_found_across_a_large_file(daemon, tmp_path):
+    """Ids are checked for repeats as rows are read, in a table that grows
+    as it fills: repeats on either side of each growth are all found, and
+    ids that only share a prefix are not repeats."""
+    rows = ["P%d,E1,t,job,1,46" % i for i in range(1, 5001)]
+    rows[3999] = "P3,E1,t,job,1,46"        # row 4001 repeats row 4
+    rows[4499] = "P2000,E1,t,job,1,46"     # row 4501 repeats row 2001
+    rows[999] = "P3,E1,t,job,1,46"         # row 1001 repeats row 4 too
+    text = "id,enterprise_id,title,kind,headcount,majors\n" + "\n".join(rows) + "\n"
+    f = write_files(tmp_path / "dup", {"postings.csv": text}) / "postings.csv"
+    p = fails(daemon, 1, "import", "posting", f)
+    got = [l for l in p.stderr.splitlines() if "repeats" in l]
+    assert got == ["chanjiao: postings.csv row 1001 column id: id P3 repeats row 4",
+                   "chanjiao: postings.csv row 4001 column id: id P3 repeats row 4",
+                   "chanjiao: postings.csv row 4501 column id: id P2000 repeats "
+                   "row 2001"], p.stderr
+
+
 def test_fair_part_files_errors_located(daemon, tmp_path):
     import_all(daemon, tmp_path)
     c = daemon.connect()
