@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +53,13 @@ void cli_err(const char *fmt, ...)
 	va_list ap;
 
 	fflush(stdout);
+	flockfile(stderr);                 /* one line, whichever thread */
 	fputs("chanjiao: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 /* -------------------------------------------------------- small commands */
@@ -306,6 +309,8 @@ int main(int argc, char **argv)
 	};
 	int c, rc = EXIT_USAGE;
 
+	/* a daemon gone mid-write is an error to report and undo, not death */
+	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
 		if (c == 'h') {

@@ -55,6 +55,7 @@ struct rpc {
 	uint32_t next_id;
 	msgpack_unpacker up;
 	const char *where;           /* "127.0.0.1:7411" or the socket path */
+	int quiet;                   /* failures are not said (the caller does) */
 };
 
 /* A reply; owns its decoded value until rpc_reply_free. */
@@ -77,6 +78,10 @@ struct rpc_error {
  * $CHANJIAO_TOKEN).  Returns 0, or an exit status after printing why.
  */
 int rpc_open(struct rpc *r, const struct opts *o);
+/* The same, saying nothing when it or a later call fails: a connection
+ * whose failures its caller words (and a daemon's error replies still
+ * reach the caller as replies). */
+int rpc_open_quiet(struct rpc *r, const struct opts *o);
 void rpc_close(struct rpc *r);
 
 /*

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +16,38 @@
 /* Calls in flight at once in a pipeline: far below any reply queue. */
 #define RPC_WINDOW 256
 
+/* cli_err unless r is quiet. */
+static void say(const struct rpc *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void say(const struct rpc *r, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (r->quiet)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cli_err("%s", msg);
+}
+
 static int dial_unix(struct rpc *r, const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
 	if (strlen(path) >= sizeof sun.sun_path) {
-		cli_err("--unix %s: path too long", path);
+		say(r, "--unix %s: path too long", path);
 		return EXIT_USAGE;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	r->fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (r->fd < 0 || connect(r->fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
-		cli_err("cannot connect to %s: %s", path, strerror(errno));
+		say(r, "cannot connect to %s: %s", path, strerror(errno));
+		if (r->fd >= 0)
+			close(r->fd);
+		r->fd = -1;
 		return EXIT_CONN;
 	}
 	return 0;
@@ -39,12 +60,12 @@ static int dial_tcp(struct rpc *r, const char *host)
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
 
 	if (config_split_listen(host, h, sizeof h, &p) < 0) {
-		cli_err("--host %s is not HOST:PORT", host);
+		say(r, "--host %s is not HOST:PORT", host);
 		return EXIT_USAGE;
 	}
 	snprintf(port, sizeof port, "%d", p);
 	if (getaddrinfo(h, port, &hints, &res) != 0) {
-		cli_err("cannot resolve %s", host);
+		say(r, "cannot resolve %s", host);
 		return EXIT_CONN;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -58,7 +79,7 @@ static int dial_tcp(struct rpc *r, const char *host)
 	}
 	freeaddrinfo(res);
 	if (r->fd < 0) {
-		cli_err("cannot connect to %s: %s (is chanjiaod running?)", host,
+		say(r, "cannot connect to %s: %s (is chanjiaod running?)", host,
 		    strerror(err));
 		return EXIT_CONN;
 	}
@@ -83,12 +104,13 @@ static int login(struct rpc *r, const char *token)
 	return rc;
 }
 
-int rpc_open(struct rpc *r, const struct opts *o)
+static int dial(struct rpc *r, const struct opts *o, int quiet)
 {
 	const char *token = o->token ? o->token : getenv("CHANJIAO_TOKEN");
 	int rc;
 
 	memset(r, 0, sizeof *r);
+	r->quiet = quiet;
 	r->fd = -1;
 	r->next_id = 1;
 	r->where = o->unix_path ? o->unix_path : o->host;
@@ -101,6 +123,16 @@ int rpc_open(struct rpc *r, const struct opts *o)
 		return rc;
 	}
 	return 0;
+}
+
+int rpc_open(struct rpc *r, const struct opts *o)
+{
+	return dial(r, o, 0);
+}
+
+int rpc_open_quiet(struct rpc *r, const struct opts *o)
+{
+	return dial(r, o, 1);
 }
 
 void rpc_close(struct rpc *r)
@@ -141,7 +173,7 @@ static int write_all(struct rpc *r, struct iovec *iov, int n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			cli_err("%s: connection lost: %s", r->where, strerror(errno));
+			say(r, "%s: connection lost: %s", r->where, strerror(errno));
 			return -1;
 		}
 		for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--)
@@ -195,7 +227,7 @@ int rpc_recv(struct rpc *r, struct rpc_reply *rep)
 		if (ur == MSGPACK_UNPACK_SUCCESS)
 			break;
 		if (ur != MSGPACK_UNPACK_CONTINUE) {
-			cli_err("%s: the daemon sent bytes that are not MessagePack",
+			say(r, "%s: the daemon sent bytes that are not MessagePack",
 			    r->where);
 			goto fail;
 		}
@@ -208,14 +240,14 @@ int rpc_recv(struct rpc *r, struct rpc_reply *rep)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			cli_err("%s: connection closed by the daemon", r->where);
+			say(r, "%s: connection closed by the daemon", r->where);
 			goto fail;
 		}
 		msgpack_unpacker_buffer_consumed(&r->up, (size_t)n);
 	}
 	if (reply_parse(rep) == 0)
 		return 0;
-	cli_err("%s: malformed reply", r->where);
+	say(r, "%s: malformed reply", r->where);
 fail:
 	msgpack_unpacked_destroy(&rep->u);
 	return -1;
@@ -321,8 +353,9 @@ int rpc_pipeline(struct rpc *r, const char *method, size_t n,
 			rc = -1;
 			goto out;
 		}
-		/* ids grow by one per call, skipping 0 on wrap: find ours. */
-		size_t i = got;
+		/* ids grow by one per call, skipping 0 on wrap: find ours (0
+		 * marks the answered, and a reply without a msgid is not ours). */
+		size_t i = rep.msgid ? got : sent;
 		while (i < sent && ids[i] != rep.msgid)
 			i++;
 		if (i == sent) {

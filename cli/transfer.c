@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -259,6 +260,8 @@ static int snap_done(size_t i, struct rpc_reply *rep, void *ctx)
 	rd->in[i] = 1;
 	while (rd->upto < sd->s->n && rd->in[rd->upto])
 		rd->upto++;
+	if (!rd->started)                  /* read here, before the writes */
+		progress_set(&sd->pg, rd->upto);
 	int quit = rd->quit;
 	pthread_cond_broadcast(&rd->cv);
 	pthread_mutex_unlock(&rd->mu);
@@ -274,8 +277,12 @@ static void read_all(struct sender *sd, struct rpc *r)
 	snprintf(get, sizeof get, "%s.get", schema_kind_name[sd->s->kind]);
 	int rc = rpc_pipeline(r, get, sd->s->n, snap_pack, snap_done, sd);
 	pthread_mutex_lock(&rd->mu);
-	if (rc < 0 && !rd->rc)
+	if (rc < 0 && !rd->rc && !rd->quit) {
+		/* its connection is quiet: say it here, unless stopped */
+		cli_err("%s: the connection reading the current records broke",
+		    sd->s->name);
 		rd->rc = EXIT_CONN;
+	}
 	rd->over = 1;
 	pthread_cond_broadcast(&rd->cv);
 	pthread_mutex_unlock(&rd->mu);
@@ -299,33 +306,47 @@ static int reader_start(struct sender *sd)
 {
 	struct reader *rd = &sd->rd;
 	struct rpc_reply rep;
-	sigset_t all, was;
-	int rc;
+	pthread_condattr_t ca;
+	sigset_t stop, was;
+	const char *why = "the daemon refused a second connection";
 
 	sd->old = xcalloc(sd->s->n, sizeof *sd->old);
 	sd->oldlen = xcalloc(sd->s->n, sizeof *sd->oldlen);
 	rd->in = xcalloc(sd->s->n, 1);
 	msgpack_sbuffer_init(&rd->sb);
 	pthread_mutex_init(&rd->mu, NULL);
-	pthread_cond_init(&rd->cv, NULL);
-	if (rpc_open(&rd->r, sd->o) == 0) {
-		if (rpc_call(&rd->r, "system.ping", NULL, &rep) == 0) {
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&rd->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rpc_open_quiet(&rd->r, sd->o) == 0) {
+		int ok = rpc_call(&rd->r, "system.ping", NULL, &rep) == 0;
+		if (ok) {
+			ok = !rep.error;
 			rpc_reply_free(&rep);
+		}
+		if (ok) {
 			/* SIGINT and SIGTERM stay the sender's (catch_signals) */
-			sigfillset(&all);
-			pthread_sigmask(SIG_BLOCK, &all, &was);
-			rc = pthread_create(&rd->th, NULL, reader_run, sd);
+			sigemptyset(&stop);
+			sigaddset(&stop, SIGINT);
+			sigaddset(&stop, SIGTERM);
+			pthread_sigmask(SIG_BLOCK, &stop, &was);
+			rd->started = 1;           /* before it runs: snap_done reads it */
+			int rc = pthread_create(&rd->th, NULL, reader_run, sd);
 			pthread_sigmask(SIG_SETMASK, &was, NULL);
-			if (rc == 0) {
-				rd->started = 1;
+			if (rc == 0)
 				return 0;
-			}
+			rd->started = 0;
+			why = strerror(rc);
 		}
 		rpc_close(&rd->r);
 	}
-	cli_err("%s: no second connection: reading the current records "
-	    "before writing", sd->s->name);
+	cli_err("%s: reading the current records before writing (%s)",
+	    sd->s->name, why);
+	snprintf(sd->label, sizeof sd->label, "%s: reading", sd->s->name);
+	progress_start(&sd->pg, sd->label, sd->s->n);
 	read_all(sd, sd->r);
+	progress_end(&sd->pg);
 	if (rd->rc)
 		cli_err("%s: nothing imported", sd->s->name);
 	return rd->rc;
@@ -343,7 +364,7 @@ static int wait_read(struct sender *sd, size_t to)
 	pthread_mutex_lock(&rd->mu);
 	while (rd->upto < to && !rd->over && !rd->rc && !interrupted) {
 		struct timespec t;
-		clock_gettime(CLOCK_REALTIME, &t);
+		clock_gettime(CLOCK_MONOTONIC, &t);
 		t.tv_nsec += 100 * 1000 * 1000;      /* to look at `interrupted` */
 		if (t.tv_nsec >= 1000000000L) {
 			t.tv_sec++;
@@ -356,19 +377,36 @@ static int wait_read(struct sender *sd, size_t to)
 	return rc;
 }
 
-/* Stop the reader (at its next reply) and free it. */
+/*
+ * Stop the reader: at its next reply, or at once when its connection is
+ * shut (a stalled peer must not keep the client from undoing or
+ * exiting).  Its fd is open until it is over, which it marks under the
+ * lock held here.  The writer stops it before undoing, so that the undo
+ * can reconnect where the daemon allows few connections.
+ */
+static void reader_stop(struct sender *sd)
+{
+	struct reader *rd = &sd->rd;
+
+	if (!rd->started)
+		return;
+	pthread_mutex_lock(&rd->mu);
+	rd->quit = 1;
+	if (!rd->over)
+		shutdown(rd->r.fd, SHUT_RDWR);
+	pthread_mutex_unlock(&rd->mu);
+	pthread_join(rd->th, NULL);
+	rd->started = 0;
+}
+
+/* Stop the reader and free it. */
 static void reader_end(struct sender *sd)
 {
 	struct reader *rd = &sd->rd;
 
 	if (!rd->in)
 		return;
-	if (rd->started) {
-		pthread_mutex_lock(&rd->mu);
-		rd->quit = 1;
-		pthread_mutex_unlock(&rd->mu);
-		pthread_join(rd->th, NULL);
-	}
+	reader_stop(sd);
 	pthread_mutex_destroy(&rd->mu);
 	pthread_cond_destroy(&rd->cv);
 	msgpack_sbuffer_destroy(&rd->sb);
@@ -468,6 +506,7 @@ static int undo_and_report(struct sender *sd, size_t from, size_t to,
 	const char *name = sd->s->name;
 	size_t row = sd->s->items[from].row;
 
+	reader_stop(sd);
 	if (broken) {
 		rpc_close(sd->r);
 		if (rpc_open(sd->r, sd->o) != 0) {
@@ -500,6 +539,7 @@ static int undo_and_report(struct sender *sd, size_t from, size_t to,
 /* The snapshot could not be read after `done` records: undo them. */
 static int undo_unread(struct sender *sd, size_t done, int rc)
 {
+	reader_stop(sd);
 	if (done && rollback(sd, done, 0, 0) < 0) {
 		cli_err("%s: ROLLBACK FAILED: some records of rows 2..%zu are still "
 		    "written; fix the cause and import the file again", sd->s->name,
@@ -517,6 +557,7 @@ static int undo_unread(struct sender *sd, size_t done, int rc)
 /* Stopped by a signal after `done` records: undo them. */
 static int undo_interrupted(struct sender *sd, size_t done)
 {
+	reader_stop(sd);
 	if (done && rollback(sd, done, 0, 0) < 0) {
 		cli_err("%s: interrupted, and the ROLLBACK FAILED: some records of "
 		    "rows 2..%zu are still written", sd->s->name,
@@ -545,6 +586,7 @@ static int write_batches(struct sender *sd)
 {
 	struct { size_t from, to; uint32_t id; } q[WRITE_WINDOW];
 	size_t nq = 0, next = 0;
+	size_t hw = 0;         /* items [0, hw) were sent: any may be written */
 	struct rpc_reply rep;
 	int unread = 0;                    /* the snapshot failed: its code */
 
@@ -559,9 +601,11 @@ static int write_batches(struct sender *sd)
 				unread = rc > 0 ? rc : 0;      /* -1: interrupted */
 				break;
 			}
+			if (to > hw)
+				hw = to;
 			if (!(q[nq].id = put_send(sd, next, to, 0))) {
 				progress_end(&sd->pg);
-				return undo_and_report(sd, nq ? q[0].from : next, to, to, 1);
+				return undo_and_report(sd, nq ? q[0].from : next, to, hw, 1);
 			}
 			q[nq].from = next;
 			q[nq++].to = next = to;
@@ -570,7 +614,7 @@ static int write_batches(struct sender *sd)
 			break;
 		if (rpc_wait(sd->r, q[0].id, &rep) < 0) {
 			progress_end(&sd->pg);
-			return undo_and_report(sd, q[0].from, q[0].to, q[nq - 1].to, 1);
+			return undo_and_report(sd, q[0].from, q[0].to, hw, 1);
 		}
 		if (!rep.error) {
 			rpc_reply_free(&rep);
@@ -591,11 +635,18 @@ static int write_batches(struct sender *sd)
 		if (nq > 1) {
 			if (rpc_wait(sd->r, q[1].id, &rep) < 0) {
 				progress_end(&sd->pg);
-				return undo_and_report(sd, q[0].from, q[0].to, q[1].to, 1);
+				return undo_and_report(sd, q[0].from, q[0].to, hw, 1);
 			}
 			after = !rep.error;
 			rpc_reply_free(&rep);
 		}
+		/*
+		 * Batches sent before going smaller may reach past this window
+		 * and into this batch: then everything sent is undone, this
+		 * batch too (undoing what was not written is harmless).
+		 */
+		if (!smaller && hw > q[nq - 1].to)
+			return undo_and_report(sd, q[0].from, q[0].from, hw, 0);
 		if (!smaller)
 			return undo_and_report(sd, q[0].from, q[0].to,
 			    after ? q[1].to : q[0].from, 0);
@@ -604,9 +655,9 @@ static int write_batches(struct sender *sd)
 	}
 	progress_end(&sd->pg);
 	if (unread)
-		return undo_unread(sd, next, unread);
+		return undo_unread(sd, hw, unread);
 	if (interrupted && next < sd->s->n)
-		return undo_interrupted(sd, next);
+		return undo_interrupted(sd, hw);
 	return 0;
 }
 
