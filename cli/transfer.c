@@ -536,37 +536,23 @@ static int undo_and_report(struct sender *sd, size_t from, size_t to,
 	return EXIT_DATA;
 }
 
-/* The snapshot could not be read after `done` records: undo them. */
-static int undo_unread(struct sender *sd, size_t done, int rc)
+/*
+ * The writing stopped early, after items [0, done) were sent (why: a
+ * prefix for the messages, "interrupted: " or ""): undo them, return rc.
+ */
+static int undo_stopped(struct sender *sd, size_t done, const char *why,
+    int rc)
 {
 	reader_stop(sd);
 	if (done && rollback(sd, done, 0, 0) < 0) {
-		cli_err("%s: ROLLBACK FAILED: some records of rows 2..%zu are still "
-		    "written; fix the cause and import the file again", sd->s->name,
+		cli_err("%s: %sROLLBACK FAILED: some records of rows 2..%zu are "
+		    "still written; import the file again", sd->s->name, why,
 		    sd->s->items[done - 1].row);
 		return rc;
 	}
-	if (done)
-		cli_err("%s: nothing imported (the records written were rolled "
-		    "back)", sd->s->name);
-	else
-		cli_err("%s: nothing imported", sd->s->name);
+	cli_err("%s: %snothing imported (%zu records written were rolled back)",
+	    sd->s->name, why, done);
 	return rc;
-}
-
-/* Stopped by a signal after `done` records: undo them. */
-static int undo_interrupted(struct sender *sd, size_t done)
-{
-	reader_stop(sd);
-	if (done && rollback(sd, done, 0, 0) < 0) {
-		cli_err("%s: interrupted, and the ROLLBACK FAILED: some records of "
-		    "rows 2..%zu are still written", sd->s->name,
-		    sd->s->items[done - 1].row);
-		return EXIT_DATA;
-	}
-	cli_err("%s: interrupted: nothing imported (%zu records written were "
-	    "rolled back)", sd->s->name, done);
-	return EXIT_DATA;
 }
 
 /*
@@ -655,9 +641,9 @@ static int write_batches(struct sender *sd)
 	}
 	progress_end(&sd->pg);
 	if (unread)
-		return undo_unread(sd, hw, unread);
+		return undo_stopped(sd, hw, "", unread);
 	if (interrupted && next < sd->s->n)
-		return undo_interrupted(sd, hw);
+		return undo_stopped(sd, hw, "interrupted: ", EXIT_DATA);
 	return 0;
 }
 
