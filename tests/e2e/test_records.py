@@ -164,6 +164,36 @@ def test_batch_holding_one_id_twice_is_invalid_params(client):
     expect_error(client, "school.get", {"id": "X"}, NOT_FOUND)
 
 
+@pytest.mark.parametrize("ids,later", [
+    (["A", "X", "A"], 2),                  # out of order
+    (["A", "B", "B"], 2),                  # in order, the last repeats
+    (["B", "A", "B"], 2),
+    (["A", "A"], 1),
+    (["P1", "P10", "P100", "P2", "P1"], 4),
+    (["P%04d" % i for i in range(500)] + ["P0250"], 500),
+    (["P%04d" % i for i in range(251)] + ["P0250"] +
+     ["P%04d" % i for i in range(251, 500)], 251),
+])
+def test_batch_repeating_an_id_names_the_later_record(client, ids, later):
+    err = expect_error(client, "school.put",
+                       {"records": [school(id=i) for i in ids]},
+                       INVALID_PARAMS, "records[%d].id" % later)
+    assert err.message == ("records[%d].id repeats an id earlier in the batch"
+                           % later), err.message
+    expect_error(client, "school.get", {"id": ids[0]}, NOT_FOUND)
+
+
+@pytest.mark.parametrize("ids", [
+    ["P1", "P10", "P100", "P2"],           # in byte order, prefixes of each other
+    ["P2", "P100", "P10", "P1"],
+    ["P%04d" % i for i in range(500)],
+])
+def test_batch_of_distinct_ids_in_any_order_is_written(client, ids):
+    client.call("school.put", {"records": [school(id=i) for i in ids]})
+    for i in ids:
+        assert client.call("school.get", {"id": i})["id"] == i
+
+
 def test_empty_batch_is_invalid_params_on_records(client):
     expect_error(client, "school.put", {"records": []}, INVALID_PARAMS, "records")
 
