@@ -926,6 +926,35 @@ static void test_utf8(void)
 	/* n, not the NUL or the bytes after, bounds the check. */
 	CHECK_EQ_INT(proto_utf8_valid("\xe4\xb8\xad", 2), 0);
 	CHECK_EQ_INT(proto_utf8_valid("ab\xff", 2), 1);
+	/*
+	 * ASCII is skipped eight bytes at a time: a sequence, good or bad,
+	 * at every offset of those blocks and at every distance from the
+	 * end (exact-size buffers, so ASan sees any read past them).
+	 */
+	static const struct { const char *x; size_t n; int ok; } mid[] = {
+		{ "\xe4\xb8\xad", 3, 1 }, { "\xc2\xa9", 2, 1 },
+		{ "\xf0\x9f\x98\x80", 4, 1 }, { "\xff", 1, 0 }, { "\x80", 1, 0 },
+		{ "\xe4\xb8", 2, 0 }, { "\xed\xa0\x80", 3, 0 },
+	};
+	char buf[64], ctx[64];
+	for (size_t m = 0; m < sizeof mid / sizeof *mid; m++)
+		for (size_t pre = 0; pre < 20; pre++)
+			for (size_t post = 0; post < 12; post++) {
+				size_t n = 0;
+				memset(buf, 'a', pre);
+				n += pre;
+				memcpy(buf + n, mid[m].x, mid[m].n);
+				n += mid[m].n;
+				memset(buf + n, 'b', post);
+				n += post;
+				char *c = dup_exact(buf, n);
+				snprintf(ctx, sizeof ctx, "utf8 case %zu at %zu, %zu after",
+				    m, pre, post);
+				CHECK_CTX(ctx);
+				CHECK_EQ_INT(proto_utf8_valid(c, n), mid[m].ok);
+				free(c);
+			}
+	CHECK_CTX("");
 }
 
 static void test_buf(void)
