@@ -78,9 +78,9 @@ struct rpc_error {
  * $CHANJIAO_TOKEN).  Returns 0, or an exit status after printing why.
  */
 int rpc_open(struct rpc *r, const struct opts *o);
-/* The same, saying nothing when it or a later call fails: a connection
- * whose failures its caller words (and a daemon's error replies still
- * reach the caller as replies). */
+/* The same, but connecting, writing and reading fail silently, for a
+ * caller that words them itself (a refused login is still said; the
+ * daemon's error replies reach the caller as replies). */
 int rpc_open_quiet(struct rpc *r, const struct opts *o);
 void rpc_close(struct rpc *r);
 

@@ -2,8 +2,8 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
