@@ -4,10 +4,7 @@
  *   chanjiao.c  main: options, the command table, the small commands
  *   rpc.c       rpc_*     one connection to chanjiaod, calls, pipelines;
  *               fetch_*   records by id through a pipeline of gets
- *   json.c      json_*    JSON output of MessagePack values;
- *               obj_*     reading decoded values
- *   csvio.c     csvio_*   CSV files in and out: encodings, libcsv, quoting
- *   records.c   rec_*     CSV rows <-> records (docs/csv.md is the format)
+ *   json.c      json_*    JSON output of MessagePack values
  *   transfer.c  cmd_import, cmd_export
  *   table.c     table_*   aligned tables for people (East Asian widths), CSV
  *   query.c     cmd_list, cmd_candidates, cmd_openings, cmd_balance
@@ -25,9 +22,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "csvio.h"
 #include "proto.h"
+#include "records.h"
 #include "schema.h"
-#include "util.h"
+#include "strtab.h"
+#include "xalloc.h"
 
 enum { EXIT_DATA = 1, EXIT_USAGE = 2, EXIT_CONN = 3 };
 
@@ -154,135 +154,7 @@ void pack_kv_int(msgpack_packer *pk, const char *key, long long val);
 
 /* A value as JSON on one line; floats in their shortest exact form. */
 void json_print(FILE *f, const msgpack_object *o);
-/* The shortest %g form of d that reads back as d (buf of 32). */
-void json_double(char *buf, size_t cap, double d);
 
-/* A str object as a NUL-terminated string in buf (cut), "" if not a str. */
-const char *obj_str(const msgpack_object *o, char *buf, size_t cap);
-/* A number object as a double (NaN if not a number). */
-double obj_num(const msgpack_object *o);
-/* A map's value by key, NULL when missing or nil. */
-const msgpack_object *obj_get(const msgpack_object *m, const char *key);
-/* An array's items; *n = 0 and NULL when o is not an array. */
-const msgpack_object *obj_arr(const msgpack_object *o, uint32_t *n);
-
-/* ---------------------------------------------------------------- csvio */
-
-/* A CSV file in memory: a header row and data rows of cells. */
-struct csvio_table {
-	char *text;          /* every cell, NUL-terminated, back to back */
-	size_t textlen, textcap;
-	size_t *cell;        /* offsets into text */
-	size_t ncell, cellcap;
-	struct csvio_row {
-		size_t row;      /* row number in the file, the header being 1 */
-		size_t first, n; /* cells [first, first + n) */
-	} *rows;             /* rows[0] is the header */
-	size_t nrows, rowcap;
-};
-
-/*
- * Read a CSV file: decode it (enc "utf-8", "gb18030" or NULL to detect:
- * valid UTF-8, a BOM allowed, else GB18030) into UTF-8, then parse it
- * (RFC 4180 quoting, embedded newlines; blank rows are skipped but
- * counted, so row numbers are the spreadsheet's).  On failure prints
- * "chanjiao: NAME ...: why" and returns -1; `name` names the file in
- * messages.
- */
-int csvio_read(const char *path, const char *name, const char *enc,
-    struct csvio_table *t);
-void csvio_free(struct csvio_table *t);
-/* Cell col of rows[r] ("" past the end of a short row). */
-const char *csvio_cell(const struct csvio_table *t, size_t r, size_t col);
-
-/* Write one cell (quoted when it must be) / end a row ("\r\n"). */
-void csvio_put(FILE *f, const char *s, int first);
-void csvio_end(FILE *f);
-
-/*
- * Write buf to path (NULL: stdout) in encoding enc ("utf-8" default, or
- * "gb18030"), with a UTF-8 BOM when bom.  0, or -1 after a message.
- */
-int csvio_save(const char *path, const char *buf, size_t n, const char *enc,
-    int bom);
-
-/* -------------------------------------------------------------- records */
-
-/* The CSV files of docs/csv.md: one per kind, three more for fairs. */
-enum rec_file {
-	RF_FAIR_DIRS = SCHEMA_NKINDS, RF_FAIR_SESSIONS, RF_FAIR_REQUESTS,
-	RF_NFILES
-};
-extern const char *const rec_file_name[RF_NFILES];  /* "schools.csv" ... */
-
-/* The kind named by s ("school" ... or its plural), -1 if none. */
-int rec_kind_of(const char *s);
-
-/* Whether a field of kind k holds a number (list filters type by it). */
-int rec_field_numeric(enum schema_kind k, const char *field);
-
-/* One record built from a CSV row, with where its parts came from. */
-struct rec_item {
-	size_t row;                  /* its row in the main file */
-	size_t off, len;             /* packed bytes in rec_set.buf */
-	size_t *parts[3];            /* fairs: table rows of the directions, */
-	size_t nparts[3];            /* sessions and requests, record order */
-};
-
-/* The records of one import file (and a fair's three part files). */
-struct rec_set {
-	enum schema_kind kind;
-	const char *path;            /* as the user gave it */
-	char *name;                  /* base name, for messages */
-	char *pname[3];              /* base names of the part files */
-	struct csvio_table tab[4];   /* main file, then the fair's parts */
-	int have[4];
-	msgpack_sbuffer buf;
-	struct rec_item *items;
-	size_t n, cap;
-};
-
-/*
- * Read path (and for fairs the part files beside it, when present) and
- * build and check every record (schema_check, ids unique).  Every error
- * is printed as "chanjiao: FILE row R column C: message" (at most 20,
- * then a count).  Returns 0 or -1.
- */
-int rec_load(struct rec_set *s, enum schema_kind k, const char *path,
-    const char *enc);
-void rec_free(struct rec_set *s);
-
-/* The decoded record i (the zone is the caller's). */
-void rec_unpack(const struct rec_set *s, size_t i, msgpack_zone *z,
-    msgpack_object *o);
-/* Item i's id, cut into buf. */
-const char *rec_id(const struct rec_set *s, size_t i, char *buf, size_t cap);
-
-/*
- * Describe where a record path (relative to record i, as schema_check
- * and the daemon spell it: "cohorts.2026", "directions[2].majors[0]")
- * came from: "postings.csv row 17 column headcount".
- */
-void rec_where(const struct rec_set *s, size_t i, const char *path,
-    char *out, size_t cap);
-
-/*
- * Write records of kind k as CSV (the format rec_load reads) to f; for
- * fairs, file selects fairs.csv or one of the part files.  Columns are
- * fixed per kind, cohort_YYYY for every year any record has.  Returns
- * the number of values that could not be written faithfully (a list item
- * holding ';'), after warning about each.
- */
-size_t rec_write_csv(FILE *f, enum rec_file file,
-    const msgpack_object *const *recs, size_t n);
-
-/*
- * Initialise t with the CSV columns of kind k (fairs: fairs.csv's) and a
- * row of cells per record, as rec_write_csv would write them (for list).
- */
-struct table;
-void rec_table(struct table *t, enum schema_kind k,
-    const msgpack_object *const *recs, size_t n);
 
 /* ---------------------------------------------------------------- table */
 
@@ -296,6 +168,9 @@ struct table {
 
 void table_init(struct table *t, size_t ncols, const char *const *head);
 void table_free(struct table *t);
+/* A column and a cell as rec_cells hands them over (t is the table). */
+void table_head(const char *text, size_t col, void *t);
+void table_cell(const char *text, size_t col, void *t);
 /* Append the next cell of the current row (copied; NULL is ""). */
 void table_add(struct table *t, const char *s);
 void table_addf(struct table *t, const char *fmt, ...)

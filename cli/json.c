@@ -5,19 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void json_double(char *buf, size_t cap, double d)
-{
-	if (!isfinite(d)) {
-		snprintf(buf, cap, "null");
-		return;
-	}
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, cap, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			return;
-	}
-}
-
 static void json_str(FILE *f, const char *s, size_t n)
 {
 	fputc('"', f);
@@ -54,7 +41,7 @@ void json_print(FILE *f, const msgpack_object *o)
 		break;
 	case MSGPACK_OBJECT_FLOAT32:
 	case MSGPACK_OBJECT_FLOAT64:
-		json_double(num, sizeof num, o->via.f64);
+		csvio_double(num, sizeof num, o->via.f64);
 		/* keep a float a float: 88.0 stays 88.0, not 88 */
 		if (strcmp(num, "null") && !strpbrk(num, ".eE"))
 			strcat(num, ".0");
@@ -86,42 +73,4 @@ void json_print(FILE *f, const msgpack_object *o)
 	default:
 		fputs("\"(binary)\"", f);
 	}
-}
-
-const char *obj_str(const msgpack_object *o, char *buf, size_t cap)
-{
-	if (!o || o->type != MSGPACK_OBJECT_STR) {
-		buf[0] = 0;
-		return buf;
-	}
-	schema_strcpy(buf, cap, o);
-	return buf;
-}
-
-double obj_num(const msgpack_object *o)
-{
-	if (!o)
-		return NAN;
-	switch (o->type) {
-	case MSGPACK_OBJECT_POSITIVE_INTEGER: return (double)o->via.u64;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER: return (double)o->via.i64;
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64: return o->via.f64;
-	default: return NAN;
-	}
-}
-
-const msgpack_object *obj_get(const msgpack_object *m, const char *key)
-{
-	return m ? schema_opt(m, key) : NULL;
-}
-
-const msgpack_object *obj_arr(const msgpack_object *o, uint32_t *n)
-{
-	if (!o || o->type != MSGPACK_OBJECT_ARRAY) {
-		*n = 0;
-		return NULL;
-	}
-	*n = o->via.array.size;
-	return o->via.array.ptr;
 }

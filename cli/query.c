@@ -26,7 +26,7 @@ static void add_why(struct table *t, const struct opts *o,
     const msgpack_object *why)
 {
 	for (int i = 0; i < NFACTORS; i++)
-		table_add_num(t, obj_num(obj_get(why, factors[i])), dec(o, 2));
+		table_add_num(t, schema_num(schema_opt(why, factors[i])), dec(o, 2));
 }
 
 /* A name out of a fetched record ("" when missing). */
@@ -35,14 +35,14 @@ static const char *name_of(const struct fetch *f, const msgpack_object *id,
 {
 	const msgpack_object *rec = id && id->type == MSGPACK_OBJECT_STR ?
 	    fetch_get(f, id->via.str.ptr, id->via.str.size) : NULL;
-	return obj_str(obj_get(rec, field), buf, cap);
+	return schema_str(schema_opt(rec, field), buf, cap);
 }
 
 static void fetch_ids(struct fetch *f, const msgpack_object *items,
     uint32_t n, const char *field)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		const msgpack_object *id = obj_get(&items[i], field);
+		const msgpack_object *id = schema_opt(&items[i], field);
 		if (id && id->type == MSGPACK_OBJECT_STR)
 			fetch_add(f, id->via.str.ptr, id->via.str.size);
 	}
@@ -84,18 +84,19 @@ static int show_list(const struct opts *o, struct rpc *r,
 	enum schema_kind k = *(enum schema_kind *)ctx;
 	struct table t;
 	uint32_t n;
-	const msgpack_object *items = obj_arr(obj_get(res, "items"), &n);
+	const msgpack_object *items = schema_arr(schema_opt(res, "items"), &n);
 	const msgpack_object **recs = xcalloc(n + 1, sizeof *recs);
 	char next[SCHEMA_ID_MAX + 1];
 
 	(void)r;
 	for (uint32_t i = 0; i < n; i++)
 		recs[i] = &items[i];
-	rec_table(&t, k, recs, n);
+	table_init(&t, 0, NULL);
+	rec_cells(k, recs, n, table_head, table_cell, &t);
 	table_print(&t, stdout, o->fmt);
 	table_free(&t);
 	free(recs);
-	if (*obj_str(obj_get(res, "next"), next, sizeof next))
+	if (*schema_str(schema_opt(res, "next"), next, sizeof next))
 		cli_err("more records follow: list %s --after %s",
 		    schema_kind_name[k], next);
 	return 0;
@@ -185,7 +186,7 @@ static int show_hits(const struct opts *o, struct rpc *r,
 	struct table t;
 	char buf[SCHEMA_NAME_MAX + 1];
 	uint32_t n;
-	const msgpack_object *it = obj_arr(obj_get(res, "items"), &n);
+	const msgpack_object *it = schema_arr(schema_opt(res, "items"), &n);
 	int rc;
 
 	fetch_ids(&f1, it, n, v->id1);
@@ -195,21 +196,21 @@ static int show_hits(const struct opts *o, struct rpc *r,
 	table_init(&t, v->ncols, v->head);
 	for (uint32_t i = 0; rc == 0 && i < n; i++) {
 		table_addf(&t, "%u", i + 1);
-		table_add_obj(&t, obj_get(&it[i], v->id1));
-		table_add(&t, name_of(&f1, obj_get(&it[i], v->id1), v->name1, buf,
+		table_add_obj(&t, schema_opt(&it[i], v->id1));
+		table_add(&t, name_of(&f1, schema_opt(&it[i], v->id1), v->name1, buf,
 		    sizeof buf));
-		table_add_obj(&t, obj_get(&it[i], v->id2));
-		table_add(&t, name_of(&f2, obj_get(&it[i], v->id2), v->name2, buf,
+		table_add_obj(&t, schema_opt(&it[i], v->id2));
+		table_add(&t, name_of(&f2, schema_opt(&it[i], v->id2), v->name2, buf,
 		    sizeof buf));
 		for (size_t k = 0; v->plain[k]; k++)
-			table_add_obj(&t, obj_get(&it[i], v->plain[k]));
-		table_add_num(&t, obj_num(obj_get(&it[i], "score")), dec(o, 3));
-		add_why(&t, o, obj_get(&it[i], "why"));
+			table_add_obj(&t, schema_opt(&it[i], v->plain[k]));
+		table_add_num(&t, schema_num(schema_opt(&it[i], "score")), dec(o, 3));
+		add_why(&t, o, schema_opt(&it[i], "why"));
 	}
 	if (rc == 0) {
 		table_print(&t, stdout, o->fmt);
 		if (o->fmt == OUT_TABLE)
-			printf("considered: %.0f\n", obj_num(obj_get(res, "considered")));
+			printf("considered: %.0f\n", schema_num(schema_opt(res, "considered")));
 	}
 	table_free(&t);
 	fetch_free(&f1);
@@ -314,14 +315,14 @@ static const msgpack_object *direction_named(const msgpack_object *fair,
     const msgpack_object *key)
 {
 	uint32_t n;
-	const msgpack_object *d = obj_arr(obj_get(fair, "directions"), &n);
+	const msgpack_object *d = schema_arr(schema_opt(fair, "directions"), &n);
 
 	for (uint32_t i = 0; key && i < n; i++) {
-		const msgpack_object *id = obj_get(&d[i], "id");
+		const msgpack_object *id = schema_opt(&d[i], "id");
 		if (id && key->type == MSGPACK_OBJECT_STR &&
 		    id->via.str.size == key->via.str.size &&
 		    !memcmp(id->via.str.ptr, key->via.str.ptr, key->via.str.size))
-			return obj_get(&d[i], "name");
+			return schema_opt(&d[i], "name");
 	}
 	return NULL;
 }
@@ -337,7 +338,7 @@ static int show_balance(const struct opts *o, struct rpc *r,
 	int named = strcmp(o->by, "industry") != 0, rc = 0;
 	struct table t;
 	uint32_t n;
-	const msgpack_object *rows = obj_arr(obj_get(res, "rows"), &n);
+	const msgpack_object *rows = schema_arr(schema_opt(res, "rows"), &n);
 
 	(void)ctx;
 	if (!strcmp(o->by, "direction") && o->fair) {
@@ -350,7 +351,7 @@ static int show_balance(const struct opts *o, struct rpc *r,
 	table_init(&t, named ? 5 : 4, named ? head : (const char *const[]){
 	    "key", "supply", "demand", "ratio" });
 	for (uint32_t i = 0; i < n; i++) {
-		const msgpack_object *key = obj_get(&rows[i], "key");
+		const msgpack_object *key = schema_opt(&rows[i], "key");
 		table_add_obj(&t, key);
 		if (named && fair) {
 			table_add_obj(&t, direction_named(fair, key));
@@ -359,11 +360,11 @@ static int show_balance(const struct opts *o, struct rpc *r,
 			    catalog_name(key->via.str.ptr, key->via.str.size) : NULL;
 			table_add(&t, nm);
 		}
-		table_add_obj(&t, obj_get(&rows[i], "supply"));
-		table_add_num(&t, obj_num(obj_get(&rows[i], "demand")), dec(o, 2));
-		const msgpack_object *ratio = obj_get(&rows[i], "ratio");
+		table_add_obj(&t, schema_opt(&rows[i], "supply"));
+		table_add_num(&t, schema_num(schema_opt(&rows[i], "demand")), dec(o, 2));
+		const msgpack_object *ratio = schema_opt(&rows[i], "ratio");
 		if (ratio || o->fmt == OUT_CSV)
-			table_add_num(&t, obj_num(ratio), dec(o, 2));
+			table_add_num(&t, schema_num(ratio), dec(o, 2));
 		else
 			table_add(&t, "-");
 	}

@@ -50,9 +50,9 @@ static const msgpack_object *find_by(const msgpack_object *arr,
     const char *key, const msgpack_object *id)
 {
 	uint32_t n;
-	const msgpack_object *a = obj_arr(arr, &n);
+	const msgpack_object *a = schema_arr(arr, &n);
 	for (uint32_t i = 0; i < n; i++)
-		if (str_same(obj_get(&a[i], key), id))
+		if (str_same(schema_opt(&a[i], key), id))
 			return &a[i];
 	return NULL;
 }
@@ -61,9 +61,9 @@ static size_t index_by(const msgpack_object *arr, const char *key,
     const msgpack_object *id)
 {
 	uint32_t n;
-	const msgpack_object *a = obj_arr(arr, &n);
+	const msgpack_object *a = schema_arr(arr, &n);
 	for (uint32_t i = 0; i < n; i++)
-		if (str_same(obj_get(&a[i], key), id))
+		if (str_same(schema_opt(&a[i], key), id))
 			return i;
 	return n;
 }
@@ -106,23 +106,23 @@ static void print_directions(const struct opts *o, const msgpack_object *res,
 	};
 	struct table t;
 	uint32_t n;
-	const msgpack_object *d = obj_arr(obj_get(res, "directions"), &n);
+	const msgpack_object *d = schema_arr(schema_opt(res, "directions"), &n);
 
 	table_init(&t, names ? 6 : 5, names ? head : (const char *const[]){
 	    "direction_id", "supply", "demand", "allocated",
 	    "positions_per_graduate" });
 	for (uint32_t i = 0; i < n; i++) {
-		const msgpack_object *id = obj_get(&d[i], "direction_id");
+		const msgpack_object *id = schema_opt(&d[i], "direction_id");
 		table_add_obj(&t, id);
 		if (names)
-			table_add_obj(&t, obj_get(find_by(obj_get(fair, "directions"),
+			table_add_obj(&t, schema_opt(find_by(schema_opt(fair, "directions"),
 			    "id", id), "name"));
-		table_add_obj(&t, obj_get(&d[i], "supply"));
-		table_add_obj(&t, obj_get(&d[i], "demand"));
-		table_add_obj(&t, obj_get(&d[i], "allocated"));
-		const msgpack_object *ppg = obj_get(&d[i], "positions_per_graduate");
+		table_add_obj(&t, schema_opt(&d[i], "supply"));
+		table_add_obj(&t, schema_opt(&d[i], "demand"));
+		table_add_obj(&t, schema_opt(&d[i], "allocated"));
+		const msgpack_object *ppg = schema_opt(&d[i], "positions_per_graduate");
 		if (ppg || o->fmt == OUT_CSV)
-			table_add_num(&t, obj_num(ppg), fdec(o, 2));
+			table_add_num(&t, schema_num(ppg), fdec(o, 2));
 		else
 			table_add(&t, "-");
 	}
@@ -136,14 +136,14 @@ static void print_items(const struct opts *o, const msgpack_object *arr,
 {
 	struct table t;
 	uint32_t n;
-	const msgpack_object *a = obj_arr(arr, &n);
+	const msgpack_object *a = schema_arr(arr, &n);
 
 	table_init(&t, nkeys, keys);
 	for (uint32_t i = 0; i < n; i++)
 		for (size_t k = 0; k < nkeys; k++) {
-			const msgpack_object *v = obj_get(&a[i], keys[k]);
+			const msgpack_object *v = schema_opt(&a[i], keys[k]);
 			if (!strcmp(keys[k], "score"))
-				table_add_num(&t, obj_num(v), fdec(o, 3));
+				table_add_num(&t, schema_num(v), fdec(o, 3));
 			else
 				table_add_obj(&t, v);
 		}
@@ -198,18 +198,18 @@ int cmd_fair_allocate(const struct opts *o, int argc, char **argv)
 		} else {
 			if (o->fmt == OUT_TABLE)
 				printf("fair %s: placed %.0f, objective %.3f, solved in "
-				    "%.0f ms\n\n", argv[1], obj_num(obj_get(res, "placed")),
-				    obj_num(obj_get(res, "objective")),
-				    obj_num(obj_get(res, "solve_ms")));
+				    "%.0f ms\n\n", argv[1], schema_num(schema_opt(res, "placed")),
+				    schema_num(schema_opt(res, "objective")),
+				    schema_num(schema_opt(res, "solve_ms")));
 			section(o, "directions", 1);
 			print_directions(o, res, NULL, 0);
 			section(o, "allocations", 0);
-			print_items(o, obj_get(res, "allocations"), alloc_k, 4);
+			print_items(o, schema_opt(res, "allocations"), alloc_k, 4);
 			section(o, "unfilled", 0);
-			print_items(o, obj_get(res, "unfilled"), unf_k, 2);
-			if (obj_get(res, "arcs")) {
+			print_items(o, schema_opt(res, "unfilled"), unf_k, 2);
+			if (schema_opt(res, "arcs")) {
 				section(o, "arcs", 0);
-				print_items(o, obj_get(res, "arcs"), arc_k, 3);
+				print_items(o, schema_opt(res, "arcs"), arc_k, 3);
 			}
 		}
 		rpc_reply_free(&rep);
@@ -236,18 +236,18 @@ int cmd_fair_schedule(const struct opts *o, int argc, char **argv)
 			putchar('\n');
 		} else {
 			uint32_t n;
-			const msgpack_object *u = obj_arr(obj_get(res, "unscheduled"), &n);
+			const msgpack_object *u = schema_arr(schema_opt(res, "unscheduled"), &n);
 			if (o->fmt == OUT_TABLE)
 				printf("fair %s: score %.3f\n\n", argv[1],
-				    obj_num(obj_get(res, "score")));
+				    schema_num(schema_opt(res, "score")));
 			section(o, "slots", 1);
-			print_items(o, obj_get(res, "slots"), slot_k, 3);
+			print_items(o, schema_opt(res, "slots"), slot_k, 3);
 			section(o, "unscheduled", 0);
 			if (o->fmt == OUT_CSV)
 				puts("enterprise_id");
 			for (uint32_t i = 0; i < n; i++) {
 				char id[SCHEMA_ID_MAX + 1];
-				obj_str(&u[i], id, sizeof id);
+				schema_str(&u[i], id, sizeof id);
 				if (o->fmt == OUT_CSV) {
 					csvio_put(stdout, id, 1);
 					csvio_end(stdout);
@@ -339,9 +339,9 @@ static int report_fetch(struct report *rp, struct rpc *r)
 	int rc;
 
 	for (int l = 0; l < 2; l++) {
-		const msgpack_object *it = obj_arr(obj_get(a, lists[l]), &n);
+		const msgpack_object *it = schema_arr(schema_opt(a, lists[l]), &n);
 		for (uint32_t i = 0; i < n; i++) {
-			const msgpack_object *id = obj_get(&it[i], "posting_id");
+			const msgpack_object *id = schema_opt(&it[i], "posting_id");
 			if (id && id->type == MSGPACK_OBJECT_STR)
 				fetch_add(&rp->posts, id->via.str.ptr, id->via.str.size);
 		}
@@ -349,18 +349,18 @@ static int report_fetch(struct report *rp, struct rpc *r)
 	if ((rc = fetch_run(&rp->posts, r, SCHEMA_POSTING)) != 0)
 		return rc;
 	for (size_t i = 0; i < rp->posts.n; i++) {
-		const msgpack_object *e = obj_get(rp->posts.rep[i].result,
+		const msgpack_object *e = schema_opt(rp->posts.rep[i].result,
 		    "enterprise_id");
 		if (e && e->type == MSGPACK_OBJECT_STR)
 			fetch_add(&rp->ents, e->via.str.ptr, e->via.str.size);
 	}
-	const msgpack_object *sl = obj_arr(obj_get(s, "slots"), &n);
+	const msgpack_object *sl = schema_arr(schema_opt(s, "slots"), &n);
 	for (uint32_t i = 0; i < n; i++) {
-		const msgpack_object *e = obj_get(&sl[i], "enterprise_id");
+		const msgpack_object *e = schema_opt(&sl[i], "enterprise_id");
 		if (e && e->type == MSGPACK_OBJECT_STR)
 			fetch_add(&rp->ents, e->via.str.ptr, e->via.str.size);
 	}
-	sl = obj_arr(obj_get(s, "unscheduled"), &n);
+	sl = schema_arr(schema_opt(s, "unscheduled"), &n);
 	for (uint32_t i = 0; i < n; i++)
 		if (sl[i].type == MSGPACK_OBJECT_STR)
 			fetch_add(&rp->ents, sl[i].via.str.ptr, sl[i].via.str.size);
@@ -385,7 +385,7 @@ static const msgpack_object *enterprise_of(const struct report *rp,
 static const msgpack_object *first_chain(const msgpack_object *ent)
 {
 	uint32_t n;
-	const msgpack_object *c = obj_arr(obj_get(ent, "chains"), &n), *best = NULL;
+	const msgpack_object *c = schema_arr(schema_opt(ent, "chains"), &n), *best = NULL;
 	for (uint32_t i = 0; i < n; i++)
 		if (c[i].type == MSGPACK_OBJECT_STR && (!best || str_order(&c[i], best) < 0))
 			best = &c[i];
@@ -412,15 +412,15 @@ static struct ent_total *direction_top(const struct report *rp,
     const msgpack_object *dir, size_t *nout)
 {
 	uint32_t n;
-	const msgpack_object *a = obj_arr(obj_get(rp->alloc.result, "allocations"), &n);
+	const msgpack_object *a = schema_arr(schema_opt(rp->alloc.result, "allocations"), &n);
 	struct ent_total *v = xcalloc(n + 1, sizeof *v);
 	size_t k = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
-		if (!str_same(obj_get(&a[i], "direction_id"), dir))
+		if (!str_same(schema_opt(&a[i], "direction_id"), dir))
 			continue;
-		const msgpack_object *e = obj_get(posting_of(rp,
-		    obj_get(&a[i], "posting_id")), "enterprise_id");
+		const msgpack_object *e = schema_opt(posting_of(rp,
+		    schema_opt(&a[i], "posting_id")), "enterprise_id");
 		size_t j;
 		if (!e)
 			continue;
@@ -428,7 +428,7 @@ static struct ent_total *direction_top(const struct report *rp,
 			;
 		if (j == k)
 			v[k++] = (struct ent_total){ e, 0 };
-		v[j].count += obj_num(obj_get(&a[i], "count"));
+		v[j].count += schema_num(schema_opt(&a[i], "count"));
 	}
 	qsort(v, k, sizeof *v, ent_total_cmp);
 	*nout = k;
@@ -441,22 +441,22 @@ static int unfilled_cmp(const void *a, const void *b)
 {
 	const msgpack_object *x = *(const msgpack_object *const *)a;
 	const msgpack_object *y = *(const msgpack_object *const *)b;
-	double ox = obj_num(obj_get(x, "open")), oy = obj_num(obj_get(y, "open"));
+	double ox = schema_num(schema_opt(x, "open")), oy = schema_num(schema_opt(y, "open"));
 	if (ox != oy)
 		return ox < oy ? 1 : -1;
-	return str_order(obj_get(x, "posting_id"), obj_get(y, "posting_id"));
+	return str_order(schema_opt(x, "posting_id"), schema_opt(y, "posting_id"));
 }
 
 static const msgpack_object **unfilled_sorted(const struct report *rp,
     uint32_t *n, double *open)
 {
-	const msgpack_object *u = obj_arr(obj_get(rp->alloc.result, "unfilled"), n);
+	const msgpack_object *u = schema_arr(schema_opt(rp->alloc.result, "unfilled"), n);
 	const msgpack_object **v = xcalloc(*n + 1, sizeof *v);
 
 	*open = 0;
 	for (uint32_t i = 0; i < *n; i++) {
 		v[i] = &u[i];
-		*open += obj_num(obj_get(&u[i], "open"));
+		*open += schema_num(schema_opt(&u[i], "open"));
 	}
 	qsort(v, *n, sizeof *v, unfilled_cmp);
 	return v;
@@ -480,13 +480,13 @@ static int booth_cmp(const void *a, const void *b)
 
 static struct booth *booths_sorted(const struct report *rp, uint32_t *n)
 {
-	const msgpack_object *s = obj_arr(obj_get(rp->sched.result, "slots"), n);
-	const msgpack_object *sessions = obj_get(rp->fair.result, "sessions");
+	const msgpack_object *s = schema_arr(schema_opt(rp->sched.result, "slots"), n);
+	const msgpack_object *sessions = schema_opt(rp->fair.result, "sessions");
 	struct booth *v = xcalloc(*n + 1, sizeof *v);
 
 	for (uint32_t i = 0; i < *n; i++)
 		v[i] = (struct booth){ &s[i], index_by(sessions, "id",
-		    obj_get(&s[i], "session_id")), obj_num(obj_get(&s[i], "booth")) };
+		    schema_opt(&s[i], "session_id")), schema_num(schema_opt(&s[i], "booth")) };
 	qsort(v, *n, sizeof *v, booth_cmp);
 	return v;
 }
@@ -501,17 +501,17 @@ static void report_head(const struct report *rp)
 	double open;
 	const msgpack_object **u;
 
-	obj_arr(obj_get(f, "school_ids"), &ns);
-	obj_arr(obj_get(f, "enterprise_ids"), &ne);
+	schema_arr(schema_opt(f, "school_ids"), &ns);
+	schema_arr(schema_opt(f, "enterprise_ids"), &ne);
 	printf("Fair %s %s, %s%s%s: %u schools, %u enterprises\n", rp->fair_id,
-	    obj_str(obj_get(f, "name"), name, sizeof name),
-	    obj_str(obj_get(f, "date"), date, sizeof date),
-	    obj_get(f, "region") ? ", region " : "",
-	    obj_str(obj_get(f, "region"), region, sizeof region), ns, ne);
+	    schema_str(schema_opt(f, "name"), name, sizeof name),
+	    schema_str(schema_opt(f, "date"), date, sizeof date),
+	    schema_opt(f, "region") ? ", region " : "",
+	    schema_str(schema_opt(f, "region"), region, sizeof region), ns, ne);
 	u = unfilled_sorted(rp, &nu, &open);
 	printf("Placed %.0f graduates (objective %.3f); %u postings keep %.0f "
-	    "open positions\n\n", obj_num(obj_get(a, "placed")),
-	    obj_num(obj_get(a, "objective")), nu, open);
+	    "open positions\n\n", schema_num(schema_opt(a, "placed")),
+	    schema_num(schema_opt(a, "objective")), nu, open);
 	free(u);
 }
 
@@ -524,21 +524,21 @@ static void report_top(const struct report *rp)
 	const struct opts *o = rp->o;
 	struct table t;
 	uint32_t nd;
-	const msgpack_object *d = obj_arr(obj_get(rp->alloc.result, "directions"), &nd);
+	const msgpack_object *d = schema_arr(schema_opt(rp->alloc.result, "directions"), &nd);
 	char buf[SCHEMA_NAME_MAX + 1];
 
 	table_init(&t, 6, head);
 	for (uint32_t i = 0; i < nd; i++) {
-		const msgpack_object *dir = obj_get(&d[i], "direction_id");
+		const msgpack_object *dir = schema_opt(&d[i], "direction_id");
 		size_t k;
 		struct ent_total *v = direction_top(rp, dir, &k);
 		for (size_t j = 0; j < k && j < rp->top; j++) {
 			table_add_obj(&t, dir);
-			table_add_obj(&t, obj_get(find_by(obj_get(rp->fair.result,
+			table_add_obj(&t, schema_opt(find_by(schema_opt(rp->fair.result,
 			    "directions"), "id", dir), "name"));
 			table_addf(&t, "%zu", j + 1);
 			table_add_obj(&t, v[j].ent_id);
-			table_add(&t, obj_str(obj_get(enterprise_of(rp, v[j].ent_id),
+			table_add(&t, schema_str(schema_opt(enterprise_of(rp, v[j].ent_id),
 			    "name"), buf, sizeof buf));
 			table_add_num(&t, v[j].count, o->fmt == OUT_CSV ? -1 : 0);
 		}
@@ -562,15 +562,15 @@ static void report_unfilled(const struct report *rp)
 
 	table_init(&t, 6, head);
 	for (uint32_t i = 0; i < n && i < rp->top; i++) {
-		const msgpack_object *p = posting_of(rp, obj_get(u[i], "posting_id"));
-		const msgpack_object *e = obj_get(p, "enterprise_id");
-		table_add_obj(&t, obj_get(u[i], "posting_id"));
-		table_add_obj(&t, obj_get(p, "title"));
+		const msgpack_object *p = posting_of(rp, schema_opt(u[i], "posting_id"));
+		const msgpack_object *e = schema_opt(p, "enterprise_id");
+		table_add_obj(&t, schema_opt(u[i], "posting_id"));
+		table_add_obj(&t, schema_opt(p, "title"));
 		table_add_obj(&t, e);
-		table_add(&t, obj_str(obj_get(enterprise_of(rp, e), "name"), buf,
+		table_add(&t, schema_str(schema_opt(enterprise_of(rp, e), "name"), buf,
 		    sizeof buf));
-		table_add_obj(&t, obj_get(p, "headcount"));
-		table_add_obj(&t, obj_get(u[i], "open"));
+		table_add_obj(&t, schema_opt(p, "headcount"));
+		table_add_obj(&t, schema_opt(u[i], "open"));
 	}
 	table_print(&t, stdout, rp->o->fmt);
 	table_free(&t);
@@ -586,20 +586,20 @@ static void report_booths(const struct report *rp)
 	struct table t;
 	uint32_t n;
 	struct booth *b = booths_sorted(rp, &n);
-	const msgpack_object *sessions = obj_get(rp->fair.result, "sessions");
+	const msgpack_object *sessions = schema_opt(rp->fair.result, "sessions");
 
 	table_init(&t, 7, head);
 	for (uint32_t i = 0; i < n; i++) {
-		const msgpack_object *sid = obj_get(b[i].slot, "session_id");
+		const msgpack_object *sid = schema_opt(b[i].slot, "session_id");
 		const msgpack_object *s = find_by(sessions, "id", sid);
-		const msgpack_object *e = obj_get(b[i].slot, "enterprise_id");
+		const msgpack_object *e = schema_opt(b[i].slot, "enterprise_id");
 		const msgpack_object *ent = enterprise_of(rp, e);
 		table_add_obj(&t, sid);
-		table_add_obj(&t, obj_get(s, "start"));
-		table_add_obj(&t, obj_get(s, "end"));
-		table_add_obj(&t, obj_get(b[i].slot, "booth"));
+		table_add_obj(&t, schema_opt(s, "start"));
+		table_add_obj(&t, schema_opt(s, "end"));
+		table_add_obj(&t, schema_opt(b[i].slot, "booth"));
 		table_add_obj(&t, e);
-		table_add_obj(&t, obj_get(ent, "name"));
+		table_add_obj(&t, schema_opt(ent, "name"));
 		table_add_obj(&t, first_chain(ent));
 	}
 	table_print(&t, stdout, rp->o->fmt);
@@ -612,12 +612,12 @@ static void report_unscheduled(const struct report *rp)
 	static const char *const head[] = { "enterprise_id", "enterprise" };
 	struct table t;
 	uint32_t n;
-	const msgpack_object *u = obj_arr(obj_get(rp->sched.result, "unscheduled"), &n);
+	const msgpack_object *u = schema_arr(schema_opt(rp->sched.result, "unscheduled"), &n);
 
 	table_init(&t, 2, head);
 	for (uint32_t i = 0; i < n; i++) {
 		table_add_obj(&t, &u[i]);
-		table_add_obj(&t, obj_get(enterprise_of(rp, &u[i]), "name"));
+		table_add_obj(&t, schema_opt(enterprise_of(rp, &u[i]), "name"));
 	}
 	table_print(&t, stdout, rp->o->fmt);
 	table_free(&t);
@@ -645,7 +645,7 @@ static void report_text(const struct report *rp)
 	section(o, title, 0);
 	report_unfilled(rp);
 	snprintf(title, sizeof title, "Booth plan (score %.3f)",
-	    obj_num(obj_get(rp->sched.result, "score")));
+	    schema_num(schema_opt(rp->sched.result, "score")));
 	section(o, title, 0);
 	report_booths(rp);
 	section(o, "Unscheduled enterprises", 0);
@@ -665,11 +665,11 @@ static void pack_obj_or_nil(msgpack_packer *pk, const msgpack_object *o)
 static void pack_directions(msgpack_packer *pk, const struct report *rp)
 {
 	uint32_t nd;
-	const msgpack_object *d = obj_arr(obj_get(rp->alloc.result, "directions"), &nd);
+	const msgpack_object *d = schema_arr(schema_opt(rp->alloc.result, "directions"), &nd);
 
 	msgpack_pack_array(pk, nd);
 	for (uint32_t i = 0; i < nd; i++) {
-		const msgpack_object *dir = obj_get(&d[i], "direction_id");
+		const msgpack_object *dir = schema_opt(&d[i], "direction_id");
 		static const char *const keys[] = {
 			"supply", "demand", "allocated", "positions_per_graduate",
 		};
@@ -681,11 +681,11 @@ static void pack_directions(msgpack_packer *pk, const struct report *rp)
 		proto_pack_cstr(pk, "direction_id");
 		pack_obj_or_nil(pk, dir);
 		proto_pack_cstr(pk, "name");
-		pack_obj_or_nil(pk, obj_get(find_by(obj_get(rp->fair.result,
+		pack_obj_or_nil(pk, schema_opt(find_by(schema_opt(rp->fair.result,
 		    "directions"), "id", dir), "name"));
 		for (int j = 0; j < 4; j++) {
 			proto_pack_cstr(pk, keys[j]);
-			pack_obj_or_nil(pk, obj_get(&d[i], keys[j]));
+			pack_obj_or_nil(pk, schema_opt(&d[i], keys[j]));
 		}
 		proto_pack_cstr(pk, "top_enterprises");
 		msgpack_pack_array(pk, (uint32_t)k);
@@ -694,7 +694,7 @@ static void pack_directions(msgpack_packer *pk, const struct report *rp)
 			proto_pack_cstr(pk, "enterprise_id");
 			pack_obj_or_nil(pk, v[j].ent_id);
 			proto_pack_cstr(pk, "name");
-			pack_obj_or_nil(pk, obj_get(enterprise_of(rp, v[j].ent_id), "name"));
+			pack_obj_or_nil(pk, schema_opt(enterprise_of(rp, v[j].ent_id), "name"));
 			proto_pack_cstr(pk, "allocated");
 			msgpack_pack_double(pk, v[j].count);
 		}
@@ -717,21 +717,21 @@ static void pack_unfilled(msgpack_packer *pk, const struct report *rp)
 	proto_pack_cstr(pk, "top");
 	msgpack_pack_array(pk, top);
 	for (uint32_t i = 0; i < top; i++) {
-		const msgpack_object *p = posting_of(rp, obj_get(u[i], "posting_id"));
-		const msgpack_object *e = obj_get(p, "enterprise_id");
+		const msgpack_object *p = posting_of(rp, schema_opt(u[i], "posting_id"));
+		const msgpack_object *e = schema_opt(p, "enterprise_id");
 		msgpack_pack_map(pk, 6);
 		proto_pack_cstr(pk, "posting_id");
-		pack_obj_or_nil(pk, obj_get(u[i], "posting_id"));
+		pack_obj_or_nil(pk, schema_opt(u[i], "posting_id"));
 		proto_pack_cstr(pk, "title");
-		pack_obj_or_nil(pk, obj_get(p, "title"));
+		pack_obj_or_nil(pk, schema_opt(p, "title"));
 		proto_pack_cstr(pk, "enterprise_id");
 		pack_obj_or_nil(pk, e);
 		proto_pack_cstr(pk, "enterprise");
-		pack_obj_or_nil(pk, obj_get(enterprise_of(rp, e), "name"));
+		pack_obj_or_nil(pk, schema_opt(enterprise_of(rp, e), "name"));
 		proto_pack_cstr(pk, "headcount");
-		pack_obj_or_nil(pk, obj_get(p, "headcount"));
+		pack_obj_or_nil(pk, schema_opt(p, "headcount"));
 		proto_pack_cstr(pk, "open");
-		pack_obj_or_nil(pk, obj_get(u[i], "open"));
+		pack_obj_or_nil(pk, schema_opt(u[i], "open"));
 	}
 	free(u);
 }
@@ -743,17 +743,17 @@ static void pack_booths(msgpack_packer *pk, const struct report *rp)
 
 	msgpack_pack_array(pk, n);
 	for (uint32_t i = 0; i < n; i++) {
-		const msgpack_object *e = obj_get(b[i].slot, "enterprise_id");
+		const msgpack_object *e = schema_opt(b[i].slot, "enterprise_id");
 		const msgpack_object *ent = enterprise_of(rp, e);
 		msgpack_pack_map(pk, 5);
 		proto_pack_cstr(pk, "session_id");
-		pack_obj_or_nil(pk, obj_get(b[i].slot, "session_id"));
+		pack_obj_or_nil(pk, schema_opt(b[i].slot, "session_id"));
 		proto_pack_cstr(pk, "booth");
-		pack_obj_or_nil(pk, obj_get(b[i].slot, "booth"));
+		pack_obj_or_nil(pk, schema_opt(b[i].slot, "booth"));
 		proto_pack_cstr(pk, "enterprise_id");
 		pack_obj_or_nil(pk, e);
 		proto_pack_cstr(pk, "enterprise");
-		pack_obj_or_nil(pk, obj_get(ent, "name"));
+		pack_obj_or_nil(pk, schema_opt(ent, "name"));
 		proto_pack_cstr(pk, "chain");
 		pack_obj_or_nil(pk, first_chain(ent));
 	}
@@ -769,7 +769,7 @@ static void report_json(const struct report *rp)
 	msgpack_object o;
 	size_t off = 0;
 	uint32_t n;
-	const msgpack_object *u = obj_arr(obj_get(rp->sched.result, "unscheduled"), &n);
+	const msgpack_object *u = schema_arr(schema_opt(rp->sched.result, "unscheduled"), &n);
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
@@ -779,12 +779,12 @@ static void report_json(const struct report *rp)
 		char key[16];
 		snprintf(key, sizeof key, "fair_%s", fk[i]);
 		proto_pack_cstr(&pk, key);
-		pack_obj_or_nil(&pk, obj_get(f, fk[i]));
+		pack_obj_or_nil(&pk, schema_opt(f, fk[i]));
 	}
 	proto_pack_cstr(&pk, "placed");
-	pack_obj_or_nil(&pk, obj_get(rp->alloc.result, "placed"));
+	pack_obj_or_nil(&pk, schema_opt(rp->alloc.result, "placed"));
 	proto_pack_cstr(&pk, "objective");
-	pack_obj_or_nil(&pk, obj_get(rp->alloc.result, "objective"));
+	pack_obj_or_nil(&pk, schema_opt(rp->alloc.result, "objective"));
 	proto_pack_cstr(&pk, "directions");
 	pack_directions(&pk, rp);
 	proto_pack_cstr(&pk, "unfilled");
@@ -798,7 +798,7 @@ static void report_json(const struct report *rp)
 		proto_pack_cstr(&pk, "enterprise_id");
 		pack_obj_or_nil(&pk, &u[i]);
 		proto_pack_cstr(&pk, "enterprise");
-		pack_obj_or_nil(&pk, obj_get(enterprise_of(rp, &u[i]), "name"));
+		pack_obj_or_nil(&pk, schema_opt(enterprise_of(rp, &u[i]), "name"));
 	}
 	msgpack_zone_init(&z, 4096);
 	msgpack_unpack(sb.data, sb.size, &off, &z, &o);

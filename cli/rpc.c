@@ -280,12 +280,12 @@ int rpc_call(struct rpc *r, const char *method, const msgpack_sbuffer *params,
 
 void rpc_error_of(const msgpack_object *err, struct rpc_error *e)
 {
-	const msgpack_object *code = obj_get(err, "code");
-	const msgpack_object *data = obj_get(err, "data");
+	const msgpack_object *code = schema_opt(err, "code");
+	const msgpack_object *data = schema_opt(err, "data");
 
-	e->code = code ? (long long)obj_num(code) : 0;
-	obj_str(obj_get(err, "message"), e->message, sizeof e->message);
-	obj_str(data ? obj_get(data, "field") : NULL, e->field, sizeof e->field);
+	e->code = code ? (long long)schema_num(code) : 0;
+	schema_str(schema_opt(err, "message"), e->message, sizeof e->message);
+	schema_str(data ? schema_opt(data, "field") : NULL, e->field, sizeof e->field);
 }
 
 int rpc_report(const char *what, const msgpack_object *err)

@@ -84,6 +84,21 @@ void table_free(struct table *t)
 	memset(t, 0, sizeof *t);
 }
 
+void table_head(const char *text, size_t col, void *t_)
+{
+	struct table *t = t_;
+
+	(void)col;
+	t->head = xrealloc(t->head, (t->ncols + 1) * sizeof *t->head);
+	t->head[t->ncols++] = xstrdup(text);
+}
+
+void table_cell(const char *text, size_t col, void *t)
+{
+	(void)col;
+	table_add(t, text);
+}
+
 void table_add(struct table *t, const char *s)
 {
 	if (t->ncells == t->cap) {
@@ -111,7 +126,7 @@ void table_add_num(struct table *t, double d, int decimals)
 	if (isnan(d))
 		buf[0] = 0;
 	else if (decimals < 0)
-		json_double(buf, sizeof buf, d);
+		csvio_double(buf, sizeof buf, d);
 	else
 		snprintf(buf, sizeof buf, "%.*f", decimals, d);
 	table_add(t, buf);
@@ -124,13 +139,13 @@ void table_add_obj(struct table *t, const msgpack_object *o)
 	if (!o || o->type == MSGPACK_OBJECT_NIL)
 		table_add(t, "");
 	else if (o->type == MSGPACK_OBJECT_STR)
-		table_add(t, obj_str(o, buf, sizeof buf));
+		table_add(t, schema_str(o, buf, sizeof buf));
 	else if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
 		table_addf(t, "%llu", (unsigned long long)o->via.u64);
 	else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
 		table_addf(t, "%lld", (long long)o->via.i64);
 	else
-		table_add_num(t, obj_num(o), -1);
+		table_add_num(t, schema_num(o), -1);
 }
 
 /* A cell as shown in text: controls as spaces, cut to CELL_MAX columns. */

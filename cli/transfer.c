@@ -866,17 +866,17 @@ static int list_all(struct rpc *r, enum schema_kind k, struct pages *pg)
 		if ((rc = rpc_call_or_fail(r, method, &sb, rep)) != 0)
 			break;
 		pg->nrep++;
-		const msgpack_object *it = obj_arr(obj_get(rep->result, "items"), &n);
+		const msgpack_object *it = schema_arr(schema_opt(rep->result, "items"), &n);
 		if (pg->cap - pg->n < n) {
 			pg->cap = (pg->cap + n) * 2;
 			pg->items = xrealloc(pg->items, pg->cap * sizeof *pg->items);
 		}
 		for (uint32_t i = 0; i < n; i++)
 			pg->items[pg->n++] = &it[i];
-		const msgpack_object *next = obj_get(rep->result, "next");
+		const msgpack_object *next = schema_opt(rep->result, "next");
 		if (!next || n == 0)
 			break;
-		obj_str(next, after, sizeof after);
+		schema_str(next, after, sizeof after);
 	}
 	msgpack_sbuffer_destroy(&sb);
 	return rc;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "xalloc.h"
 
 static const char *const role_names[] = {
 	"none", "admin", "organizer", "school", "enterprise", "reader",

@@ -35,8 +35,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "match.h"
-#include "util.h"
+#include "query.h"
+#include "xalloc.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
@@ -111,7 +111,7 @@ static void *worker(void *arg)
 	}
 	pthread_mutex_unlock(&lock);
 	store_snapshot_free();
-	match_thread_end();
+	query_thread_end();
 	return NULL;
 }
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "catalog.h"
-#include "util.h"
+#include "xalloc.h"
 
 enum { M_NOAUTH = 1, M_WRITE = 2, M_ADMIN = 4, M_JOB = 8 };
 

@@ -16,8 +16,9 @@
 #include <string.h>
 
 #include "index.h"
-#include "match.h"
-#include "util.h"
+#include "fair.h"
+#include "query.h"
+#include "xalloc.h"
 
 /* Every spec's and post's prefixes (views) and tag ids, end to end. */
 struct pool {
@@ -72,7 +73,7 @@ struct fairdata {
 	msgpack_zone *z;
 	msgpack_object fair;
 	int grad_year;
-	struct balance_dir *dirs;
+	struct match_dir *dirs;
 	struct match_str *dprefix;
 	size_t ndirs;
 	struct item *specs, *posts;

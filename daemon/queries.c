@@ -11,8 +11,8 @@
 
 #include "catalog.h"
 #include "index.h"
-#include "match.h"
-#include "util.h"
+#include "query.h"
+#include "xalloc.h"
 
 struct match_weights queries_weights(void)
 {
@@ -67,7 +67,7 @@ static int tag_ids(MDB_txn *txn, const msgpack_object *a, match_tag *out,
 }
 
 /* k, grad_year, region_prefix and min_available, checked. */
-static int common_params(struct call *c, long long *k, struct match_filter *f)
+static int common_params(struct call *c, long long *k, struct query_filter *f)
 {
 	const msgpack_object *v;
 
@@ -174,7 +174,7 @@ static int post_view(MDB_txn *txn, struct match_post *post,
 	    &post->nchains);
 }
 
-static void pack_candidate(msgpack_packer *pk, const struct match_hit *h)
+static void pack_candidate(msgpack_packer *pk, const struct query_hit *h)
 {
 	struct index_spec s;             /* decoded once by the search */
 	const char *nul = memchr(h->key.mv_data, 0, h->key.mv_size);
@@ -202,7 +202,7 @@ static void pack_candidate(msgpack_packer *pk, const struct match_hit *h)
 	pack_why(pk, &h->why);
 }
 
-static void pack_opening(msgpack_packer *pk, const struct match_hit *h)
+static void pack_opening(msgpack_packer *pk, const struct query_hit *h)
 {
 	struct index_post p;
 	index_post_decode(&h->key, &h->val, &p);
@@ -220,13 +220,13 @@ static void pack_opening(msgpack_packer *pk, const struct match_hit *h)
 }
 
 /* {items, considered} from a search that returned rc; -1 on its failure. */
-static int pack_hits(struct call *c, int rc, struct match_top *top,
+static int pack_hits(struct call *c, int rc, struct query_top *top,
     unsigned long long considered,
-    void (*item)(msgpack_packer *, const struct match_hit *))
+    void (*item)(msgpack_packer *, const struct query_hit *))
 {
 	if (rc)
 		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
-	match_top_sort(top);
+	query_top_sort(top);
 	msgpack_pack_map(c->pk, 2);
 	proto_pack_cstr(c->pk, "items");
 	msgpack_pack_array(c->pk, (uint32_t)top->n);
@@ -245,10 +245,10 @@ int queries_candidates(struct call *c)
 	match_tag skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
 	const msgpack_object *pid = schema_opt(c->params, "posting_id");
 	const msgpack_object *q = schema_opt(c->params, "query");
-	struct match_filter f;
+	struct query_filter f;
 	struct match_post post;
 	struct match_weights w = queries_weights();
-	struct match_top top = { 0 };
+	struct query_top top = { 0 };
 	unsigned long long considered = 0;
 	MDB_txn *txn = NULL;
 	msgpack_zone *z = NULL;
@@ -283,16 +283,16 @@ int queries_candidates(struct call *c)
 	} else {
 		rc = post_view(txn, &post, q, q, NULL, prefixes, skills, chains);
 	}
-	match_top_init(&top, (size_t)k);
+	query_top_init(&top, (size_t)k);
 	if (rc) {
 		ret = pack_hits(c, rc, &top, 0, pack_candidate);
 		goto out;
 	}
-	rc = match_candidates(txn, store_index(daemon_g.store), &w, &post, &f,
+	rc = query_candidates(txn, store_index(daemon_g.store), &w, &post, &f,
 	    &top, &considered);
 	ret = pack_hits(c, rc, &top, considered, pack_candidate);
 out:
-	match_top_free(&top);
+	query_top_free(&top);
 	if (z)
 		msgpack_zone_free(z);
 	store_snapshot_end(txn);
@@ -305,10 +305,10 @@ int queries_openings(struct call *c)
 		"region_prefix", "grad_year", NULL };
 	match_tag skills[INDEX_TAGS_MAX], chains[INDEX_TAGS_MAX];
 	const msgpack_object *sid;
-	struct match_filter f;
+	struct query_filter f;
 	struct match_spec spec;
 	struct match_weights w = queries_weights();
-	struct match_top top = { 0 };
+	struct query_top top = { 0 };
 	unsigned long long considered = 0;
 	MDB_txn *txn = NULL;
 	msgpack_zone *z = NULL;
@@ -341,14 +341,14 @@ int queries_openings(struct call *c)
 	}
 	spec.skills = skills;
 	spec.chains = chains;
-	match_top_init(&top, (size_t)k);
+	query_top_init(&top, (size_t)k);
 	if (!(rc = tag_ids(txn, schema_opt(&sp, "skills"), skills, &spec.nskills)) &&
 	    !(rc = tag_ids(txn, schema_opt(&sp, "chains"), chains, &spec.nchains)))
-		rc = match_openings(txn, store_index(daemon_g.store), &w, &spec, &f,
+		rc = query_openings(txn, store_index(daemon_g.store), &w, &spec, &f,
 		    &top, &considered);
 	ret = pack_hits(c, rc, &top, considered, pack_opening);
 out:
-	match_top_free(&top);
+	query_top_free(&top);
 	msgpack_zone_free(z);
 	store_snapshot_end(txn);
 	return ret;
@@ -368,11 +368,11 @@ int queries_balance(struct call *c)
 	const msgpack_object *by = schema_opt(c->params, "by");
 	const msgpack_object *fid = schema_opt(c->params, "fair_id");
 	struct match_str *ids = NULL, *dprefix = NULL;
-	struct balance_dir *dirs = NULL;
-	struct match_scope scope = { 0 };
+	struct match_dir *dirs = NULL;
+	struct query_scope scope = { 0 };
 	struct balance *b = NULL;
 	struct balance_row *rows = NULL;
-	struct match_filter f;
+	struct query_filter f;
 	MDB_txn *txn = NULL;
 	msgpack_zone *z = NULL;
 	size_t ndirs = 0, nrows;
@@ -418,8 +418,8 @@ int queries_balance(struct call *c)
 			scope.schools[i] = queries_str(&si->via.array.ptr[i]);
 		for (size_t i = 0; i < scope.nenterprises; i++)
 			scope.enterprises[i] = queries_str(&ei->via.array.ptr[i]);
-		match_scope_sort(scope.schools, scope.nschools);
-		match_scope_sort(scope.enterprises, scope.nenterprises);
+		query_scope_sort(scope.schools, scope.nschools);
+		query_scope_sort(scope.enterprises, scope.nenterprises);
 		ndirs = dv ? dv->via.array.size : 0;
 		size_t np = 0;
 		for (size_t i = 0; i < ndirs; i++) {
@@ -440,7 +440,7 @@ int queries_balance(struct call *c)
 		}
 	}
 	b = balance_new((enum balance_by)which, dirs, ndirs);
-	if ((rc = match_balance(txn, store_index(daemon_g.store), b, &f,
+	if ((rc = query_balance(txn, store_index(daemon_g.store), b, &f,
 	    fid ? &scope : NULL))) {
 		proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
 		goto out;

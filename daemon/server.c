@@ -26,7 +26,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "xalloc.h"
 
 #define READ_CHUNK 65536
 #define CLOSE_DRAIN_S 2        /* how long a closing connection drains */

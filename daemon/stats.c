@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "util.h"
+#include "xalloc.h"
 
 #define SUB 8
 #define NBUCKETS (64 * SUB)

@@ -8,7 +8,7 @@
  * objectives differ can swap places through rounding.  Costs stay below
  * 1e9 per unit and a fair's flow below ~1e7 units, far inside int64.
  */
-#include "match.h"
+#include "fair.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "flow.h"
-#include "util.h"
+#include "xalloc.h"
 
 #define SCALE 1e9
 

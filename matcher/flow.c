@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "util.h"
+#include "xalloc.h"
 
 typedef __int128 i128;
 

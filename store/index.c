@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "schema.h"
-#include "util.h"
+#include "strtab.h"
+#include "xalloc.h"
 
 #define SUM_VERSION 7
 

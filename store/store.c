@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "index.h"
-#include "util.h"
+#include "xalloc.h"
 
 /* Who names whom: the reference fields of PROTOCOL.md "Records". */
 static const struct ref {

@@ -1,11 +1,16 @@
-/* csvio — CSV files in and out; see cli.h. */
-#include "cli.h"
+/* csvio — CSV files in and out; see csvio.h. */
+#include "csvio.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <iconv.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "proto.h"
+#include "xalloc.h"
 
 /* Read a whole file; NULL after a message. */
 static char *slurp(const char *path, const char *name, size_t *len)
@@ -15,7 +20,7 @@ static char *slurp(const char *path, const char *name, size_t *len)
 	size_t n = 0, cap = 0, r;
 
 	if (!f) {
-		cli_err("%s: %s", name, strerror(errno));
+		csvio_err("%s: %s", name, strerror(errno));
 		return NULL;
 	}
 	do {
@@ -27,7 +32,7 @@ static char *slurp(const char *path, const char *name, size_t *len)
 		n += r;
 	} while (r > 0);
 	if (ferror(f)) {
-		cli_err("%s: %s", name, strerror(errno));
+		csvio_err("%s: %s", name, strerror(errno));
 		free(buf);
 		buf = NULL;
 	}
@@ -72,13 +77,13 @@ static char *from_gb18030(const char *in, size_t n, const char *name,
 	char *out, *op, *ip = (char *)in;
 
 	if (cd == (iconv_t)-1) {
-		cli_err("%s: iconv has no GB18030: %s", name, strerror(errno));
+		csvio_err("%s: iconv has no GB18030: %s", name, strerror(errno));
 		return NULL;
 	}
 	out = op = xmalloc(cap + 1);
 	if (iconv(cd, &ip, &inleft, &op, &left) == (size_t)-1) {
 		size_t off = (size_t)(ip - in);
-		cli_err("%s: line %zu (byte %zu) is neither UTF-8 nor GB18030",
+		csvio_err("%s: line %zu (byte %zu) is neither UTF-8 nor GB18030",
 		    name, line_of(in, off), off + 1);
 		iconv_close(cd);
 		free(out);
@@ -97,7 +102,7 @@ static char *decode(char *raw, size_t n, const char *enc, const char *name,
 	int utf8;
 
 	if (enc && strcmp(enc, "utf-8") && strcmp(enc, "gb18030")) {
-		cli_err("--encoding must be utf-8 or gb18030");
+		csvio_err("--encoding must be utf-8 or gb18030");
 		return NULL;
 	}
 	if (enc)
@@ -115,7 +120,7 @@ static char *decode(char *raw, size_t n, const char *enc, const char *name,
 	}
 	size_t ok = utf8_prefix(raw, n);
 	if (ok < n) {
-		cli_err("%s: line %zu (byte %zu) is not valid UTF-8", name,
+		csvio_err("%s: line %zu (byte %zu) is not valid UTF-8", name,
 		    line_of(raw, ok), ok + 1 + 3 * bom);
 		return NULL;
 	}
@@ -205,12 +210,12 @@ int csvio_read(const char *path, const char *name, const char *enc,
 		goto out;
 	if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL |
 	    CSV_EMPTY_IS_NULL) != 0) {
-		cli_err("out of memory");
+		csvio_err("out of memory");
 		goto out;
 	}
 	size_t done = csv_parse(&cp, s, n, on_field, on_row, &p);
 	if (done < n || csv_fini(&cp, on_field, on_row, &p) != 0) {
-		cli_err("%s row %zu: malformed CSV: %s", name, p.lines + 1,
+		csvio_err("%s row %zu: malformed CSV: %s", name, p.lines + 1,
 		    done < n ? "a quote inside an unquoted cell, or text after a "
 		    "closing quote" : "a quoted cell is not closed");
 		csv_free(&cp);
@@ -218,7 +223,7 @@ int csvio_read(const char *path, const char *name, const char *enc,
 	}
 	csv_free(&cp);
 	if (t->nrows == 0) {
-		cli_err("%s: empty file (a header row is needed)", name);
+		csvio_err("%s: empty file (a header row is needed)", name);
 		goto out;
 	}
 	rc = 0;
@@ -281,13 +286,13 @@ int csvio_save(const char *path, const char *buf, size_t n, const char *enc,
 	int rc = 0;
 
 	if (enc && strcmp(enc, "utf-8") && strcmp(enc, "gb18030")) {
-		cli_err("--encoding must be utf-8 or gb18030");
+		csvio_err("--encoding must be utf-8 or gb18030");
 		if (path && f)
 			fclose(f);
 		return -1;
 	}
 	if (!f) {
-		cli_err("%s: %s", path, strerror(errno));
+		csvio_err("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (enc && !strcmp(enc, "gb18030")) {
@@ -295,13 +300,13 @@ int csvio_save(const char *path, const char *buf, size_t n, const char *enc,
 		size_t cap = 2 * n + 16, left = cap, inleft = n;
 		char *ip = (char *)buf, *op;
 		if (cd == (iconv_t)-1) {
-			cli_err("iconv has no GB18030: %s", strerror(errno));
+			csvio_err("iconv has no GB18030: %s", strerror(errno));
 			rc = -1;
 			goto out;
 		}
 		conv = op = xmalloc(cap);
 		if (iconv(cd, &ip, &inleft, &op, &left) == (size_t)-1) {
-			cli_err("cannot convert to GB18030: %s", strerror(errno));
+			csvio_err("cannot convert to GB18030: %s", strerror(errno));
 			rc = -1;
 		}
 		iconv_close(cd);
@@ -311,14 +316,45 @@ int csvio_save(const char *path, const char *buf, size_t n, const char *enc,
 		fputs("\xef\xbb\xbf", f);
 	}
 	if (rc == 0 && (fwrite(buf, 1, n, f) != n || fflush(f) != 0)) {
-		cli_err("%s: %s", path ? path : "stdout", strerror(errno));
+		csvio_err("%s: %s", path ? path : "stdout", strerror(errno));
 		rc = -1;
 	}
 out:
 	free(conv);
 	if (path && fclose(f) != 0 && rc == 0) {
-		cli_err("%s: %s", path, strerror(errno));
+		csvio_err("%s: %s", path, strerror(errno));
 		rc = -1;
 	}
 	return rc;
+}
+
+static void say_stderr(const char *msg)
+{
+	fprintf(stderr, "chanjiao: %s\n", msg);
+}
+
+void (*csvio_say)(const char *msg) = say_stderr;
+
+void csvio_err(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	csvio_say(msg);
+}
+
+void csvio_double(char *buf, size_t cap, double d)
+{
+	if (!isfinite(d)) {
+		snprintf(buf, cap, "null");
+		return;
+	}
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, cap, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
 }

@@ -1,12 +1,5 @@
-/*
- * records — CSV rows <-> records, the format of docs/csv.md; see cli.h.
- *
- * A row is packed into the record it stands for (numbers typed by the
- * column, lists split on ';'), then checked by cjcore's schema_check, so
- * a bad cell is reported in the daemon's own words, located back to its
- * file, row and column by rec_where.
- */
-#include "cli.h"
+/* records — CSV rows <-> records; see records.h. */
+#include "records.h"
 
 #include <libgen.h>
 #include <math.h>
@@ -15,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Errors printed per file before they are only counted. */
+#include "strtab.h"
+#include "xalloc.h"
+
+/* Errors said per file before they are only counted. */
 #define ERR_SHOWN 20
 
 enum ctype {
@@ -127,15 +123,15 @@ static void errs_add(struct errs *e, const char *fmt, ...)
 
 static void errs_add(struct errs *e, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
 	if (e->n++ >= ERR_SHOWN)
 		return;
-	fputs("chanjiao: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	csvio_say(msg);
 }
 
 /* -------------------------------------------------------------- header */
@@ -471,7 +467,7 @@ const char *rec_id(const struct rec_set *s, size_t i, char *buf, size_t cap)
 
 	msgpack_zone_init(&z, 1024);
 	rec_unpack(s, i, &z, &o);
-	obj_str(obj_get(&o, "id"), buf, cap);
+	schema_str(schema_opt(&o, "id"), buf, cap);
 	msgpack_zone_destroy(&z);
 	return buf;
 }
@@ -713,7 +709,7 @@ static void check_item(struct rec_set *s, size_t i, struct idset *seen,
 		errs_add(e, "%s: %s", where, pe.message);
 		return;
 	}
-	const msgpack_object *id = obj_get(&o, "id");
+	const msgpack_object *id = schema_opt(&o, "id");
 	size_t at = idset_add(seen, s, i, id->via.str.ptr, id->via.str.size);
 	if (at)
 		errs_add(e, "%s row %zu column id: id %.*s repeats row %zu",
@@ -828,7 +824,7 @@ out:
 		if (s->have[p])
 			hdr_free(&h[p]);
 	if (e.n > ERR_SHOWN)
-		cli_err("%s: ... and %zu more errors", s->name, e.n - ERR_SHOWN);
+		csvio_err("%s: ... and %zu more errors", s->name, e.n - ERR_SHOWN);
 	return e.n ? -1 : 0;
 }
 
@@ -875,7 +871,7 @@ static void sb_num(struct sbuf *b, const msgpack_object *o)
 	else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
 		snprintf(num, sizeof num, "%lld", (long long)o->via.i64);
 	else if (o->type == MSGPACK_OBJECT_FLOAT32 || o->type == MSGPACK_OBJECT_FLOAT64) {
-		json_double(num, sizeof num, o->via.f64);
+		csvio_double(num, sizeof num, o->via.f64);
 		if (!strpbrk(num, ".eEn"))
 			strcat(num, ".0");    /* a float stays a float */
 	} else {
@@ -916,7 +912,7 @@ static void layout_init(struct layout *L, enum rec_file file,
 		return;
 	strtab_init(&seen);
 	for (size_t i = 0; i < n; i++) {
-		const msgpack_object *c = obj_get(recs[i], "cohorts");
+		const msgpack_object *c = schema_opt(recs[i], "cohorts");
 		for (uint32_t j = 0; c && c->type == MSGPACK_OBJECT_MAP &&
 		    j < c->via.map.size; j++) {
 			const msgpack_object *key = &c->via.map.ptr[j].key;
@@ -959,7 +955,7 @@ static void sb_list(struct sbuf *b, const msgpack_object *v, enum ctype t,
     struct layout *L, const char *what)
 {
 	uint32_t n;
-	const msgpack_object *a = obj_arr(v, &n);
+	const msgpack_object *a = schema_arr(v, &n);
 
 	if (n == 0 && t == CT_LIST) {
 		sb_add(b, ";", 1);    /* an empty list, not an absent one */
@@ -972,7 +968,7 @@ static void sb_list(struct sbuf *b, const msgpack_object *v, enum ctype t,
 		sb_value(b, &a[i]);
 		if (memchr(b->p + before, ';', b->n - before) ||
 		    strstr(b->p + before, "\xef\xbc\x9b")) {
-			cli_err("warning: %s: list item \"%s\" holds a ';' and will "
+			csvio_err("warning: %s: list item \"%s\" holds a ';' and will "
 			    "not read back as one item", what, b->p + before);
 			L->bad++;
 		}
@@ -987,15 +983,15 @@ static void layout_row(struct layout *L, const msgpack_object *rec,
 	size_t n = 0;
 	char what[128], idb[SCHEMA_ID_MAX + 1];
 
-	snprintf(what, sizeof what, "record %s", obj_str(obj_get(rec, "id"),
+	snprintf(what, sizeof what, "record %s", schema_str(schema_opt(rec, "id"),
 	    idb, sizeof idb));
 	for (const struct col *c = L->cols; c->name; c++) {
-		const msgpack_object *v = obj_get(rec, col_key(c));
+		const msgpack_object *v = schema_opt(rec, col_key(c));
 		b.n = 0;
 		sb_add(&b, "", 0);
 		if (c->type == CT_COHORTS) {
 			for (size_t y = 0; y < L->nyears; y++) {
-				const msgpack_object *cnt = obj_get(v, L->years[y]);
+				const msgpack_object *cnt = schema_opt(v, L->years[y]);
 				b.n = 0;
 				sb_add(&b, "", 0);
 				if (cnt)
@@ -1008,7 +1004,7 @@ static void layout_row(struct layout *L, const msgpack_object *rec,
 			v = fair_id;
 		if (v && (c->type == CT_SAL_MIN || c->type == CT_SAL_MAX)) {
 			uint32_t k;
-			const msgpack_object *a = obj_arr(v, &k);
+			const msgpack_object *a = schema_arr(v, &k);
 			v = k == 2 ? &a[c->type == CT_SAL_MAX] : NULL;
 		}
 		if (v && (c->type == CT_LIST || c->type == CT_MAJORS))
@@ -1035,26 +1031,26 @@ size_t rec_write_csv(FILE *f, enum rec_file file,
 	layout_heads(&L, emit_csv, f);
 	csvio_end(f);
 	for (size_t i = 0; i < n; i++) {
-		const msgpack_object *fid = obj_get(recs[i], "id");
+		const msgpack_object *fid = schema_opt(recs[i], "id");
 		if (file < RF_FAIR_DIRS) {
 			layout_row(&L, recs[i], NULL, emit_csv, f);
 			csvio_end(f);
 		} else if (file != RF_FAIR_REQUESTS) {
 			uint32_t k;
-			const msgpack_object *a = obj_arr(obj_get(recs[i],
+			const msgpack_object *a = schema_arr(schema_opt(recs[i],
 			    part_key[file - RF_FAIR_DIRS]), &k);
 			for (uint32_t j = 0; j < k; j++) {
 				layout_row(&L, &a[j], fid, emit_csv, f);
 				csvio_end(f);
 			}
 		} else {
-			const msgpack_object *m = obj_get(recs[i], "requests");
+			const msgpack_object *m = schema_opt(recs[i], "requests");
 			struct sbuf b = { 0 };
 			for (uint32_t j = 0; m && m->type == MSGPACK_OBJECT_MAP &&
 			    j < m->via.map.size; j++) {
 				char id[SCHEMA_ID_MAX + 1];
-				csvio_put(f, obj_str(fid, id, sizeof id), 1);
-				csvio_put(f, obj_str(&m->via.map.ptr[j].key, id, sizeof id), 0);
+				csvio_put(f, schema_str(fid, id, sizeof id), 1);
+				csvio_put(f, schema_str(&m->via.map.ptr[j].key, id, sizeof id), 0);
 				b.n = 0;
 				sb_add(&b, "", 0);
 				sb_num(&b, &m->via.map.ptr[j].val);
@@ -1068,35 +1064,15 @@ size_t rec_write_csv(FILE *f, enum rec_file file,
 	return L.bad;
 }
 
-static void emit_table(const char *cell, size_t col, void *ctx)
-{
-	(void)col;
-	table_add(ctx, cell);
-}
-
-static void emit_head(const char *cell, size_t col, void *ctx)
-{
-	char ***heads = ctx;
-	(*heads) = xrealloc(*heads, (col + 1) * sizeof **heads);
-	(*heads)[col] = xstrdup(cell);
-}
-
-void rec_table(struct table *t, enum schema_kind k,
-    const msgpack_object *const *recs, size_t n)
+void rec_cells(enum schema_kind k, const msgpack_object *const *recs,
+    size_t n, void (*head)(const char *text, size_t col, void *ctx),
+    void (*cell)(const char *text, size_t col, void *ctx), void *ctx)
 {
 	struct layout L;
-	char **heads = NULL;
-	size_t nh = 0;
 
 	layout_init(&L, (enum rec_file)k, recs, n);
-	layout_heads(&L, emit_head, &heads);
-	for (const struct col *c = L.cols; c->name; c++)
-		nh += c->type == CT_COHORTS ? L.nyears : 1;
-	table_init(t, nh, (const char *const *)heads);
+	layout_heads(&L, head, ctx);
 	for (size_t i = 0; i < n; i++)
-		layout_row(&L, recs[i], NULL, emit_table, t);
-	for (size_t i = 0; i < nh; i++)
-		free(heads[i]);
-	free(heads);
+		layout_row(&L, recs[i], NULL, cell, ctx);
 	free(L.years);
 }

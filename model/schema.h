@@ -46,6 +46,12 @@ const msgpack_object *schema_opt(const msgpack_object *m, const char *key);
 
 /* Copy a str object into a NUL-terminated buffer of size cap (cut). */
 void schema_strcpy(char *dst, size_t cap, const msgpack_object *o);
+/* The same into buf, returning buf: "" when o is NULL or not a str. */
+const char *schema_str(const msgpack_object *o, char *buf, size_t cap);
+/* A number object as a double (NaN when NULL or not a number). */
+double schema_num(const msgpack_object *o);
+/* An array's items; *n = 0 and NULL when o is NULL or not an array. */
+const msgpack_object *schema_arr(const msgpack_object *o, uint32_t *n);
 
 /*
  * Check a whole record of kind k: known keys only, each once, required

@@ -1,25 +1,13 @@
 /*
- * util — the out-of-memory policy, chosen once: small internal
- * allocations abort through these; sizes that come from the wire are
- * bounded by the caller before they get here.
- */
-#ifndef CJ_UTIL_H
-#define CJ_UTIL_H
-
-#include <stddef.h>
-
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
-
-
-/*
  * strtab — a map from short byte strings (at most STRTAB_KEY bytes; longer
  * keys are cut) to a size_t, by open addressing; for tallies and for
  * indexing rows kept in the caller's own array.
  */
+#ifndef CJ_STRTAB_H
+#define CJ_STRTAB_H
+
+#include <stddef.h>
+
 #define STRTAB_KEY 72
 
 struct strtab {

@@ -7,22 +7,22 @@
  * ranges are read, never the whole index, unless the posting accepts any
  * major.
  */
-#include "match.h"
+#include "query.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "index.h"
-#include "util.h"
+#include "xalloc.h"
 
-void match_top_init(struct match_top *t, size_t k)
+void query_top_init(struct query_top *t, size_t k)
 {
 	t->k = k;
 	t->n = 0;
 	t->v = xmalloc((k ? k : 1) * sizeof *t->v);
 }
 
-void match_top_free(struct match_top *t)
+void query_top_free(struct query_top *t)
 {
 	free(t->v);
 	t->v = NULL;
@@ -36,7 +36,7 @@ static int id_cmp(struct match_str a, struct match_str b)
 }
 
 /* a ranks before b: higher score, then smaller id. */
-static int better(const struct match_hit *a, const struct match_hit *b)
+static int better(const struct query_hit *a, const struct query_hit *b)
 {
 	if (a->score != b->score)
 		return a->score > b->score;
@@ -44,7 +44,7 @@ static int better(const struct match_hit *a, const struct match_hit *b)
 }
 
 /* The heap keeps the worst kept hit at v[0]. */
-static void sift_down(struct match_top *t, size_t i)
+static void sift_down(struct query_top *t, size_t i)
 {
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, w = i;
@@ -54,14 +54,14 @@ static void sift_down(struct match_top *t, size_t i)
 			w = r;
 		if (w == i)
 			return;
-		struct match_hit x = t->v[i];
+		struct query_hit x = t->v[i];
 		t->v[i] = t->v[w];
 		t->v[w] = x;
 		i = w;
 	}
 }
 
-static void top_add(struct match_top *t, const struct match_hit *h)
+static void top_add(struct query_top *t, const struct query_hit *h)
 {
 	if (t->k == 0)
 		return;
@@ -72,7 +72,7 @@ static void top_add(struct match_top *t, const struct match_hit *h)
 			size_t p = (i - 1) / 2;
 			if (!better(&t->v[p], &t->v[i]))
 				break;
-			struct match_hit x = t->v[i];
+			struct query_hit x = t->v[i];
 			t->v[i] = t->v[p];
 			t->v[p] = x;
 			i = p;
@@ -87,11 +87,11 @@ static void top_add(struct match_top *t, const struct match_hit *h)
 
 static int cmp_hits(const void *a, const void *b)
 {
-	const struct match_hit *x = a, *y = b;
+	const struct query_hit *x = a, *y = b;
 	return better(x, y) ? -1 : better(y, x) ? 1 : 0;
 }
 
-void match_top_sort(struct match_top *t)
+void query_top_sort(struct query_top *t)
 {
 	qsort(t->v, t->n, sizeof *t->v, cmp_hits);
 }
@@ -275,13 +275,13 @@ static int group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
  */
 #define SEL_PLAIN (-1)
 #define SEL_ALL (-2)
-#define NEAR_CITY 32               /* see match_candidates */
+#define NEAR_CITY 32               /* see query_candidates */
 
 struct cand {
 	const struct match_weights *w;
 	const struct match_post *post;
-	const struct match_filter *f;
-	struct match_top *top;
+	const struct query_filter *f;
+	struct query_top *top;
 	double tier;                   /* the major factor of the tier being read */
 	double region;                 /* the ring's region factor; -1: per entry */
 	double bound;                  /* the cell's bound */
@@ -299,7 +299,7 @@ struct cand {
 static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 {
 	struct cand *c = arg;
-	struct match_hit h;
+	struct query_hit h;
 	struct match_spec ms;
 
 	if (k->mv_size < c->skip)            /* a damaged entry: skip it */
@@ -553,7 +553,7 @@ static void known_clear(struct known *k)
 	k->used = 0;
 }
 
-void match_thread_end(void)
+void query_thread_end(void)
 {
 	if (known) {
 		known_clear(known);
@@ -670,9 +670,9 @@ static int cell_scan(struct cand *c, MDB_cursor *cur, const char *lead,
  * exactly the eligible specialties by group and region; with a
  * min_available filter it depends on cohorts, so every cell is read.
  */
-int match_candidates(MDB_txn *txn, const struct index_dbs *ix,
+int query_candidates(MDB_txn *txn, const struct index_dbs *ix,
     const struct match_weights *w, const struct match_post *post,
-    const struct match_filter *f, struct match_top *top,
+    const struct query_filter *f, struct query_top *top,
     unsigned long long *considered)
 {
 	static const double region_tier[4] = { 1.0, 0.8, 0.5, 0.2 };
@@ -847,8 +847,8 @@ done:
 struct open {
 	const struct match_weights *w;
 	const struct match_spec *spec;
-	const struct match_filter *f;
-	struct match_top *top;
+	const struct query_filter *f;
+	struct query_top *top;
 	double tier;                 /* the major factor of the tier being read */
 	struct index_post p;
 };
@@ -856,7 +856,7 @@ struct open {
 static int open_visit(void *arg, MDB_val *k, MDB_val *v)
 {
 	struct open *o = arg;
-	struct match_hit h;
+	struct query_hit h;
 	struct match_post mp;
 	const char *key = k->mv_data;
 	const char *nul = memchr(key, 0, k->mv_size);
@@ -935,9 +935,9 @@ static int post_group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
  * field class and the group's 2-digit prefixes at every level; 0.3 the
  * field group.  `considered` comes from ix.post.groups.
  */
-int match_openings(MDB_txn *txn, const struct index_dbs *ix,
+int query_openings(MDB_txn *txn, const struct index_dbs *ix,
     const struct match_weights *w, const struct match_spec *spec,
-    const struct match_filter *f, struct match_top *top,
+    const struct query_filter *f, struct query_top *top,
     unsigned long long *considered)
 {
 	struct open *o = xmalloc(sizeof *o);
@@ -1003,7 +1003,7 @@ static int in_set(const struct match_str *v, size_t n, struct match_str id)
 	return 0;
 }
 
-int match_scope_sort(struct match_str *ids, size_t n)
+int query_scope_sort(struct match_str *ids, size_t n)
 {
 	for (size_t i = 1; i < n; i++) {          /* insertion: fairs are small */
 		struct match_str x = ids[i];
@@ -1017,8 +1017,8 @@ int match_scope_sort(struct match_str *ids, size_t n)
 
 struct bal {
 	struct balance *b;
-	const struct match_filter *f;
-	const struct match_scope *sc;
+	const struct query_filter *f;
+	const struct query_scope *sc;
 	union {
 		struct index_spec s;
 		struct index_post p;
@@ -1055,8 +1055,8 @@ static int bal_post(void *arg, MDB_val *k, MDB_val *v)
 	return 0;
 }
 
-int match_balance(MDB_txn *txn, const struct index_dbs *ix, struct balance *b,
-    const struct match_filter *f, const struct match_scope *sc)
+int query_balance(MDB_txn *txn, const struct index_dbs *ix, struct balance *b,
+    const struct query_filter *f, const struct query_scope *sc)
 {
 	struct bal *a = xmalloc(sizeof *a);
 	int rc;

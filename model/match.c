@@ -1,4 +1,4 @@
-/* score — the scoring model; see match.h. */
+/* match — the scoring model; see match.h. */
 #include "match.h"
 
 #include <math.h>
@@ -139,4 +139,16 @@ double match_score(const struct match_weights *w, const struct match_post *p,
 int match_grad_year(int year, int month)
 {
 	return month <= 8 ? year : year + 1;
+}
+
+int match_direction_of(struct match_str code, const struct match_dir *dirs,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < dirs[i].nprefixes; j++) {
+			struct match_str p = dirs[i].prefixes[j];
+			if (p.n <= code.n && !memcmp(code.p, p.p, p.n))
+				return (int)i;
+		}
+	return -1;
 }

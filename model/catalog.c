@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "xalloc.h"
 
 extern const char catalog_csv[];
 extern const unsigned long catalog_csv_len;

@@ -8,12 +8,13 @@
  * major), so a row keeps the set of field groups it reaches as a bitmask
  * and supply is summed per field group.
  */
-#include "match.h"
+#include "balance.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "strtab.h"
+#include "xalloc.h"
 
 struct row {
 	char key[STRTAB_KEY];
@@ -26,7 +27,7 @@ struct row {
 
 struct balance {
 	enum balance_by by;
-	const struct balance_dir *dirs;
+	const struct match_dir *dirs;
 	size_t ndirs;
 	struct strtab index;                 /* key → row */
 	struct row *rows;
@@ -64,7 +65,7 @@ static struct row *row(struct balance *b, const char *k, size_t n)
 	return &b->rows[*i - 1];
 }
 
-struct balance *balance_new(enum balance_by by, const struct balance_dir *dirs,
+struct balance *balance_new(enum balance_by by, const struct match_dir *dirs,
     size_t ndirs)
 {
 	struct balance *b = xcalloc(1, sizeof *b);
@@ -91,18 +92,6 @@ void balance_free(struct balance *b)
 static size_t key_len(enum balance_by by)
 {
 	return by == BALANCE_MAJOR ? 6 : by == BALANCE_CLASS ? 4 : 2;
-}
-
-int match_direction_of(struct match_str code, const struct balance_dir *dirs,
-    size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < dirs[i].nprefixes; j++) {
-			struct match_str p = dirs[i].prefixes[j];
-			if (p.n <= code.n && !memcmp(code.p, p.p, p.n))
-				return (int)i;
-		}
-	return -1;
 }
 
 void balance_spec(struct balance *b, struct match_str code, long long available)

@@ -816,3 +816,36 @@ int schema_kind_of_posting(const msgpack_object *o)
 			return i;
 	return -1;
 }
+
+const char *schema_str(const msgpack_object *o, char *buf, size_t cap)
+{
+	if (!o || o->type != MSGPACK_OBJECT_STR) {
+		buf[0] = 0;
+		return buf;
+	}
+	schema_strcpy(buf, cap, o);
+	return buf;
+}
+
+double schema_num(const msgpack_object *o)
+{
+	if (!o)
+		return NAN;
+	switch (o->type) {
+	case MSGPACK_OBJECT_POSITIVE_INTEGER: return (double)o->via.u64;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: return (double)o->via.i64;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64: return o->via.f64;
+	default: return NAN;
+	}
+}
+
+const msgpack_object *schema_arr(const msgpack_object *o, uint32_t *n)
+{
+	if (!o || o->type != MSGPACK_OBJECT_ARRAY) {
+		*n = 0;
+		return NULL;
+	}
+	*n = o->via.array.size;
+	return o->via.array.ptr;
+}

@@ -1,0 +1,39 @@
+/*
+ * balance — the rows of stats.balance: supply and demand per major, major
+ * class, major group, industry division or fair direction (DESIGN.md).
+ * Pure: the store's query_balance feeds it what the indexes hold.
+ */
+#ifndef CJ_BALANCE_H
+#define CJ_BALANCE_H
+
+#include "match.h"
+
+enum balance_by {
+	BALANCE_MAJOR, BALANCE_CLASS, BALANCE_GROUP, BALANCE_INDUSTRY,
+	BALANCE_DIRECTION
+};
+
+struct balance_row {
+	struct match_str key;      /* points into the balance */
+	unsigned long long supply;
+	double demand;
+};
+
+/*
+ * Feed every specialty in scope (its code and available graduates) and
+ * then every posting in scope once (its prefixes, its enterprise's
+ * industry division, empty when none, and headcount); balance_rows gives
+ * the rows whose supply or demand is not 0, sorted by key (direction rows
+ * in the fair's order), in a malloc'd array valid until balance_free.
+ * dirs (BALANCE_DIRECTION only) must outlive the balance.
+ */
+struct balance;
+struct balance *balance_new(enum balance_by by, const struct match_dir *dirs,
+    size_t ndirs);
+void balance_spec(struct balance *b, struct match_str code, long long available);
+void balance_post(struct balance *b, const struct match_str *prefixes, size_t n,
+    struct match_str division, long long headcount);
+size_t balance_rows(struct balance *b, struct balance_row **rows);
+void balance_free(struct balance *b);
+
+#endif
