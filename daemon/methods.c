@@ -219,8 +219,8 @@ static int m_put(struct call *c)
 		recs = c->params;
 		n = 1;
 	}
-	if (c->kind == SCHEMA_SPECIALTY)
-		for (uint32_t i = 0; i < n; i++) {
+	if (c->kind == SCHEMA_SPECIALTY && c->phase != CALL_APPLY)
+		for (uint32_t i = 0; i < n; i++) {     /* once, at the check */
 			const msgpack_object *code = schema_get(&recs[i], "major_code");
 			if (!catalog_name(code->via.str.ptr, code->via.str.size))
 				log_info("specialty %.*s: major %.*s is not in the 2021 "

@@ -450,7 +450,7 @@ static int check_value(enum ftype t, const msgpack_object *o, const char *path,
 		}
 		return 0;
 	case F_SALARY: {
-		long long lo, hi;
+		long long lo = 0, hi = 0;   /* set on success; GCC 12 -O3 cannot tell */
 		if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 2)
 			return bad(e, path, "must be [min, max]");
 		schema_path_index(p, path, 0);

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <msgpack.h>
 
-/* Error codes of PROTOCOL.md. */
+/* Error codes of docs/protocol.md. */
 enum {
 	PROTO_PARSE_ERROR = -32700,
 	PROTO_INVALID_REQUEST = -32600,
@@ -33,6 +33,7 @@ enum {
 	PROTO_CONFLICT = 1009,
 	PROTO_TOO_LARGE = 1013,
 	PROTO_BUSY = 1029,
+	PROTO_STORE_FULL = 1507,   /* the LMDB map or the disk is full */
 };
 
 /* msgpack-c decodes with a fixed stack of this many containers. */

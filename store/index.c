@@ -444,57 +444,60 @@ static int post_count(MDB_txn *txn, const struct index_dbs *d,
 /* What spec_derived does with the entries. */
 enum { DERIVED_PUT, DERIVED_DEL, DERIVED_CHECK };
 
-/* Put, delete or check one derived entry; < 0: -error, else 1 if bad. */
+/*
+ * Put, delete or check one derived entry: 0 or an MDB error.  A check
+ * adds 1 to *bad when the entry is missing or different.
+ */
 static int derived_op(MDB_txn *txn, MDB_dbi dbi, int op, MDB_val *k,
-    const MDB_val *val)
+    const MDB_val *val, size_t *bad)
 {
 	MDB_val got;
 	int rc;
 
-	if (op == DERIVED_PUT) {
-		rc = mdb_put(txn, dbi, k, (MDB_val *)val, 0);
-		return rc ? -rc : 0;
-	}
+	if (op == DERIVED_PUT)
+		return mdb_put(txn, dbi, k, (MDB_val *)val, 0);
 	if (op == DERIVED_DEL) {
 		rc = mdb_del(txn, dbi, k, NULL);
-		return rc && rc != MDB_NOTFOUND ? -rc : 0;
+		return rc == MDB_NOTFOUND ? 0 : rc;
 	}
 	rc = mdb_get(txn, dbi, k, &got);
 	if (rc && rc != MDB_NOTFOUND)
-		return -rc;
-	return rc || got.mv_size != val->mv_size ||
+		return rc;
+	*bad += rc || got.mv_size != val->mv_size ||
 	    memcmp(got.mv_data, val->mv_data, val->mv_size);
+	return 0;
 }
 
 /*
  * The copies of a specialty's ix.spec.major entry (key, val) in
  * ix.spec.code (its key without the region), ix.spec.chain (one per bit
  * of its chains mask) and ix.spec.region (one under INDEX_SEL_ALL, one
- * per chain bit): put them, delete them (val unused), or count those
- * missing or different (the result, >= 0).  region is the entry's
- * region6, chains its chains mask.
+ * per chain bit): put them, delete them (val unused), or count in *bad
+ * those missing or different (bad is used by DERIVED_CHECK only).
+ * region is the entry's region6, chains its chains mask.  0 or an MDB
+ * error.
  */
 static int spec_derived(MDB_txn *txn, const struct index_dbs *d, int op,
-    const MDB_val *key, const MDB_val *val, const char *region, uint64_t chains)
+    const MDB_val *key, const MDB_val *val, const char *region, uint64_t chains,
+    size_t *bad)
 {
 	struct out k = { 0 };
 	const char *nul = memchr(key->mv_data, 0, key->mv_size);
 	size_t cn = nul ? (size_t)(nul - (char *)key->mv_data) + 1 : 0;
 	MDB_val kk;
-	int rc = 0, bad = 0;
+	int rc = 0;
 
 	if (nul && cn + 6 <= key->mv_size) {      /* code NUL | region6 | id */
 		put(&k, key->mv_data, cn);
 		put(&k, (char *)key->mv_data + cn + 6, key->mv_size - cn - 6);
 		kk.mv_data = k.p;
 		kk.mv_size = k.n;
-		rc = derived_op(txn, d->spec_code, op, &kk, val);
-		bad += rc > 0;
+		rc = derived_op(txn, d->spec_code, op, &kk, val, bad);
 	}
-	for (int sel = -1; sel < 64 && rc >= 0; sel++) {
+	for (int sel = -1; sel < 64 && !rc; sel++) {
 		if (sel >= 0 && !(chains >> sel & 1))
 			continue;
-		for (int region_db = sel < 0; region_db < 2 && rc >= 0; region_db++) {
+		for (int region_db = sel < 0; region_db < 2 && !rc; region_db++) {
 			k.n = 0;
 			put8(&k, sel < 0 ? INDEX_SEL_ALL : (unsigned)sel);
 			if (region_db)
@@ -503,12 +506,11 @@ static int spec_derived(MDB_txn *txn, const struct index_dbs *d, int op,
 			kk.mv_data = k.p;
 			kk.mv_size = k.n;
 			rc = derived_op(txn, region_db ? d->spec_region : d->spec_chain,
-			    op, &kk, val);
-			bad += rc > 0;
+			    op, &kk, val, bad);
 		}
 	}
 	free(k.p);
-	return rc < 0 ? rc : bad;
+	return rc;
 }
 
 /* The chains mask of a specialty summary (0 when malformed). */
@@ -587,8 +589,8 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 			    schema_opt(old, "id")->via.str.size - 6);
 			uint64_t chains = spec_chains(&key, &old_val);
 			if ((rc = spec_count(txn, d, kb, region, -1)) ||
-			    (rc = -spec_derived(txn, d, DERIVED_DEL, &key, NULL, region,
-			    chains)) ||
+			    (rc = spec_derived(txn, d, DERIVED_DEL, &key, NULL, region,
+			    chains, NULL)) ||
 			    ((rc = mdb_del(txn, d->spec_major, &key, NULL)) &&
 			    rc != MDB_NOTFOUND))
 				goto out;
@@ -601,8 +603,8 @@ int index_specialty(MDB_txn *txn, const struct index_dbs *d,
 		val.mv_data = v.p;
 		val.mv_size = v.n;
 		if ((rc = mdb_put(txn, d->spec_major, &key, &val, 0)) ||
-		    (rc = -spec_derived(txn, d, DERIVED_PUT, &key, &val,
-		    (char *)v.p + 2, spec_chains(&key, &val))))
+		    (rc = spec_derived(txn, d, DERIVED_PUT, &key, &val,
+		    (char *)v.p + 2, spec_chains(&key, &val), NULL)))
 			goto out;
 		rc = spec_count(txn, d, key.mv_data, (char *)v.p + 2, +1);
 	}
@@ -908,63 +910,58 @@ out:
 
 /* admin.verify ---------------------------------------------------------- */
 
+/* Add 1 to *bad when key's entry in dbi is missing or not v: 0 or an MDB error. */
 static int entry_is(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key,
-    const struct out *v)
+    const struct out *v, size_t *bad)
 {
 	MDB_val got;
 	int rc = mdb_get(txn, dbi, (MDB_val *)key, &got);
-	if (rc == MDB_NOTFOUND)
-		return 1;
-	if (rc)
-		return -rc;
-	return got.mv_size != v->n || memcmp(got.mv_data, v->p, v->n) ? 1 : 0;
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	*bad += rc || got.mv_size != v->n || memcmp(got.mv_data, v->p, v->n);
+	return 0;
 }
 
 int index_verify_specialty(MDB_txn *txn, const struct index_dbs *d,
-    const msgpack_object *rec, const msgpack_object *school)
+    const msgpack_object *rec, const msgpack_object *school, size_t *bad)
 {
 	struct out k = { 0 }, v = { 0 };
 	MDB_val key;
 	int rc;
 
-	if ((rc = spec_summary(txn, d, 0, &v, rec, school))) {
-		free(v.p);
-		return -rc;
-	}
+	*bad = 0;
+	if ((rc = spec_summary(txn, d, 0, &v, rec, school)))
+		goto out;
 	key = spec_key(&k, rec, school);
-	rc = entry_is(txn, d->spec_major, &key, &v);
-	if (rc >= 0) {
+	if (!(rc = entry_is(txn, d->spec_major, &key, &v, bad))) {
 		MDB_val val = { v.n, v.p };
-		int bad = spec_derived(txn, d, DERIVED_CHECK, &key, &val,
-		    (char *)v.p + 2, spec_chains(&key, &val));
-		rc = bad < 0 ? bad : rc + bad;
+		rc = spec_derived(txn, d, DERIVED_CHECK, &key, &val,
+		    (char *)v.p + 2, spec_chains(&key, &val), bad);
 	}
+out:
 	free(k.p);
 	free(v.p);
 	return rc;
 }
 
 int index_verify_posting(MDB_txn *txn, const struct index_dbs *d,
-    const msgpack_object *rec, const msgpack_object *ent)
+    const msgpack_object *rec, const msgpack_object *ent, size_t *bad)
 {
 	struct out k = { 0 }, v = { 0 };
 	const msgpack_object *m = schema_opt(rec, "majors");
 	uint32_t n = m ? m->via.array.size : 0;
-	int bad = 0;
+	int rc;
 
-	if ((bad = post_summary(txn, d, 0, &v, rec, ent))) {
-		free(v.p);
-		return -bad;
-	}
-	for (uint32_t i = 0; i < (n ? n : 1) && bad >= 0; i++) {
+	*bad = 0;
+	rc = post_summary(txn, d, 0, &v, rec, ent);
+	for (uint32_t i = 0; i < (n ? n : 1) && !rc; i++) {
 		MDB_val key = key2(&k, n ? &m->via.array.ptr[i] : NULL, "*",
 		    schema_opt(rec, "id"));
-		int rc = entry_is(txn, d->post_prefix, &key, &v);
-		bad = rc < 0 ? rc : bad + rc;
+		rc = entry_is(txn, d->post_prefix, &key, &v, bad);
 	}
 	free(k.p);
 	free(v.p);
-	return bad;
+	return rc;
 }
 
 /* Compare db (key → uint64 count) with the tally; a problem for the first difference. */

@@ -152,15 +152,16 @@ long long index_spec_cohort(const struct index_spec *s, int year);
 
 /*
  * admin.verify.  The first two rebuild a record's entries and compare
- * them byte for byte: the number of entries missing or different (0 when
- * all agree), or -(MDB error).  index_verify_totals checks the entry
- * counts (nspec specialties; npost = Σ over postings of max(1, prefixes))
- * and recounts ix.spec.groups, calling problem once per disagreement.
+ * them byte for byte, setting *bad to the number of entries missing or
+ * different; they return 0 or an MDB error.  index_verify_totals checks
+ * the entry counts (nspec specialties; npost = Σ over postings of max(1,
+ * prefixes)) and recounts ix.spec.groups, calling problem once per
+ * disagreement.
  */
 int index_verify_specialty(MDB_txn *txn, const struct index_dbs *d,
-    const msgpack_object *rec, const msgpack_object *school);
+    const msgpack_object *rec, const msgpack_object *school, size_t *bad);
 int index_verify_posting(MDB_txn *txn, const struct index_dbs *d,
-    const msgpack_object *rec, const msgpack_object *ent);
+    const msgpack_object *rec, const msgpack_object *ent, size_t *bad);
 int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
     unsigned long long nspec, unsigned long long npost,
     void (*problem)(void *arg, const char *what), void *arg);

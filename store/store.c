@@ -386,11 +386,15 @@ static int reindex_children(struct store *s, MDB_txn *txn, enum schema_kind k,
 	return rc;
 }
 
+/* rc: an MDB error or errno, as every store and index call returns. */
 static int lmdb_fail(struct proto_err *e, int rc)
 {
 	if (rc == MDB_MAP_FULL)
-		return proto_fail(e, PROTO_INTERNAL, NULL,
+		return proto_fail(e, PROTO_STORE_FULL, NULL,
 		    "store is full: raise map_size (%s)", mdb_strerror(rc));
+	if (rc == ENOSPC)
+		return proto_fail(e, PROTO_STORE_FULL, NULL,
+		    "store is full: free disk space (%s)", mdb_strerror(rc));
 	return proto_fail(e, PROTO_INTERNAL, NULL, "storage error: %s",
 	    mdb_strerror(rc));
 }
@@ -1018,7 +1022,8 @@ int store_verify(struct store *s, struct store_verify *v)
 				    spec ? "school_id" : "enterprise_id");
 				const msgpack_object *m = schema_get(&o, "majors");
 				msgpack_object parent;
-				int bad;
+				size_t bad;
+				int err;
 				if (spec)
 					nspec++;
 				else
@@ -1028,10 +1033,14 @@ int store_verify(struct store *s, struct store_verify *v)
 				    SCHEMA_ENTERPRISE, pid->via.str.ptr,
 				    pid->via.str.size, z, &parent) < 0)
 					continue;   /* reported as a missing reference */
-				bad = spec ?
-				    index_verify_specialty(txn, &s->ix, &o, &parent) :
-				    index_verify_posting(txn, &s->ix, &o, &parent);
-				if (bad)
+				err = spec ?
+				    index_verify_specialty(txn, &s->ix, &o, &parent, &bad) :
+				    index_verify_posting(txn, &s->ix, &o, &parent, &bad);
+				if (err)
+					problem(v, "%s %.*s: its index entries cannot be "
+					    "read: %s", kn, (int)k.mv_size,
+					    (char *)k.mv_data, mdb_strerror(err));
+				else if (bad)
 					problem(v, "%s %.*s: %s entry missing or stale", kn,
 					    (int)k.mv_size, (char *)k.mv_data,
 					    spec ? "ix.spec.major, ix.spec.code, ix.spec.chain "
