@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests in a plain -Werror build, then unit and
+# The whole test suite: a Release build that must be warning-free (what a
+# packager builds), unit tests in a plain -Werror build, then unit and
 # end-to-end tests against an ASan/UBSan build of the daemon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 jobs=$(nproc)
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DCJ_WERROR=ON >/dev/null
+cmake --build build-release -j"$jobs"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCJ_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCJ_SANITIZE=ON -DCJ_WERROR=ON >/dev/null
