@@ -1,10 +1,35 @@
 /*
- * check — the unit tests' whole harness: a handful of macros that print
- * file:line and the values on failure and count, and check_summary() which
- * prints "N passed, N failed" and gives main's exit status.
+ * check — the unit tests' harness.
  *
- * A test program includes this once; CHECK_CTX names the case of a table
- * so failures inside a loop say which row they came from.
+ * A test is a function registered where it is written, so adding one
+ * means writing it and nothing else:
+ *
+ *	TEST(parse_empty) { CHECK_EQ_INT(parse(""), -1); }
+ *	TEST_TIMEOUT(random_networks, 300) { ... }     (seconds)
+ *
+ * check.c holds the one main every test program links.  It runs each test
+ * in a forked child, in the order they are written, so a test that
+ * crashes (SIGSEGV, abort, a sanitizer report) or runs past its timeout
+ * (alarm(); default CHECK_TIMEOUT_DEFAULT s, CHECK_TIMEOUT=secs in the
+ * environment overrides every test's) is reported failed and the next
+ * one still runs.  Check counts live in memory shared with the children,
+ * so the checks a test passed before it died still count.
+ *
+ *	test_x              every test
+ *	test_x NAME...      only those (exit 2 if a name is unknown)
+ *	test_x -l           list the names
+ *	CHECK_NOFORK=1      run in this process (for a debugger)
+ *
+ * Output: one "ok NAME (N checks)" or "FAIL NAME: why" line per test,
+ * failing checks as file:line on stderr, then "tests: N passed, N failed"
+ * and last, alone on its line, the check tally "N passed, N failed",
+ * where a test that crashed or timed out counts one failed check more.
+ * The exit status is 1 when anything failed.
+ *
+ * SETUP and TEARDOWN (at most one each per program) run in the child
+ * around every test: state one test builds is never seen by another.
+ * CHECK_CTX names the case of a table so failures inside a loop say
+ * which row they came from.
  */
 #ifndef CJ_CHECK_H
 #define CJ_CHECK_H
@@ -12,18 +37,51 @@
 #include <stdio.h>
 #include <string.h>
 
-static int check_passed, check_failed;
-static const char *check_ctx = "";   /* the table row being checked */
+#define CHECK_TIMEOUT_DEFAULT 60
+
+struct check_tally {
+	long passed, failed;
+};
+
+/* Points into memory shared with the test children (see check.c). */
+extern struct check_tally *check_tally;
+extern const char *check_ctx;      /* the table row being checked */
+
+void check_register(const char *name, void (*fn)(void), const char *file,
+    int line, unsigned timeout_s);
+void check_fixture(void (*setup)(void), void (*teardown)(void));
 
 #define CHECK_CTX(s) (check_ctx = (s))
+
+#define TEST_TIMEOUT(name, secs) \
+	static void check_test_##name(void); \
+	__attribute__((constructor)) static void check_reg_##name(void) \
+	{ \
+		check_register(#name, check_test_##name, __FILE__, __LINE__, \
+		    (secs)); \
+	} \
+	static void check_test_##name(void)
+
+#define TEST(name) TEST_TIMEOUT(name, 0)
+
+#define CHECK_FIXTURE_(which, a, b) \
+	static void check_##which(void); \
+	__attribute__((constructor)) static void check_reg_##which(void) \
+	{ \
+		check_fixture(a, b); \
+	} \
+	static void check_##which(void)
+
+#define SETUP CHECK_FIXTURE_(setup, check_setup, NULL)
+#define TEARDOWN CHECK_FIXTURE_(teardown, NULL, check_teardown)
 
 static inline int check_note(int ok, const char *file, int line)
 {
 	if (ok) {
-		check_passed++;
+		check_tally->passed++;
 		return 1;
 	}
-	check_failed++;
+	check_tally->failed++;
 	fprintf(stderr, "%s:%d: FAIL%s%s%s", file, line,
 	    *check_ctx ? " [" : "", check_ctx, *check_ctx ? "]" : "");
 	return 0;
@@ -58,6 +116,16 @@ static inline int check_note(int ok, const char *file, int line)
 		    check_a_, check_b_); \
 } while (0)
 
+/* Doubles within tol of each other. */
+#define CHECK_NEAR(a, b, tol) do { \
+	double check_a_ = (double)(a), check_b_ = (double)(b); \
+	double check_d_ = check_a_ - check_b_; \
+	if (!check_note(check_d_ <= (tol) && -check_d_ <= (tol), \
+	    __FILE__, __LINE__)) \
+		fprintf(stderr, ": %s == %s: %.17g != %.17g\n", #a, #b, \
+		    check_a_, check_b_); \
+} while (0)
+
 #define CHECK_STR(a, b) do { \
 	const char *check_a_ = (a), *check_b_ = (b); \
 	int check_ok_ = check_a_ && check_b_ ? !strcmp(check_a_, check_b_) : \
@@ -68,17 +136,21 @@ static inline int check_note(int ok, const char *file, int line)
 		    check_b_ ? check_b_ : "(null)"); \
 } while (0)
 
+/* A counted string (not NUL-terminated) equal to a C string. */
+#define CHECK_STRN(p, n, s) do { \
+	const char *check_p_ = (p), *check_s_ = (s); \
+	size_t check_n_ = (n); \
+	if (!check_note(check_n_ == strlen(check_s_) && \
+	    (!check_n_ || !memcmp(check_p_, check_s_, check_n_)), \
+	    __FILE__, __LINE__)) \
+		fprintf(stderr, ": %s == %s: \"%.*s\" != \"%s\"\n", #p, #s, \
+		    (int)check_n_, check_p_ ? check_p_ : "", check_s_); \
+} while (0)
+
 #define CHECK_MEM(a, b, n) do { \
 	size_t check_n_ = (n); \
 	if (!check_note(!memcmp((a), (b), check_n_), __FILE__, __LINE__)) \
 		fprintf(stderr, ": %s == %s (%zu bytes)\n", #a, #b, check_n_); \
 } while (0)
-
-/* Print the tally; the value is main's return. */
-static inline int check_summary(void)
-{
-	printf("%d passed, %d failed\n", check_passed, check_failed);
-	return check_failed != 0;
-}
 
 #endif

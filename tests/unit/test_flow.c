@@ -45,6 +45,12 @@ static int64_t rndr(int64_t lo, int64_t hi)   /* uniform in [lo, hi] */
 	return lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1));
 }
 
+/* GLPK's terminal output off in every test's child. */
+SETUP
+{
+	glp_term_out(GLP_OFF);
+}
+
 /* ---- a network kept on the test's side, to hand to both solvers ---- */
 
 struct net {
@@ -229,7 +235,7 @@ static enum flow_status solve_one(struct net *g, struct flow **out)
 	return st;
 }
 
-static void test_tiny(void)
+TEST(tiny)
 {
 	struct net g = {.n = 2};
 	struct flow *f;
@@ -270,7 +276,7 @@ static void test_tiny(void)
 	CHECK_CTX("");
 }
 
-static void test_infeasible(void)
+TEST(infeasible)
 {
 	struct net g = {.n = 3};
 	struct flow *f;
@@ -303,7 +309,7 @@ static void test_infeasible(void)
 	CHECK_CTX("");
 }
 
-static void test_zero_parallel_loops(void)
+TEST(zero_parallel_loops)
 {
 	struct net g = {.n = 2};
 	struct flow *f;
@@ -356,7 +362,7 @@ static void test_zero_parallel_loops(void)
 	CHECK_CTX("");
 }
 
-static void test_negative(void)
+TEST(negative)
 {
 	struct net g = {.n = 3};
 	struct flow *f;
@@ -400,7 +406,7 @@ static void test_negative(void)
 	CHECK_CTX("");
 }
 
-static void test_max_min_cost(void)
+TEST(max_min_cost)
 {
 	struct net g = {.n = 4};
 	struct flow *f;
@@ -477,7 +483,7 @@ static void test_max_min_cost(void)
 	CHECK_CTX("");
 }
 
-static void test_range(void)
+TEST(range)
 {
 	struct flow *f = flow_new(3);
 	int64_t v;
@@ -544,7 +550,7 @@ static void test_range(void)
 
 /* ---- DIMACS and determinism ---- */
 
-static void test_dimacs(void)
+TEST(dimacs)
 {
 	struct flow *f = flow_new(3);
 	char *buf = NULL;
@@ -721,7 +727,7 @@ static void check_deterministic(void)
 	flow_free(b);
 }
 
-static void test_random(void)
+TEST(random)
 {
 	static const int64_t cmax[] = {50, 1000000000, 1, 50, 0};
 	char ctx[64];
@@ -766,18 +772,4 @@ static void test_random(void)
 	CHECK_CTX("");
 	printf("random: %d networks, agreeing on %d optima, %d infeasible, "
 	    "%d unbounded\n", runs, agree_opt, agree_infeas, agree_unbnd);
-}
-
-int main(void)
-{
-	glp_term_out(GLP_OFF);
-	test_tiny();
-	test_infeasible();
-	test_zero_parallel_loops();
-	test_negative();
-	test_max_min_cost();
-	test_range();
-	test_dimacs();
-	test_random();
-	return check_summary();
 }

@@ -99,7 +99,7 @@ static enum proto_scan_rc scan_drip(const void *buf, size_t size,
 /* Bytes in a const char array literal, without its NUL. */
 #define RAW(s) (s), (sizeof(s) - 1)
 
-static void test_first_bytes(void)
+TEST(first_bytes)
 {
 	/* Every type byte but 0xc1 is MessagePack; the one-byte values are
 	 * whole frames by themselves, the others want more. */
@@ -229,7 +229,7 @@ static void family(msgpack_sbuffer *sb, const char *name, unsigned first,
 	msgpack_sbuffer_clear(sb);
 }
 
-static void test_families(void)
+TEST(families)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
@@ -466,7 +466,7 @@ static size_t gen(msgpack_sbuffer *sb, int levels)
 	return 0;
 }
 
-static void test_random(void)
+TEST(random)
 {
 	msgpack_sbuffer a, b;
 	char name[64];
@@ -516,7 +516,7 @@ static void test_random(void)
 	msgpack_sbuffer_destroy(&b);
 }
 
-static void test_back_to_back(void)
+TEST(back_to_back)
 {
 	static const char two[] = "\x92\x01\xa1x" "\x93\xc0\xc2\xc3";
 	struct proto_scan st;
@@ -545,7 +545,7 @@ static void test_back_to_back(void)
 	free(c);
 }
 
-static void test_bad(void)
+TEST(bad)
 {
 	static const struct {
 		const char *name, *bytes;
@@ -572,7 +572,7 @@ static void test_bad(void)
 	CHECK_CTX("");
 }
 
-static void test_too_big(void)
+TEST(too_big)
 {
 	static const struct {
 		const char *name, *bytes;
@@ -616,7 +616,7 @@ static void test_too_big(void)
 }
 
 /* A frame of exactly the limit passes; one byte more is too big. */
-static void test_limit_edge(void)
+TEST(limit_edge)
 {
 	static const struct {
 		const char *name, *bytes;
@@ -672,7 +672,7 @@ static void test_limit_edge(void)
 	free(buf);
 }
 
-static void test_deep(void)
+TEST(deep)
 {
 	const size_t levels = 100000;
 	char *buf = malloc(levels + 1);
@@ -740,7 +740,7 @@ static void test_deep(void)
 	CHECK_EQ_U64(depth, 0);
 }
 
-static void test_peek_msgid(void)
+TEST(peek_msgid)
 {
 	static const struct {
 		const char *name, *bytes;
@@ -823,7 +823,7 @@ static void test_peek_msgid(void)
 	msgpack_sbuffer_destroy(&sb);
 }
 
-static void test_peek_method(void)
+TEST(peek_method)
 {
 	static const struct {
 		const char *name, *bytes;
@@ -872,7 +872,7 @@ static void test_peek_method(void)
 	CHECK_CTX("");
 }
 
-static void test_utf8(void)
+TEST(utf8)
 {
 	static const struct {
 		const char *name, *bytes;
@@ -957,7 +957,7 @@ static void test_utf8(void)
 	CHECK_CTX("");
 }
 
-static void test_buf(void)
+TEST(buf)
 {
 	struct proto_buf b = { 0 };
 	size_t mcap = 1 << 22;
@@ -1089,7 +1089,7 @@ static int append_null_source(void)
 	return !ok;
 }
 
-static void test_buf_append_nothing(void)
+TEST(buf_append_nothing)
 {
 	in_child(append_empty_to_empty,
 	    "proto_buf_append(empty buf, \"\", 0)");
@@ -1117,7 +1117,7 @@ static const msgpack_object *get(const msgpack_object *m, const char *k)
 	return NULL;
 }
 
-static void test_pack_error(void)
+TEST(pack_error)
 {
 	struct proto_buf b = { 0 };
 	msgpack_packer pk;
@@ -1220,23 +1220,4 @@ static void test_pack_error(void)
 	CHECK_STR(e.message, "headcount must be in 0..9");
 	CHECK_EQ_INT(proto_fail(&e, PROTO_NOT_FOUND, NULL, "gone"), -1);
 	CHECK_STR(e.field, "");
-}
-
-int main(void)
-{
-	test_first_bytes();
-	test_families();
-	test_random();
-	test_back_to_back();
-	test_bad();
-	test_too_big();
-	test_limit_edge();
-	test_deep();
-	test_peek_msgid();
-	test_peek_method();
-	test_utf8();
-	test_buf();
-	test_buf_append_nothing();
-	test_pack_error();
-	return check_summary();
 }

@@ -295,7 +295,7 @@ static const char *const sample_text[SCHEMA_NKINDS] = {
 };
 
 static struct obj samples[SCHEMA_NKINDS];
-static const msgpack_object *sample_obj[SCHEMA_NKINDS];   /* decoded once */
+static const msgpack_object *sample_obj[SCHEMA_NKINDS];   /* SETUP decodes */
 
 static const char *const base_prefix = "records[3]";
 static char ctx[1024];
@@ -422,11 +422,26 @@ static const char *qlist(const char *pfx, size_t n, int same)
 
 /* ---- the tests ---- */
 
-static void test_samples(void)
+/* Every test's child decodes the samples afresh, and frees them. */
+SETUP
+{
+	for (int k = 0; k < SCHEMA_NKINDS; k++)
+		sample_obj[k] = obj_text(&samples[k], sample_text[k]);
+}
+
+TEARDOWN
+{
+	for (int k = 0; k < SCHEMA_NKINDS; k++)
+		obj_free(&samples[k]);
+	for (int i = 0; i < nmade; i++)
+		free(made[i]);
+	nmade = 0;
+}
+
+TEST(samples)
 {
 	for (int k = 0; k < SCHEMA_NKINDS; k++) {
-		const msgpack_object *rec = obj_text(&samples[k], sample_text[k]);
-		sample_obj[k] = rec;
+		const msgpack_object *rec = sample_obj[k];
 		snprintf(ctx, sizeof ctx, "sample %s", schema_kind_name[k]);
 		CHECK_CTX(ctx);
 		expect_pass((enum schema_kind)k, rec);
@@ -482,7 +497,7 @@ static const struct kfield {
 };
 
 /* Every field: wrong types, nil, absent. */
-static void test_fields(void)
+TEST(fields)
 {
 	static const char *const wrong_s[] = { "5", "true", "['x']", "{}", "3.5",
 	    "-1", NULL };
@@ -879,7 +894,7 @@ static const struct ecase ecases[] = {
 	{ PO, "until", "null", NULL },
 };
 
-static void test_edits(void)
+TEST(edits)
 {
 	for (size_t i = 0; i < sizeof ecases / sizeof *ecases; i++)
 		edit_case(ecases[i].k, ecases[i].path, ecases[i].val,
@@ -887,7 +902,7 @@ static void test_edits(void)
 }
 
 /* Cases whose values are built at run time. */
-static void test_sizes(void)
+TEST(sizes)
 {
 	edit_case(SC, "id", qrep("a", 64), NULL);
 	edit_case(SC, "id", qrep("a", 65), "id");
@@ -935,7 +950,7 @@ static void test_sizes(void)
 }
 
 /* Whole records where an edit cannot say it: duplicate and odd keys. */
-static void test_texts(void)
+TEST(texts)
 {
 	text_case(SC, "{'id':'S1','name':'n','level':'secondary',"
 	    "'region':'330702','id':'S2'}", "id");
@@ -1032,7 +1047,7 @@ static void test_int_top(void)
 	    "schema_check_int(2^64-1, 0, LLONG_MAX): child status 0x%x", status);
 }
 
-static void test_single(void)
+TEST(single)
 {
 	struct obj o;
 	struct proto_err e;
@@ -1091,7 +1106,7 @@ static void test_single(void)
 	test_int_top();
 }
 
-static void test_levels(void)
+TEST(levels)
 {
 	struct obj o;
 	const msgpack_object *a = obj_text(&o,
@@ -1141,7 +1156,7 @@ static void test_levels(void)
 	CHECK_CTX("");
 }
 
-static void test_pack(void)
+TEST(pack)
 {
 	/* Nil-valued keys are dropped; the rest keep their order. */
 	struct obj in, out, want;
@@ -1203,7 +1218,7 @@ static void test_pack(void)
 	obj_free(&out);
 }
 
-static void test_helpers(void)
+TEST(helpers)
 {
 	char p[SCHEMA_PATH_MAX];
 	struct obj o;
@@ -1244,22 +1259,4 @@ static void test_helpers(void)
 	schema_strcpy(s2, sizeof s2, v);
 	CHECK_STR(s2, "xyz");
 	obj_free(&o);
-}
-
-int main(void)
-{
-	test_samples();
-	test_fields();
-	test_edits();
-	test_sizes();
-	test_texts();
-	test_single();
-	test_levels();
-	test_pack();
-	test_helpers();
-	for (int k = 0; k < SCHEMA_NKINDS; k++)
-		obj_free(&samples[k]);
-	for (int i = 0; i < nmade; i++)
-		free(made[i]);
-	return check_summary();
 }
