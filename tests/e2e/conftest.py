@@ -1,6 +1,6 @@
 """End-to-end fixtures for chanjiaod: a real daemon on an ephemeral port.
 
-The contract tested here is /work/shared/PROTOCOL.md (MessagePack-RPC v1).
+The contract tested here is docs/protocol.md (MessagePack-RPC v1).
 Only the Python standard library, python3-msgpack and python3-pytest are used.
 
 Fixtures
@@ -29,7 +29,7 @@ BINARY = os.environ.get("CHANJIAOD") or str(REPO / "build" / "chanjiaod")
 READY_RE = re.compile(r"chanjiaod: listening on 127\.0\.0\.1:(\d+)")
 SANITIZER_MARKS = ("Sanitizer", "runtime error")
 
-# Error codes of PROTOCOL.md.
+# Error codes of docs/protocol.md.
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601

@@ -1,11 +1,12 @@
-"""A brute-force model of chanjiao's matching, written from DESIGN.md
-("Scoring model", "Definitions") and PROTOCOL.md only, for the e2e tests.
+"""A brute-force model of chanjiao's matching, written from docs/matching.md
+(the scoring model and definitions) and docs/protocol.md only, for the e2e
+tests.
 
 It keeps its own copy of the records (mirror every put/del the test sends
 to the daemon) and answers match.candidates / match.openings by scoring
 every (specialty, posting) pair, with no index and no pruning.
 
-Scores are compared after rounding to 1e-9 (PROTOCOL.md); `rkey` gives the
+Scores are compared after rounding to 1e-9 (docs/protocol.md); `rkey` gives the
 rounded integer used for ordering.  The exact score of a pair is a rational
 with a small denominator, so it is never within float error of a rounding
 boundary: any correct float evaluation rounds to the same grid point.
@@ -122,7 +123,7 @@ def rkey(score):
 
 
 def default_grad_year(tm):
-    """DESIGN.md: the year if on or before 31 August, else the next."""
+    """docs/matching.md: the year if on or before 31 August, else the next."""
     return tm.tm_year if tm.tm_mon <= 8 else tm.tm_year + 1
 
 

@@ -1,4 +1,5 @@
-"""Tokens, roles and protected mode (PROTOCOL.md "Roles")."""
+"""Tokens, roles and protected mode (docs/protocol.md "Roles and
+authentication")."""
 import hashlib
 import re
 import signal

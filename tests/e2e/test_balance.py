@@ -1,4 +1,4 @@
-"""stats.balance: every `by`, hand-computed from DESIGN.md "Definitions".
+"""stats.balance: every `by`, hand-computed from docs/matching.md.
 
 The scenario (grad year 2026 unless said):
   S1 higher 330702: A1 460103 (40; 2027: 0), A2 460104 (10; 2027: 5)

@@ -1,4 +1,4 @@
-"""fair.allocate and fair.schedule against DESIGN.md "Definitions".
+"""fair.allocate and fair.schedule against docs/matching.md's definitions.
 
 A hand-computed fair first; then random fairs whose arcs are recomputed
 by the brute-force scorer of oracle.py and whose optimum is recomputed
@@ -237,7 +237,7 @@ def random_fair(c, rng, n_spec=24, n_ent=10, n_post=30, n_dir=5):
 
 
 def oracle_arcs(w, f, grad_year=2026, min_score=0.0, kinds=None):
-    """DESIGN.md fair.allocate: supply per direction and the arcs."""
+    """docs/matching.md fair.allocate: supply per direction and the arcs."""
     dirs = f["directions"]
     supply = {d["id"]: 0 for d in dirs}
     member = {}
@@ -298,7 +298,7 @@ def test_allocate_matches_brute_force_arcs_and_glpk_optimum(daemon_factory, seed
 
 def schedule_oracle(f, arcs, posts_of, chains):
     """Enumerate every schedule; the lexicographic best (covered, slots,
-    relevance) of DESIGN.md fair.schedule."""
+    relevance) of docs/matching.md fair.schedule."""
     sessions = f["sessions"]
     wants = {e: f.get("requests", {}).get(e, 1) for e in f["enterprise_ids"]}
     dir_ids = [d["id"] for d in f["directions"]]

@@ -1,13 +1,14 @@
-"""match.candidates and match.openings (PROTOCOL.md "Methods"; DESIGN.md
-"Scoring model" and "Definitions").
+"""match.candidates and match.openings (docs/protocol.md "Methods"; the
+scoring model and definitions of docs/matching.md).
 
 Three layers:
   1. hand-computed cases: every factor tier, weights, ties, k, considered,
      filters, ad-hoc queries and errors, with the expected numbers written
-     out (derived by hand from DESIGN.md, not by the oracle);
+     out (derived by hand from docs/matching.md, not by the oracle);
   2. index consistency: updates and deletes of every record a score depends
      on show up in the very next query;
-  3. a property test against oracle.py, a brute-force model of DESIGN.md, on
+  3. a property test against oracle.py, a brute-force model of
+     docs/matching.md, on
      seeded random scenarios built from the 2021 major catalog (full
      rankings, k-prefixes, filters, ad-hoc queries, openings, and random
      updates/deletes between checks).
@@ -213,7 +214,8 @@ def test_major_factor_four_digit_prefix_tiers(client):
 
 
 def test_major_factor_other_class_prefix_gives_same_group_credit(client):
-    # DESIGN.md: "660103 against a posting ... against 4602 0.3"
+    # docs/matching.md (scoring model): 660103 against a posting for 4602
+    # scores 0.3
     major_world(client)
     put(client, "posting", pst("P", "E", ["4602"]))
     r = cands(client, posting_id="P", grad_year=2026)
@@ -224,7 +226,8 @@ def test_major_factor_other_class_prefix_gives_same_group_credit(client):
 
 
 def test_major_factor_two_digit_prefix_is_exact_or_same_class(client):
-    # DESIGN.md: 660103 "against 46 0.6": field(P)[:4] is "46", which
+    # docs/matching.md (scoring model): 660103 against 46 scores 0.6:
+    # field(P)[:4] is "46", which
     # field(660103)[:4] = "4601" starts with.
     major_world(client)
     put(client, "posting", pst("P", "E", ["46"]))
@@ -1102,7 +1105,7 @@ def test_openings_item_fields_are_exactly_protocols(client):
     r = client.call("match.openings", {"specialty_id": "W1", "grad_year": 2026})
     assert set(r) == {"items", "considered"}
     assert len(r["items"]) == 1
-    # PROTOCOL.md: items: [{posting_id, enterprise_id, headcount, score, why}]
+    # docs/protocol.md: items: [{posting_id, enterprise_id, headcount, score, why}]
     assert set(r["items"][0]) == OPEN_KEYS, r["items"][0]
 
 

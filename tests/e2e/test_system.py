@@ -116,7 +116,8 @@ def test_two_connections_are_independent(daemon):
 
 
 def test_every_limit_is_counted_once_per_hit_under_its_config_key(daemon_factory):
-    """PROTOCOL.md "Limits": each hit adds exactly one under the key's name."""
+    """docs/protocol.md "Limits": each hit adds exactly one under the key's
+    name."""
     import socket
     import time
     from conftest import (INVALID_PARAMS, ConnectionClosed, nested_array,

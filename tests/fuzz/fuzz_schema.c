@@ -13,7 +13,7 @@
  *  - schema_check gives the same verdict for the paths "records[3]" and
  *    ""; a refusal is -32602 with a non-empty NUL-terminated message and a
  *    field (data.field) that starts with the base path ("records[3]"),
- *    resp. is not empty (PROTOCOL.md: data.field names the value).
+ *    resp. is not empty (docs/protocol.md: data.field names the value).
  *  - a record that passes packs (schema_pack) to bytes that decode whole,
  *    hold no nil value at the top level, pass schema_check again, and pack
  *    again to the same bytes.
