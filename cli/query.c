@@ -10,11 +10,7 @@
 #include <string.h>
 
 #include "catalog.h"
-
-static const char *const factors[] = {
-	"major", "skills", "region", "level", "capacity", "chain",
-};
-#define NFACTORS 6
+#include "match.h"
 
 /* Decimals shown: 3 for scores, 2 for factors in text; all in CSV. */
 static int dec(const struct opts *o, int text)
@@ -25,8 +21,9 @@ static int dec(const struct opts *o, int text)
 static void add_why(struct table *t, const struct opts *o,
     const msgpack_object *why)
 {
-	for (int i = 0; i < NFACTORS; i++)
-		table_add_num(t, schema_num(schema_opt(why, factors[i])), dec(o, 2));
+	for (int i = 0; i < MATCH_NFACTORS; i++)
+		table_add_num(t, schema_num(schema_opt(why, match_factor_name[i])),
+		    dec(o, 2));
 }
 
 /* A name out of a fetched record ("" when missing). */
@@ -170,8 +167,8 @@ int cmd_list(const struct opts *o, int argc, char **argv)
  * some plain columns, the score and its factors.
  */
 struct hits_view {
-	const char *const *head;
-	size_t ncols;
+	const char *const *head;          /* up to "score"; the factors follow */
+	size_t nhead;
 	const char *id1, *name1;          /* item key, name field */
 	enum schema_kind kind1;
 	const char *id2, *name2;
@@ -193,7 +190,10 @@ static int show_hits(const struct opts *o, struct rpc *r,
 	fetch_ids(&f2, it, n, v->id2);
 	if ((rc = fetch_run(&f1, r, v->kind1)) == 0)
 		rc = fetch_run(&f2, r, v->kind2);
-	table_init(&t, v->ncols, v->head);
+	const char *head[16 + MATCH_NFACTORS];
+	for (size_t i = 0; i < v->nhead + MATCH_NFACTORS; i++)
+		head[i] = i < v->nhead ? v->head[i] : match_factor_name[i - v->nhead];
+	table_init(&t, v->nhead + MATCH_NFACTORS, head);
 	for (uint32_t i = 0; rc == 0 && i < n; i++) {
 		table_addf(&t, "%u", i + 1);
 		table_add_obj(&t, schema_opt(&it[i], v->id1));
@@ -223,11 +223,10 @@ static int show_candidates(const struct opts *o, struct rpc *r,
 {
 	static const char *const head[] = {
 		"#", "specialty_id", "specialty", "school_id", "school",
-		"major_code", "available", "score", "major", "skills", "region",
-		"level", "capacity", "chain",
+		"major_code", "available", "score",
 	};
 	static const char *const plain[] = { "major_code", "available", NULL };
-	static const struct hits_view v = { head, 14, "specialty_id", "name",
+	static const struct hits_view v = { head, 8, "specialty_id", "name",
 		SCHEMA_SPECIALTY, "school_id", "name", SCHEMA_SCHOOL, plain };
 	(void)ctx;
 	return show_hits(o, r, res, &v);
@@ -269,11 +268,10 @@ static int show_openings(const struct opts *o, struct rpc *r,
 {
 	static const char *const head[] = {
 		"#", "posting_id", "title", "enterprise_id", "enterprise",
-		"headcount", "score", "major", "skills", "region", "level",
-		"capacity", "chain",
+		"headcount", "score",
 	};
 	static const char *const plain[] = { "headcount", NULL };
-	static const struct hits_view v = { head, 13, "posting_id", "title",
+	static const struct hits_view v = { head, 7, "posting_id", "title",
 		SCHEMA_POSTING, "enterprise_id", "name", SCHEMA_ENTERPRISE, plain };
 	(void)ctx;
 	return show_hits(o, r, res, &v);

@@ -26,12 +26,12 @@ void config_defaults(struct config *c)
 	c->max_reply_queue = 64ULL << 20;
 	c->workers = 2;
 	c->max_jobs = 64;
-	c->w_major = 0.40;
-	c->w_skills = 0.15;
-	c->w_region = 0.15;
-	c->w_level = 0.10;
-	c->w_capacity = 0.10;
-	c->w_chain = 0.10;
+	c->weights.major = 0.40;
+	c->weights.skills = 0.15;
+	c->weights.region = 0.15;
+	c->weights.level = 0.10;
+	c->weights.capacity = 0.10;
+	c->weights.chain = 0.10;
 }
 
 /* A whole number with an optional K/M/G/T (binary) suffix. */
@@ -180,16 +180,9 @@ int config_set(struct config *c, const char *section, const char *key,
 		return -1;
 	}
 	if (!strcmp(section, "match")) {
-		static const char *const names[] = {
-			"major", "skills", "region", "level", "capacity", "chain",
-		};
-		double *w[] = {
-			&c->w_major, &c->w_skills, &c->w_region, &c->w_level,
-			&c->w_capacity, &c->w_chain,
-		};
-		for (int i = 0; i < 6; i++) {
+		for (int i = 0; i < MATCH_NFACTORS; i++) {
 			char *end;
-			if (strcmp(key, names[i]))
+			if (strcmp(key, match_factor_name[i]))
 				continue;
 			errno = 0;
 			double v = strtod(value, &end);
@@ -198,7 +191,7 @@ int config_set(struct config *c, const char *section, const char *key,
 				    "[match] %s: '%s' is not a number in [0, 1]", key, value);
 				return -1;
 			}
-			*w[i] = v;
+			*match_weight_at(&c->weights, i) = v;
 			return 0;
 		}
 		snprintf(err, errlen, "[match] %s: unknown key", key);
@@ -251,8 +244,10 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 
 int config_check(const struct config *c, char *err, size_t errlen)
 {
-	double sum = c->w_major + c->w_skills + c->w_region + c->w_level +
-	    c->w_capacity + c->w_chain;
+	struct match_weights w = c->weights;
+	double sum = 0;
+	for (int i = 0; i < MATCH_NFACTORS; i++)
+		sum += *match_weight_at(&w, i);
 	if (fabs(sum - 1.0) > 1e-9) {
 		snprintf(err, errlen, "[match] weights sum to %g, not 1", sum);
 		return -1;

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "match.h"
+
 enum config_log { CONFIG_DEBUG, CONFIG_INFO, CONFIG_WARN, CONFIG_ERROR };
 
 struct config {
@@ -29,7 +31,7 @@ struct config {
 	unsigned long long workers;        /* planner threads */
 	unsigned long long max_jobs;       /* planner calls queued or running */
 	/* [match] weights, each in [0,1], summing to 1 */
-	double w_major, w_skills, w_region, w_level, w_capacity, w_chain;
+	struct match_weights weights;
 };
 
 void config_defaults(struct config *c);

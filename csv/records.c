@@ -31,57 +31,72 @@ struct col {
 	enum ctype type;
 };
 
-#define END { NULL, 0 }
-static const struct col school_c[] = {
-	{ "id", CT_STR }, { "name", CT_STR }, { "level", CT_STR },
-	{ "region", CT_STR }, END,
-};
-static const struct col specialty_c[] = {
-	{ "id", CT_STR }, { "school_id", CT_STR }, { "major_code", CT_STR },
-	{ "name", CT_STR }, { "direction", CT_STR }, { "cohort_", CT_COHORTS },
-	{ "skills", CT_LIST }, { "chains", CT_LIST }, END,
-};
-static const struct col enterprise_c[] = {
-	{ "id", CT_STR }, { "name", CT_STR }, { "region", CT_STR },
-	{ "industry", CT_STR }, { "chains", CT_LIST }, { "size", CT_INT }, END,
-};
-static const struct col posting_c[] = {
-	{ "id", CT_STR }, { "enterprise_id", CT_STR }, { "title", CT_STR },
-	{ "kind", CT_STR }, { "headcount", CT_INT }, { "majors", CT_MAJORS },
-	{ "skills", CT_LIST }, { "level", CT_STR }, { "region", CT_STR },
-	{ "start", CT_STR }, { "until", CT_STR }, { "salary_min", CT_SAL_MIN },
-	{ "salary_max", CT_SAL_MAX }, END,
-};
-static const struct col fair_c[] = {
-	{ "id", CT_STR }, { "name", CT_STR }, { "date", CT_STR },
-	{ "region", CT_STR }, { "school_ids", CT_LIST },
-	{ "enterprise_ids", CT_LIST }, END,
-};
-static const struct col program_c[] = {
-	{ "id", CT_STR }, { "enterprise_id", CT_STR }, { "title", CT_STR },
-	{ "majors", CT_MAJORS }, { "mentors", CT_INT }, { "per_mentor", CT_INT },
-	{ "region", CT_STR }, { "level", CT_STR }, END,
-};
-static const struct col student_c[] = {
-	{ "id", CT_STR }, { "specialty_id", CT_STR }, { "grad_year", CT_INT },
-	{ "grade", CT_NUM }, { "prefs", CT_LIST }, END,
-};
-static const struct col fair_dir_c[] = {
-	{ "fair_id", CT_FAIR_ID }, { "id", CT_STR }, { "name", CT_STR },
-	{ "majors", CT_MAJORS }, END,
-};
-static const struct col fair_ses_c[] = {
-	{ "fair_id", CT_FAIR_ID }, { "id", CT_STR }, { "start", CT_STR },
-	{ "end", CT_STR }, { "booths", CT_INT }, { "directions", CT_LIST }, END,
-};
-static const struct col fair_req_c[] = {
-	{ "fair_id", CT_FAIR_ID }, { "enterprise_id", CT_STR },
-	{ "slots", CT_INT }, END,
-};
-static const struct col *const file_cols[RF_NFILES] = {
-	school_c, specialty_c, enterprise_c, posting_c, fair_c, program_c,
-	student_c, fair_dir_c, fair_ses_c, fair_req_c,
-};
+/*
+ * A file's columns, derived from schema_fields at start: map-valued
+ * fields become columns of their own (cohort_YYYY, salary_min/max) or
+ * part files (a fair's directions, sessions and requests).
+ */
+#define COLS_MAX 24
+static struct col file_cols[RF_NFILES][COLS_MAX];
+
+static void cols_add(struct col *cols, size_t *n, const char *name,
+    enum ctype type)
+{
+	cols[*n].name = name;
+	cols[(*n)++].type = type;
+}
+
+static void cols_from(struct col *cols, const struct schema_field *f,
+    int fair_part)
+{
+	size_t n = 0;
+
+	if (fair_part)
+		cols_add(cols, &n, "fair_id", CT_FAIR_ID);
+	for (; f->name; f++)
+		switch (f->type) {
+		case SCHEMA_F_COUNT: case SCHEMA_F_POS: case SCHEMA_F_YEAR:
+			cols_add(cols, &n, f->name, CT_INT);
+			break;
+		case SCHEMA_F_GRADE:
+			cols_add(cols, &n, f->name, CT_NUM);
+			break;
+		case SCHEMA_F_TAGS: case SCHEMA_F_IDS:
+			cols_add(cols, &n, f->name, CT_LIST);
+			break;
+		case SCHEMA_F_PREFIXES:
+			cols_add(cols, &n, f->name, CT_MAJORS);
+			break;
+		case SCHEMA_F_COHORTS:
+			cols_add(cols, &n, "cohort_", CT_COHORTS);
+			break;
+		case SCHEMA_F_SALARY:
+			cols_add(cols, &n, "salary_min", CT_SAL_MIN);
+			cols_add(cols, &n, "salary_max", CT_SAL_MAX);
+			break;
+		case SCHEMA_F_DIRECTIONS: case SCHEMA_F_SESSIONS:
+		case SCHEMA_F_REQUESTS:
+			break;                  /* part files */
+		default:
+			cols_add(cols, &n, f->name, CT_STR);
+		}
+	cols[n].name = NULL;
+}
+
+__attribute__((constructor)) static void cols_init(void)
+{
+	struct col *req = file_cols[RF_FAIR_REQUESTS];
+	size_t n = 0;
+
+	for (int k = 0; k < SCHEMA_NKINDS; k++)
+		cols_from(file_cols[k], schema_fields[k], 0);
+	cols_from(file_cols[RF_FAIR_DIRS], schema_direction_fields, 1);
+	cols_from(file_cols[RF_FAIR_SESSIONS], schema_session_fields, 1);
+	cols_add(req, &n, "fair_id", CT_FAIR_ID);    /* requests: a map */
+	cols_add(req, &n, "enterprise_id", CT_STR);
+	cols_add(req, &n, "slots", CT_INT);
+	req[n].name = NULL;
+}
 
 const char *const rec_file_name[RF_NFILES] = {
 	"schools.csv", "specialties.csv", "enterprises.csv", "postings.csv",
@@ -419,7 +434,8 @@ static int row_precheck(const struct hdr *h, const struct csvio_table *t,
 			    "salary_min and salary_max", name, t->rows[r].row, empty);
 			return -1;
 		}
-		if ((h->cols[c].type == CT_FAIR_ID || h->cols == fair_req_c) && !*s) {
+		if ((h->cols[c].type == CT_FAIR_ID ||
+		    h->cols == file_cols[RF_FAIR_REQUESTS]) && !*s) {
 			errs_add(e, "%s row %zu column %s: %s is required", name,
 			    t->rows[r].row, h->cols[c].name, h->cols[c].name);
 			return -1;

@@ -150,8 +150,6 @@ int queries_openings(struct call *c);
 int queries_balance(struct call *c);
 /* A msgpack str as a view (empty for anything else). */
 struct match_str queries_str(const msgpack_object *o);
-/* The [match] weights of the configuration. */
-struct match_weights queries_weights(void);
 
 /* fair.allocate and fair.schedule (planners.c), on worker threads. */
 int planners_allocate(struct call *c);

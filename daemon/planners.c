@@ -163,12 +163,7 @@ static int load_children(struct call *c, MDB_txn *txn, struct fairdata *fd,
 				it->parent = s.school_id;
 				it->tags = pool_tags(&fd->pool, s.skills, s.nskills);
 				pool_tags(&fd->pool, s.chains, s.nchains);
-				it->u.s.code = s.code;
-				it->u.s.region = s.region;
-				it->u.s.level = s.level;
-				it->u.s.available = index_spec_cohort(&s, fd->grad_year);
-				it->u.s.nskills = s.nskills;
-				it->u.s.nchains = s.nchains;
+				index_spec_view(&s, fd->grad_year, &it->u.s);
 			} else {
 				struct index_post *p = xmalloc(sizeof *p);
 				if (index_post_decode(&k, &v, p) < 0 ||
@@ -182,12 +177,7 @@ static int load_children(struct call *c, MDB_txn *txn, struct fairdata *fd,
 				it->prefixes = pool_add(&fd->pool, p->prefixes, p->nprefixes);
 				it->tags = pool_tags(&fd->pool, p->skills, p->nskills);
 				pool_tags(&fd->pool, p->chains, p->nchains);
-				it->u.p.nprefixes = p->nprefixes;
-				it->u.p.nskills = p->nskills;
-				it->u.p.nchains = p->nchains;
-				it->u.p.level = p->level;
-				it->u.p.region = p->region;
-				it->u.p.headcount = p->headcount;
+				index_post_view(p, &it->u.p);
 				free(p);
 			}
 		}
@@ -214,12 +204,13 @@ static void fairdata_free(struct fairdata *fd)
 
 /*
  * Read fair fid and everything it names.  grad_year < 0: the fair date's.
- * kinds_mask: bit i = index_kinds[i] postings count.
+ * kinds_mask: bit i = schema_posting_kind[i] postings count.
  */
 static int fairdata_load(struct call *c, MDB_txn *txn, const msgpack_object *fid,
     int grad_year, int kinds_mask, double min_score, struct fairdata *fd)
 {
 	const msgpack_object *dv, *date;
+	int month = 0;
 	size_t np = 0;
 
 	memset(fd, 0, sizeof *fd);
@@ -231,9 +222,7 @@ static int fairdata_load(struct call *c, MDB_txn *txn, const msgpack_object *fid
 	date = schema_opt(&fd->fair, "date");
 	fd->grad_year = grad_year;
 	if (grad_year < 0)
-		fd->grad_year = match_grad_year(atoi((char[5]){ date->via.str.ptr[0],
-		    date->via.str.ptr[1], date->via.str.ptr[2], date->via.str.ptr[3], 0 }),
-		    atoi((char[3]){ date->via.str.ptr[5], date->via.str.ptr[6], 0 }));
+		fd->grad_year = match_grad_year(schema_year(date, &month), month);
 	dv = schema_opt(&fd->fair, "directions");
 	fd->ndirs = dv ? dv->via.array.size : 0;
 	for (size_t i = 0; i < fd->ndirs; i++) {
@@ -275,7 +264,7 @@ static int fairdata_load(struct call *c, MDB_txn *txn, const msgpack_object *fid
 		p->skills = fd->pool.t + fd->posts[i].tags;
 		p->chains = p->skills + p->nskills;
 	}
-	fd->w = queries_weights();
+	fd->w = daemon_g.cfg.weights;
 	fd->in.w = &fd->w;
 	fd->in.min_score = min_score;
 	fd->in.dirs = fd->dirs;
@@ -355,12 +344,11 @@ int planners_allocate(struct call *c)
 			    "kinds must be a non-empty array of posting kinds");
 		kinds = 0;
 		for (uint32_t i = 0; i < v->via.array.size; i++) {
-			int k = schema_kind_of_posting(&v->via.array.ptr[i]);
+			int k;
 			schema_path_index(p, "kinds", i);
-			if (k < 0)
-				return proto_fail(&c->err, PROTO_INVALID_PARAMS, p,
-				    "%s must be one of job, internship, apprenticeship, "
-				    "order_class", p);
+			if ((k = schema_check_posting_kind(&v->via.array.ptr[i], p,
+			    &c->err)) < 0)
+				return -1;
 			kinds |= 1 << k;
 		}
 	}

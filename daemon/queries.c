@@ -14,14 +14,6 @@
 #include "query.h"
 #include "xalloc.h"
 
-struct match_weights queries_weights(void)
-{
-	const struct config *c = &daemon_g.cfg;
-	struct match_weights w = { c->w_major, c->w_skills, c->w_region,
-		c->w_level, c->w_capacity, c->w_chain };
-	return w;
-}
-
 /* The default graduation year from today's local date (DESIGN.md). */
 static int default_grad_year(void)
 {
@@ -101,29 +93,19 @@ static int common_params(struct call *c, long long *k, struct query_filter *f)
 	    &f->min_available) < 0)
 		return -1;
 	if ((v = schema_opt(c->params, "kind"))) {
-		if ((f->kind = schema_kind_of_posting(v)) < 0)
-			return proto_fail(&c->err, PROTO_INVALID_PARAMS, "kind",
-			    "kind must be one of job, internship, apprenticeship, "
-			    "order_class");
+		if ((f->kind = schema_check_posting_kind(v, "kind", &c->err)) < 0)
+			return -1;
 	}
 	return 0;
 }
 
 static void pack_why(msgpack_packer *pk, const struct match_why *w)
 {
-	msgpack_pack_map(pk, 6);
-	proto_pack_cstr(pk, "major");
-	msgpack_pack_double(pk, w->major);
-	proto_pack_cstr(pk, "skills");
-	msgpack_pack_double(pk, w->skills);
-	proto_pack_cstr(pk, "region");
-	msgpack_pack_double(pk, w->region);
-	proto_pack_cstr(pk, "level");
-	msgpack_pack_double(pk, w->level);
-	proto_pack_cstr(pk, "capacity");
-	msgpack_pack_double(pk, w->capacity);
-	proto_pack_cstr(pk, "chain");
-	msgpack_pack_double(pk, w->chain);
+	msgpack_pack_map(pk, MATCH_NFACTORS);
+	for (int i = 0; i < MATCH_NFACTORS; i++) {
+		proto_pack_cstr(pk, match_factor_name[i]);
+		msgpack_pack_double(pk, match_why_at(w, i));
+	}
 }
 
 static void pack_mstr(msgpack_packer *pk, struct match_str s)
@@ -247,7 +229,7 @@ int queries_candidates(struct call *c)
 	const msgpack_object *q = schema_opt(c->params, "query");
 	struct query_filter f;
 	struct match_post post;
-	struct match_weights w = queries_weights();
+	struct match_weights w = daemon_g.cfg.weights;
 	struct query_top top = { 0 };
 	unsigned long long considered = 0;
 	MDB_txn *txn = NULL;
@@ -307,7 +289,7 @@ int queries_openings(struct call *c)
 	const msgpack_object *sid;
 	struct query_filter f;
 	struct match_spec spec;
-	struct match_weights w = queries_weights();
+	struct match_weights w = daemon_g.cfg.weights;
 	struct query_top top = { 0 };
 	unsigned long long considered = 0;
 	MDB_txn *txn = NULL;
@@ -334,9 +316,7 @@ int queries_openings(struct call *c)
 	const msgpack_object *coh = schema_opt(&sp, "cohorts");
 	for (uint32_t i = 0; coh && i < coh->via.map.size; i++) {
 		const msgpack_object *y = &coh->via.map.ptr[i].key;
-		if (y->via.str.size == 4 && atoi((char[5]){ y->via.str.ptr[0],
-		    y->via.str.ptr[1], y->via.str.ptr[2], y->via.str.ptr[3], 0 }) ==
-		    f.grad_year)
+		if (schema_year(y, NULL) == f.grad_year)
 			spec.available = (long long)coh->via.map.ptr[i].val.via.u64;
 	}
 	spec.skills = skills;
@@ -398,17 +378,16 @@ int queries_balance(struct call *c)
 	if (fid) {
 		msgpack_object fair;
 		const msgpack_object *si, *ei, *dv, *date;
+		int y, month;
 		if (need(c, txn, SCHEMA_FAIR, fid, "fair_id", z, &fair) < 0)
 			goto out;
 		si = schema_opt(&fair, "school_ids");
 		ei = schema_opt(&fair, "enterprise_ids");
 		dv = schema_opt(&fair, "directions");
 		date = schema_opt(&fair, "date");
-		if (!schema_opt(c->params, "grad_year") && date && date->via.str.size >= 7)
-			f.grad_year = match_grad_year(atoi((char[5]){ date->via.str.ptr[0],
-			    date->via.str.ptr[1], date->via.str.ptr[2],
-			    date->via.str.ptr[3], 0 }), atoi((char[3]){
-			    date->via.str.ptr[5], date->via.str.ptr[6], 0 }));
+		if (!schema_opt(c->params, "grad_year") &&
+		    (y = schema_year(date, &month)) > 0)
+			f.grad_year = match_grad_year(y, month);
 		scope.nschools = si ? si->via.array.size : 0;
 		scope.nenterprises = ei ? ei->via.array.size : 0;
 		ids = xmalloc((scope.nschools + scope.nenterprises + 1) * sizeof *ids);

@@ -4,6 +4,34 @@
 #include <math.h>
 #include <string.h>
 
+const char *const match_factor_name[MATCH_NFACTORS] = {
+	"major", "skills", "region", "level", "capacity", "chain",
+};
+
+double match_why_at(const struct match_why *w, enum match_factor i)
+{
+	switch (i) {
+	case MATCH_MAJOR: return w->major;
+	case MATCH_SKILLS: return w->skills;
+	case MATCH_REGION: return w->region;
+	case MATCH_LEVEL: return w->level;
+	case MATCH_CAPACITY: return w->capacity;
+	default: return w->chain;
+	}
+}
+
+double *match_weight_at(struct match_weights *w, enum match_factor i)
+{
+	switch (i) {
+	case MATCH_MAJOR: return &w->major;
+	case MATCH_SKILLS: return &w->skills;
+	case MATCH_REGION: return &w->region;
+	case MATCH_LEVEL: return &w->level;
+	case MATCH_CAPACITY: return &w->capacity;
+	default: return &w->chain;
+	}
+}
+
 int match_field_group(const char *code)
 {
 	int g = (code[0] - '0') * 10 + (code[1] - '0');

@@ -13,6 +13,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The six factors, in the order of `why` maps, the [match] section and
+ * the clients' tables.  Adding one means: a name here and in
+ * match_factor_name, a field in match_weights and match_why, its rule in
+ * match_score and match_bound, its default in config.c and
+ * config/chanjiao.conf, and docs/matching.md.
+ */
+enum match_factor {
+	MATCH_MAJOR, MATCH_SKILLS, MATCH_REGION, MATCH_LEVEL, MATCH_CAPACITY,
+	MATCH_CHAIN, MATCH_NFACTORS
+};
+extern const char *const match_factor_name[MATCH_NFACTORS];
+
 struct match_weights {
 	double major, skills, region, level, capacity, chain;
 };
@@ -55,6 +68,10 @@ struct match_post {
 struct match_why {
 	double major, skills, region, level, capacity, chain;
 };
+
+/* Factor i of a why, and weight i of a set of weights. */
+double match_why_at(const struct match_why *w, enum match_factor i);
+double *match_weight_at(struct match_weights *w, enum match_factor i);
 
 /* The major factor of code against one prefix (DESIGN.md, exact rule). */
 double match_major_one(struct match_str code, struct match_str prefix);

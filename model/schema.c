@@ -13,88 +13,79 @@ const char *const schema_kind_plural[SCHEMA_NKINDS] = {
 	"schools", "specialties", "enterprises", "postings", "fairs",
 	"programs", "students",
 };
-const char *const schema_level_name[4] = {
-	"secondary", "technician", "higher", "bachelor",
+const char *const schema_level_name[SCHEMA_NLEVELS + 1] = {
+	"secondary", "technician", "higher", "bachelor", NULL,
 };
-static const char *const posting_kinds[] = {
+const char *const schema_posting_kind[SCHEMA_NPKINDS + 1] = {
 	"job", "internship", "apprenticeship", "order_class", NULL,
 };
 
-enum ftype {
-	F_ID, F_NAME, F_LEVEL, F_PKIND, F_REGION, F_MAJOR, F_INDUSTRY,
-	F_COUNT, F_POS, F_YEAR, F_DATE, F_DATETIME, F_TAGS, F_PREFIXES, F_IDS,
-	F_COHORTS, F_SALARY, F_GRADE, F_DIRECTIONS, F_SESSIONS, F_REQUESTS,
-};
-
-struct field {
-	const char *name;
-	enum ftype type;
-	int required;
-};
-
 #define END { NULL, 0, 0 }
-static const struct field school_f[] = {
-	{ "id", F_ID, 1 }, { "name", F_NAME, 1 }, { "level", F_LEVEL, 1 },
-	{ "region", F_REGION, 1 }, END,
+static const struct schema_field school_f[] = {
+	{ "id", SCHEMA_F_ID, 1 }, { "name", SCHEMA_F_NAME, 1 },
+	{ "level", SCHEMA_F_LEVEL, 1 }, { "region", SCHEMA_F_REGION, 1 }, END,
 };
-static const struct field specialty_f[] = {
-	{ "id", F_ID, 1 }, { "school_id", F_ID, 1 },
-	{ "major_code", F_MAJOR, 1 }, { "name", F_NAME, 1 },
-	{ "direction", F_NAME, 0 }, { "cohorts", F_COHORTS, 1 },
-	{ "skills", F_TAGS, 0 }, { "chains", F_TAGS, 0 }, END,
+static const struct schema_field specialty_f[] = {
+	{ "id", SCHEMA_F_ID, 1 }, { "school_id", SCHEMA_F_ID, 1 },
+	{ "major_code", SCHEMA_F_MAJOR, 1 }, { "name", SCHEMA_F_NAME, 1 },
+	{ "direction", SCHEMA_F_NAME, 0 }, { "cohorts", SCHEMA_F_COHORTS, 1 },
+	{ "skills", SCHEMA_F_TAGS, 0 }, { "chains", SCHEMA_F_TAGS, 0 }, END,
 };
-static const struct field enterprise_f[] = {
-	{ "id", F_ID, 1 }, { "name", F_NAME, 1 }, { "region", F_REGION, 1 },
-	{ "industry", F_INDUSTRY, 0 }, { "chains", F_TAGS, 0 },
-	{ "size", F_COUNT, 0 }, END,
+static const struct schema_field enterprise_f[] = {
+	{ "id", SCHEMA_F_ID, 1 }, { "name", SCHEMA_F_NAME, 1 },
+	{ "region", SCHEMA_F_REGION, 1 }, { "industry", SCHEMA_F_INDUSTRY, 0 },
+	{ "chains", SCHEMA_F_TAGS, 0 }, { "size", SCHEMA_F_COUNT, 0 }, END,
 };
-static const struct field posting_f[] = {
-	{ "id", F_ID, 1 }, { "enterprise_id", F_ID, 1 },
-	{ "title", F_NAME, 1 }, { "kind", F_PKIND, 1 },
-	{ "headcount", F_COUNT, 1 }, { "majors", F_PREFIXES, 1 },
-	{ "skills", F_TAGS, 0 }, { "level", F_LEVEL, 0 },
-	{ "region", F_REGION, 0 }, { "start", F_DATE, 0 },
-	{ "until", F_DATE, 0 }, { "salary", F_SALARY, 0 }, END,
+static const struct schema_field posting_f[] = {
+	{ "id", SCHEMA_F_ID, 1 }, { "enterprise_id", SCHEMA_F_ID, 1 },
+	{ "title", SCHEMA_F_NAME, 1 }, { "kind", SCHEMA_F_PKIND, 1 },
+	{ "headcount", SCHEMA_F_COUNT, 1 }, { "majors", SCHEMA_F_PREFIXES, 1 },
+	{ "skills", SCHEMA_F_TAGS, 0 }, { "level", SCHEMA_F_LEVEL, 0 },
+	{ "region", SCHEMA_F_REGION, 0 }, { "start", SCHEMA_F_DATE, 0 },
+	{ "until", SCHEMA_F_DATE, 0 }, { "salary", SCHEMA_F_SALARY, 0 }, END,
 };
-static const struct field fair_f[] = {
-	{ "id", F_ID, 1 }, { "name", F_NAME, 1 }, { "date", F_DATE, 1 },
-	{ "region", F_REGION, 0 }, { "school_ids", F_IDS, 1 },
-	{ "enterprise_ids", F_IDS, 1 }, { "directions", F_DIRECTIONS, 1 },
-	{ "sessions", F_SESSIONS, 1 }, { "requests", F_REQUESTS, 0 }, END,
+static const struct schema_field fair_f[] = {
+	{ "id", SCHEMA_F_ID, 1 }, { "name", SCHEMA_F_NAME, 1 },
+	{ "date", SCHEMA_F_DATE, 1 }, { "region", SCHEMA_F_REGION, 0 },
+	{ "school_ids", SCHEMA_F_IDS, 1 }, { "enterprise_ids", SCHEMA_F_IDS, 1 },
+	{ "directions", SCHEMA_F_DIRECTIONS, 1 },
+	{ "sessions", SCHEMA_F_SESSIONS, 1 },
+	{ "requests", SCHEMA_F_REQUESTS, 0 }, END,
 };
-static const struct field program_f[] = {
-	{ "id", F_ID, 1 }, { "enterprise_id", F_ID, 1 },
-	{ "title", F_NAME, 1 }, { "majors", F_PREFIXES, 1 },
-	{ "mentors", F_POS, 1 }, { "per_mentor", F_POS, 1 },
-	{ "region", F_REGION, 0 }, { "level", F_LEVEL, 0 }, END,
+static const struct schema_field program_f[] = {
+	{ "id", SCHEMA_F_ID, 1 }, { "enterprise_id", SCHEMA_F_ID, 1 },
+	{ "title", SCHEMA_F_NAME, 1 }, { "majors", SCHEMA_F_PREFIXES, 1 },
+	{ "mentors", SCHEMA_F_POS, 1 }, { "per_mentor", SCHEMA_F_POS, 1 },
+	{ "region", SCHEMA_F_REGION, 0 }, { "level", SCHEMA_F_LEVEL, 0 }, END,
 };
-static const struct field student_f[] = {
-	{ "id", F_ID, 1 }, { "specialty_id", F_ID, 1 },
-	{ "grad_year", F_YEAR, 1 }, { "grade", F_GRADE, 0 },
-	{ "prefs", F_IDS, 0 }, END,
+static const struct schema_field student_f[] = {
+	{ "id", SCHEMA_F_ID, 1 }, { "specialty_id", SCHEMA_F_ID, 1 },
+	{ "grad_year", SCHEMA_F_YEAR, 1 }, { "grade", SCHEMA_F_GRADE, 0 },
+	{ "prefs", SCHEMA_F_IDS, 0 }, END,
 };
-static const struct field direction_f[] = {
-	{ "id", F_ID, 1 }, { "name", F_NAME, 1 },
-	{ "majors", F_PREFIXES, 1 }, END,
+const struct schema_field schema_direction_fields[] = {
+	{ "id", SCHEMA_F_ID, 1 }, { "name", SCHEMA_F_NAME, 1 },
+	{ "majors", SCHEMA_F_PREFIXES, 1 }, END,
 };
-static const struct field session_f[] = {
-	{ "id", F_ID, 1 }, { "start", F_DATETIME, 1 },
-	{ "end", F_DATETIME, 1 }, { "booths", F_COUNT, 1 },
-	{ "directions", F_IDS, 0 }, END,
+const struct schema_field schema_session_fields[] = {
+	{ "id", SCHEMA_F_ID, 1 }, { "start", SCHEMA_F_DATETIME, 1 },
+	{ "end", SCHEMA_F_DATETIME, 1 }, { "booths", SCHEMA_F_COUNT, 1 },
+	{ "directions", SCHEMA_F_IDS, 0 }, END,
 };
-static const struct field query_f[] = {
-	{ "majors", F_PREFIXES, 1 }, { "skills", F_TAGS, 0 },
-	{ "region", F_REGION, 0 }, { "level", F_LEVEL, 0 },
-	{ "headcount", F_COUNT, 0 }, { "chains", F_TAGS, 0 }, END,
+static const struct schema_field query_f[] = {
+	{ "majors", SCHEMA_F_PREFIXES, 1 }, { "skills", SCHEMA_F_TAGS, 0 },
+	{ "region", SCHEMA_F_REGION, 0 }, { "level", SCHEMA_F_LEVEL, 0 },
+	{ "headcount", SCHEMA_F_COUNT, 0 }, { "chains", SCHEMA_F_TAGS, 0 }, END,
 };
 /* check_fields keeps a bit per field. */
 #define FIELDS_FIT(t) _Static_assert(sizeof t / sizeof *t <= 65, #t " too long")
 FIELDS_FIT(school_f); FIELDS_FIT(specialty_f); FIELDS_FIT(enterprise_f);
 FIELDS_FIT(posting_f); FIELDS_FIT(fair_f); FIELDS_FIT(program_f);
-FIELDS_FIT(student_f); FIELDS_FIT(direction_f); FIELDS_FIT(session_f);
+FIELDS_FIT(student_f); FIELDS_FIT(schema_direction_fields);
+FIELDS_FIT(schema_session_fields);
 FIELDS_FIT(query_f);
 
-static const struct field *const kind_fields[SCHEMA_NKINDS] = {
+const struct schema_field *const schema_fields[SCHEMA_NKINDS] = {
 	school_f, specialty_f, enterprise_f, posting_f, fair_f, program_f,
 	student_f,
 };
@@ -368,67 +359,64 @@ static int check_unique(const msgpack_object *a, const char *key,
 	return 0;
 }
 
-static int check_fields(const struct field *f, const msgpack_object *m,
+static int check_fields(const struct schema_field *f, const msgpack_object *m,
     const char *path, struct proto_err *e);
 
-static int check_value(enum ftype t, const msgpack_object *o, const char *path,
-    struct proto_err *e)
+static int check_value(enum schema_ftype t, const msgpack_object *o,
+    const char *path, struct proto_err *e)
 {
-	static const char *const levels[] = {
-		"secondary", "technician", "higher", "bachelor", NULL,
-	};
 	char p[SCHEMA_PATH_MAX];
 	uint32_t i;
 
 	switch (t) {
-	case F_ID:
+	case SCHEMA_F_ID:
 		return schema_check_id(o, path, e);
-	case F_NAME:
+	case SCHEMA_F_NAME:
 		return schema_check_str(o, SCHEMA_NAME_MAX, path, e);
-	case F_LEVEL:
-		return check_enum(o, levels, path, e);
-	case F_PKIND:
-		return check_enum(o, posting_kinds, path, e);
-	case F_REGION:
+	case SCHEMA_F_LEVEL:
+		return check_enum(o, schema_level_name, path, e);
+	case SCHEMA_F_PKIND:
+		return check_enum(o, schema_posting_kind, path, e);
+	case SCHEMA_F_REGION:
 		return check_coded(o, valid_region,
 		    "must be a 6-digit GB/T 2260 region code", path, e);
-	case F_MAJOR:
+	case SCHEMA_F_MAJOR:
 		return check_coded(o, valid_major,
 		    "must be a 6-digit 2021 catalog major code (K allowed)", path, e);
-	case F_INDUSTRY:
+	case SCHEMA_F_INDUSTRY:
 		return check_coded(o, valid_industry,
 		    "must be a GB/T 4754-2017 code like C36", path, e);
-	case F_COUNT:
+	case SCHEMA_F_COUNT:
 		return schema_check_int(o, 0, SCHEMA_COUNT_MAX, path, e, NULL);
-	case F_POS:
+	case SCHEMA_F_POS:
 		return schema_check_int(o, 1, SCHEMA_COUNT_MAX, path, e, NULL);
-	case F_YEAR:
+	case SCHEMA_F_YEAR:
 		return schema_check_int(o, 1000, 9999, path, e, NULL);
-	case F_DATE:
+	case SCHEMA_F_DATE:
 		return check_coded(o, valid_date,
 		    "must be a valid date YYYY-MM-DD", path, e);
-	case F_DATETIME:
+	case SCHEMA_F_DATETIME:
 		return check_coded(o, valid_datetime,
 		    "must be a valid time YYYY-MM-DDTHH:MM", path, e);
-	case F_TAGS:
-	case F_PREFIXES:
-	case F_IDS:
-		if (check_array(o, t == F_IDS ? SCHEMA_IDS_MAX : SCHEMA_TAGS_MAX,
+	case SCHEMA_F_TAGS:
+	case SCHEMA_F_PREFIXES:
+	case SCHEMA_F_IDS:
+		if (check_array(o, t == SCHEMA_F_IDS ? SCHEMA_IDS_MAX : SCHEMA_TAGS_MAX,
 		    path, e) < 0)
 			return -1;
 		for (i = 0; i < o->via.array.size; i++) {
 			const msgpack_object *x = &o->via.array.ptr[i];
 			schema_path_index(p, path, i);
-			if (t == F_TAGS && schema_check_str(x, SCHEMA_NAME_MAX, p, e) < 0)
+			if (t == SCHEMA_F_TAGS && schema_check_str(x, SCHEMA_NAME_MAX, p, e) < 0)
 				return -1;
-			if (t == F_IDS && schema_check_id(x, p, e) < 0)
+			if (t == SCHEMA_F_IDS && schema_check_id(x, p, e) < 0)
 				return -1;
-			if (t == F_PREFIXES && check_coded(x, valid_prefix,
+			if (t == SCHEMA_F_PREFIXES && check_coded(x, valid_prefix,
 			    "must be a major prefix of 2, 4 or 6 digits", p, e) < 0)
 				return -1;
 		}
-		return t == F_IDS ? check_unique(o, NULL, path, e) : 0;
-	case F_COHORTS:
+		return t == SCHEMA_F_IDS ? check_unique(o, NULL, path, e) : 0;
+	case SCHEMA_F_COHORTS:
 		if (o->type != MSGPACK_OBJECT_MAP)
 			return bad(e, path, "must be a map of year to count");
 		if (o->via.map.size > SCHEMA_TAGS_MAX)
@@ -449,7 +437,7 @@ static int check_value(enum ftype t, const msgpack_object *o, const char *path,
 				return -1;
 		}
 		return 0;
-	case F_SALARY: {
+	case SCHEMA_F_SALARY: {
 		long long lo = 0, hi = 0;   /* set on success; GCC 12 -O3 cannot tell */
 		if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != 2)
 			return bad(e, path, "must be [min, max]");
@@ -463,7 +451,7 @@ static int check_value(enum ftype t, const msgpack_object *o, const char *path,
 			return -1;
 		return lo <= hi ? 0 : bad(e, p, "must not be below the minimum");
 	}
-	case F_GRADE: {
+	case SCHEMA_F_GRADE: {
 		double g;
 		if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
 			g = o->via.u64 > 1000 ? 1000 : (double)o->via.u64;
@@ -478,18 +466,19 @@ static int check_value(enum ftype t, const msgpack_object *o, const char *path,
 			return bad(e, path, "must be in 0..100");
 		return 0;
 	}
-	case F_DIRECTIONS:
-	case F_SESSIONS:
+	case SCHEMA_F_DIRECTIONS:
+	case SCHEMA_F_SESSIONS:
 		if (check_array(o, SCHEMA_PARTS_MAX, path, e) < 0)
 			return -1;
 		for (i = 0; i < o->via.array.size; i++) {
 			schema_path_index(p, path, i);
-			if (check_fields(t == F_DIRECTIONS ? direction_f : session_f,
+			if (check_fields(t == SCHEMA_F_DIRECTIONS ?
+			    schema_direction_fields : schema_session_fields,
 			    &o->via.array.ptr[i], p, e) < 0)
 				return -1;
 		}
 		return check_unique(o, "id", path, e);
-	case F_REQUESTS:
+	case SCHEMA_F_REQUESTS:
 		if (o->type != MSGPACK_OBJECT_MAP)
 			return bad(e, path, "must be a map of enterprise id to count");
 		for (i = 0; i < o->via.map.size; i++) {
@@ -521,7 +510,7 @@ static int is_field(const msgpack_object *k, const char *name)
 	    proto_str_eq(k, name);
 }
 
-static int check_fields(const struct field *f, const msgpack_object *m,
+static int check_fields(const struct schema_field *f, const msgpack_object *m,
     const char *path, struct proto_err *e)
 {
 	char p[SCHEMA_PATH_MAX];
@@ -531,7 +520,7 @@ static int check_fields(const struct field *f, const msgpack_object *m,
 		return bad(e, *path ? path : "params", "must be a map");
 	for (uint32_t i = 0; i < m->via.map.size; i++) {
 		const msgpack_object *k = &m->via.map.ptr[i].key;
-		const struct field *fi;
+		const struct schema_field *fi;
 		if (k->type != MSGPACK_OBJECT_STR ||
 		    !proto_utf8_valid(k->via.str.ptr, k->via.str.size)) {
 			schema_path_index(p, path, i);
@@ -565,7 +554,7 @@ static int check_fields(const struct field *f, const msgpack_object *m,
 				return -1;
 		}
 	}
-	for (const struct field *fi = f; fi->name; fi++)
+	for (const struct schema_field *fi = f; fi->name; fi++)
 		if (fi->required && !(set & 1ULL << (fi - f))) {
 			schema_path_key(p, path, fi->name, strlen(fi->name));
 			return bad(e, p, "is required");
@@ -642,7 +631,7 @@ int schema_check(enum schema_kind k, const msgpack_object *rec,
 {
 	char p[SCHEMA_PATH_MAX];
 
-	if (check_fields(kind_fields[k], rec, path, e) < 0)
+	if (check_fields(schema_fields[k], rec, path, e) < 0)
 		return -1;
 	if (k == SCHEMA_FAIR)
 		return check_fair(rec, path, e);
@@ -693,9 +682,10 @@ int schema_major_fits_level(const char *code, enum schema_level lv)
 	return 0;
 }
 
-static const struct field *find_field(enum schema_kind k, const msgpack_object *key)
+static const struct schema_field *find_field(enum schema_kind k,
+    const msgpack_object *key)
 {
-	for (const struct field *f = kind_fields[k]; f->name; f++)
+	for (const struct schema_field *f = schema_fields[k]; f->name; f++)
 		if (proto_str_eq(key, f->name))
 			return f;
 	return NULL;
@@ -717,22 +707,23 @@ int schema_filter_check(enum schema_kind k, const msgpack_object *f,
 			return bad(e, p, "key must be a UTF-8 string");
 		}
 		schema_path_key(p, "filter", key->via.str.ptr, key->via.str.size);
-		const struct field *fd = find_field(k, key);
+		const struct schema_field *fd = find_field(k, key);
 		if (!fd)
 			return bad(e, p, "is not a field of this kind");
 		switch (fd->type) {
-		case F_COUNT: case F_POS: case F_YEAR:
+		case SCHEMA_F_COUNT: case SCHEMA_F_POS: case SCHEMA_F_YEAR:
 			if (schema_check_int(v, 0, SCHEMA_COUNT_MAX, p, e, NULL) < 0)
 				return -1;
 			break;
-		case F_GRADE:
+		case SCHEMA_F_GRADE:
 			if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
 			    v->type != MSGPACK_OBJECT_FLOAT32 &&
 			    v->type != MSGPACK_OBJECT_FLOAT64)
 				return bad(e, p, "must be a number");
 			break;
-		case F_COHORTS: case F_SALARY: case F_DIRECTIONS: case F_SESSIONS:
-		case F_REQUESTS:
+		case SCHEMA_F_COHORTS: case SCHEMA_F_SALARY:
+		case SCHEMA_F_DIRECTIONS: case SCHEMA_F_SESSIONS:
+		case SCHEMA_F_REQUESTS:
 			return bad(e, p, "cannot be filtered on (map or structured value)");
 		default:
 			if (v->type != MSGPACK_OBJECT_STR ||
@@ -811,10 +802,36 @@ int schema_check_region_prefix(const msgpack_object *o, const char *path,
 
 int schema_kind_of_posting(const msgpack_object *o)
 {
-	for (int i = 0; posting_kinds[i]; i++)
-		if (proto_str_eq(o, posting_kinds[i]))
+	for (int i = 0; o && schema_posting_kind[i]; i++)
+		if (proto_str_eq(o, schema_posting_kind[i]))
 			return i;
 	return -1;
+}
+
+int schema_check_posting_kind(const msgpack_object *o, const char *path,
+    struct proto_err *e)
+{
+	int k = schema_kind_of_posting(o);
+	return k >= 0 ? k : check_enum(o, schema_posting_kind, path, e);
+}
+
+int schema_year(const msgpack_object *o, int *month)
+{
+	const char *p;
+	size_t n;
+
+	if (!o || o->type != MSGPACK_OBJECT_STR)
+		return -1;
+	p = o->via.str.ptr;
+	n = o->via.str.size;
+	if (n < 4 || !digits(p, 4))
+		return -1;
+	if (month) {
+		if (n < 7 || p[4] != '-' || !digits(p + 5, 2))
+			return -1;
+		*month = num(p + 5, 2);
+	}
+	return num(p, 4);
 }
 
 const char *schema_str(const msgpack_object *o, char *buf, size_t cap)

@@ -27,7 +27,38 @@ enum schema_level {
 	SCHEMA_LEVEL_NONE = -1,
 	SCHEMA_SECONDARY, SCHEMA_TECHNICIAN, SCHEMA_HIGHER, SCHEMA_BACHELOR
 };
-extern const char *const schema_level_name[4];
+#define SCHEMA_NLEVELS 4
+extern const char *const schema_level_name[SCHEMA_NLEVELS + 1];  /* NULL-ended */
+
+/* Posting kinds in their documented order (indexes summarise postings
+ * by this index). */
+#define SCHEMA_NPKINDS 4
+extern const char *const schema_posting_kind[SCHEMA_NPKINDS + 1];  /* NULL-ended */
+
+/* What a record field holds: its check, and how a CSV cell is typed. */
+enum schema_ftype {
+	SCHEMA_F_ID, SCHEMA_F_NAME, SCHEMA_F_LEVEL, SCHEMA_F_PKIND,
+	SCHEMA_F_REGION, SCHEMA_F_MAJOR, SCHEMA_F_INDUSTRY, SCHEMA_F_COUNT,
+	SCHEMA_F_POS, SCHEMA_F_YEAR, SCHEMA_F_DATE, SCHEMA_F_DATETIME,
+	SCHEMA_F_TAGS, SCHEMA_F_PREFIXES, SCHEMA_F_IDS, SCHEMA_F_COHORTS,
+	SCHEMA_F_SALARY, SCHEMA_F_GRADE, SCHEMA_F_DIRECTIONS, SCHEMA_F_SESSIONS,
+	SCHEMA_F_REQUESTS,
+};
+
+struct schema_field {
+	const char *name;
+	enum schema_ftype type;
+	int required;
+};
+
+/*
+ * The fields of each kind, in their documented order, ended by a NULL
+ * name; and those of a fair's directions and sessions.  The one list of
+ * record fields: the CSV columns are derived from it.
+ */
+extern const struct schema_field *const schema_fields[SCHEMA_NKINDS];
+extern const struct schema_field schema_direction_fields[];
+extern const struct schema_field schema_session_fields[];
 
 #define SCHEMA_ID_MAX 64
 #define SCHEMA_NAME_MAX 512
@@ -110,7 +141,17 @@ int schema_check_query(const msgpack_object *q, const char *path,
 /* A region prefix parameter: 2, 4 or 6 digits. */
 int schema_check_region_prefix(const msgpack_object *o, const char *path,
     struct proto_err *e);
-/* A posting kind's index (job 0 ... order_class 3), -1 if not one. */
+/* A posting kind's index (job 0 ... order_class 3), -1 if not one
+ * (o may be NULL). */
 int schema_kind_of_posting(const msgpack_object *o);
+/* The same, or -1 with e saying which kinds there are. */
+int schema_check_posting_kind(const msgpack_object *o, const char *path,
+    struct proto_err *e);
+
+/*
+ * The year of a checked date or cohort key ("2026-05-20", "2026"), and
+ * with month not NULL its month; -1 when o is not a str of that shape.
+ */
+int schema_year(const msgpack_object *o, int *month);
 
 #endif

@@ -19,10 +19,6 @@ struct index_tally {
 	struct strtab t[2];                /* ix.spec.groups, ix.post.groups */
 };
 
-const char *const index_kinds[4] = {
-	"job", "internship", "apprenticeship", "order_class",
-};
-
 int index_open(MDB_txn *txn, struct index_dbs *d, int *stale)
 {
 	MDB_val k = { 7, "version" }, v;
@@ -246,8 +242,7 @@ static int spec_summary(MDB_txn *txn, const struct index_dbs *d, int add,
 	put8(v, coh ? coh->via.map.size : 0);
 	for (uint32_t i = 0; coh && i < coh->via.map.size; i++) {
 		const msgpack_object *y = &coh->via.map.ptr[i].key;
-		put16(v, (unsigned)atoi((char[5]){ y->via.str.ptr[0],
-		    y->via.str.ptr[1], y->via.str.ptr[2], y->via.str.ptr[3], 0 }));
+		put16(v, (unsigned)schema_year(y, NULL));
 		put32(v, (uint32_t)coh->via.map.ptr[i].val.via.u64);
 	}
 	put64(v, t[0].mask);
@@ -616,10 +611,8 @@ out:
 
 static int kind_index(const msgpack_object *k)
 {
-	for (int i = 0; i < 4; i++)
-		if (k && proto_str_eq(k, index_kinds[i]))
-			return i;
-	return 0;
+	int i = schema_kind_of_posting(k);
+	return i < 0 ? 0 : i;
 }
 
 int index_posting(MDB_txn *txn, const struct index_dbs *d,
@@ -812,6 +805,31 @@ long long index_spec_cohort(const struct index_spec *s, int year)
 			    (uint32_t)c[4] << 8 | c[5]);
 	}
 	return 0;
+}
+
+void index_spec_view(const struct index_spec *s, int year, struct match_spec *v)
+{
+	v->code = s->code;
+	v->region = s->region;
+	v->level = s->level;
+	v->available = index_spec_cohort(s, year);
+	v->skills = s->skills;
+	v->nskills = s->nskills;
+	v->chains = s->chains;
+	v->nchains = s->nchains;
+}
+
+void index_post_view(const struct index_post *p, struct match_post *v)
+{
+	v->prefixes = p->prefixes;
+	v->nprefixes = p->nprefixes;
+	v->skills = p->skills;
+	v->nskills = p->nskills;
+	v->chains = p->chains;
+	v->nchains = p->nchains;
+	v->level = p->level;
+	v->region = p->region;
+	v->headcount = p->headcount;
 }
 
 int index_post_decode(const MDB_val *key, const MDB_val *val, struct index_post *p)

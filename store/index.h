@@ -31,7 +31,7 @@
  *   ix.post.groups  FG, FG kind, FG kind region6 → number of postings
  *                   (uint64) with a prefix in field group FG ("**": any
  *                   major), counted once per group; kind is one digit
- *                   (index_kinds), region the effective one.
+ *                   (schema_posting_kind), region the effective one.
  *
  * "Everything under 4601" is one range scan, and a summary carries what
  * scoring needs (the school's region and level, cohorts, skills, chains;
@@ -151,6 +151,13 @@ int index_spec_find(MDB_txn *txn, const struct index_dbs *d,
 long long index_spec_cohort(const struct index_spec *s, int year);
 
 /*
+ * The scoring views of a decoded summary (available: its cohort of
+ * year); they point into s or p and live as long as it does.
+ */
+void index_spec_view(const struct index_spec *s, int year, struct match_spec *v);
+void index_post_view(const struct index_post *p, struct match_post *v);
+
+/*
  * admin.verify.  The first two rebuild a record's entries and compare
  * them byte for byte, setting *bad to the number of entries missing or
  * different; they return 0 or an MDB error.  index_verify_totals checks
@@ -165,8 +172,5 @@ int index_verify_posting(MDB_txn *txn, const struct index_dbs *d,
 int index_verify_totals(MDB_txn *txn, const struct index_dbs *d,
     unsigned long long nspec, unsigned long long npost,
     void (*problem)(void *arg, const char *what), void *arg);
-
-/* Posting kinds in summary order. */
-extern const char *const index_kinds[4];
 
 #endif

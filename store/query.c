@@ -885,15 +885,7 @@ static int open_visit(void *arg, MDB_val *k, MDB_val *v)
 	}
 	if (first < o->p.nprefixes && id_cmp(o->p.prefixes[first], here))
 		return 0;
-	mp.prefixes = o->p.prefixes;
-	mp.nprefixes = o->p.nprefixes;
-	mp.skills = o->p.skills;
-	mp.nskills = o->p.nskills;
-	mp.chains = o->p.chains;
-	mp.nchains = o->p.nchains;
-	mp.level = o->p.level;
-	mp.region = o->p.region;
-	mp.headcount = o->p.headcount;
+	index_post_view(&o->p, &mp);
 	h.score = match_score(o->w, &mp, o->spec, &h.why);
 	if (h.score < 0)
 		return 0;

@@ -40,7 +40,7 @@ void query_top_sort(struct query_top *t);
 struct query_filter {
 	struct match_str region_prefix;
 	long long min_available;  /* candidates only */
-	int kind;                 /* openings only: index_kinds index, -1 any */
+	int kind;                 /* openings only: schema_posting_kind index, -1 any */
 	int grad_year;
 };
 

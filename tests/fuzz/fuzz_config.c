@@ -58,10 +58,9 @@ static void check_ranges(const struct config *c)
 	CHECK(c->max_connections >= 1 && c->max_connections <= 1000000);
 	CHECK(c->idle_timeout_s <= 31536000);
 	CHECK(c->max_reply_queue >= 4096 && c->max_reply_queue <= 1ULL << 40);
-	const double w[] = { c->w_major, c->w_skills, c->w_region, c->w_level,
-	    c->w_capacity, c->w_chain };
-	for (int i = 0; i < 6; i++)
-		CHECK(w[i] >= 0 && w[i] <= 1);
+	struct match_weights w = c->weights;
+	for (int i = 0; i < MATCH_NFACTORS; i++)
+		CHECK(*match_weight_at(&w, i) >= 0 && *match_weight_at(&w, i) <= 1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
