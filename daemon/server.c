@@ -5,9 +5,10 @@
  * reads once, handles every whole frame buffered, and writes the replies
  * at once (one recv and one send for a pipelined burst, as redis does
  * before it sleeps); only when the socket will not take everything does
- * the write event get armed.  A connection is freed at one point: at the
- * end of its own callback, or by the housekeeping timer, which also frees
- * the buffers of a connection gone quiet.  Replies from the writer and
+ * the write event get armed.  A connection is freed at one point: by
+ * conn_done, at the end of the callback (its own, a job's reply, or the
+ * housekeeping timer's) that made it CONN_DEAD.  The timer also frees the
+ * buffers of a connection gone quiet.  Replies from the writer and
  * worker threads find their connection by fd, checked by id.
  */
 #include "daemon.h"
@@ -35,6 +36,20 @@
 #define CONN_JOBS 4
 #define CONN_HOLD_INPUT (1 << 20)   /* input kept while waiting for jobs */
 
+/*
+ * A connection's life, in order; it only moves forward.  Every callback
+ * ends by freeing a CONN_DEAD connection (conn_done), and nothing else
+ * frees one but the shutdown.
+ */
+enum conn_state {
+	CONN_OPEN,        /* frames are handled */
+	CONN_CLOSING,     /* a violation or failed commit: input is ignored,
+			     the replies queued are still sent */
+	CONN_DRAINING,    /* replies sent and our side shut down: input is
+			     discarded until the peer's FIN or the deadline */
+	CONN_DEAD,        /* to be freed: peer gone, or nothing left to do */
+};
+
 struct conn {
 	uint64_t id;              /* for replies from worker threads */
 	int fd;
@@ -43,16 +58,18 @@ struct conn {
 	struct proto_scan scan;
 	struct session sess;
 	uint64_t last_ms;         /* last byte read, monotonic */
-	time_t deadline;          /* closing: give up draining then */
-	unsigned closing : 1;     /* stop handling input; close once flushed */
-	unsigned eof : 1;         /* peer sent FIN */
-	unsigned paused : 1;      /* reading stopped: reply queue over limit */
-	unsigned held : 1;        /* reading stopped: input waits for jobs */
+	time_t deadline;          /* CONN_DRAINING: give up then */
+	enum conn_state state;
+	/*
+	 * The read side, beside the state: eof once the peer's FIN is read
+	 * (rev is then deleted for good); paused while the reply queue is
+	 * over max_reply_queue, held while its input waits for its jobs (rev
+	 * is deleted while either is set, and added back when both clear);
+	 * wr_armed exactly while wev is added.
+	 */
+	unsigned eof : 1, paused : 1, held : 1, wr_armed : 1;
 	unsigned jobs;            /* its calls on the writer and worker threads */
 	unsigned writes;          /* of which writes */
-	unsigned wr_armed : 1;
-	unsigned shut : 1;        /* our side shut down for writing */
-	unsigned dead : 1;
 	struct conn *prev, *next;
 };
 
@@ -62,6 +79,13 @@ static struct conn **byfd;
 static size_t nbyfd;
 static struct evconnlistener *listeners[2];
 static struct event *tick;
+
+/* Stop handling c's input; what is queued is still sent. */
+static void conn_close(struct conn *c)
+{
+	if (c->state == CONN_OPEN)
+		c->state = CONN_CLOSING;
+}
 
 static void conn_free(struct conn *c)
 {
@@ -82,6 +106,13 @@ static void conn_free(struct conn *c)
 	stats_conn.current--;
 }
 
+/* The end of every callback: a dead connection is freed here. */
+static void conn_done(struct conn *c)
+{
+	if (c->state == CONN_DEAD)
+		conn_free(c);
+}
+
 /*
  * Handle buffered frames until none is whole, or the reply queue is full,
  * or the next must wait for this connection's calls on other threads.
@@ -90,7 +121,7 @@ static void conn_process(struct conn *c, uint64_t now_us)
 {
 	const struct config *cfg = &daemon_g.cfg;
 
-	while (!c->closing && !c->dead) {
+	while (c->state == CONN_OPEN) {
 		/*
 		 * A connection keeps at most CONN_JOBS calls on the writer and
 		 * workers: the rest of its pipeline waits in its input buffer
@@ -123,18 +154,18 @@ static void conn_process(struct conn *c, uint64_t now_us)
 		switch (proto_scan(&c->scan, p, n, cfg->max_frame)) {
 		case PROTO_PARTIAL:
 			if (c->eof && n > 0)
-				c->closing = 1;   /* a frame cut short by FIN */
+				conn_close(c);    /* a frame cut short by FIN */
 			return;
 		case PROTO_BAD:
 			methods_reject(p, n, PROTO_PARSE_ERROR, "not MessagePack",
 			    &c->out);
-			c->closing = 1;
+			conn_close(c);
 			return;
 		case PROTO_TOO_BIG:
 			stats_limit_hit(LIMIT_FRAME);
 			methods_reject(p, n, PROTO_TOO_LARGE,
 			    "frame larger than max_frame", &c->out);
-			c->closing = 1;
+			conn_close(c);
 			return;
 		case PROTO_FRAME:
 			break;
@@ -149,7 +180,7 @@ static void conn_process(struct conn *c, uint64_t now_us)
 			struct job *j = NULL;
 			if (methods_handle(&c->sess, p, len, c->scan.maxdepth,
 			    &c->out, &j, &now_us))
-				c->closing = 1;
+				conn_close(c);
 			if (j) {
 				j->conn = c->id;
 				j->fd = c->fd;
@@ -190,24 +221,22 @@ static void conn_flush(struct conn *c)
 			}
 			return;
 		}
-		c->dead = 1;          /* peer gone */
+		c->state = CONN_DEAD;         /* peer gone */
 		return;
 	}
 	if (c->wr_armed) {
 		event_del(c->wev);
 		c->wr_armed = 0;
 	}
-	if (c->closing && !c->shut) {
+	if (c->state == CONN_CLOSING) {
 		/* Reply delivered: say so, then drain the peer's input briefly. */
 		shutdown(c->fd, SHUT_WR);
-		c->shut = 1;
+		c->state = CONN_DRAINING;
 		c->deadline = time(NULL) + CLOSE_DRAIN_S;
 	}
-	if (c->eof && !c->closing && c->jobs == 0 &&
-	    proto_buf_pending(&c->in) == 0)
-		c->dead = 1;          /* peer is done and so are we */
-	if (c->closing && c->eof)
-		c->dead = 1;
+	if (c->eof && (c->state == CONN_DRAINING || (c->jobs == 0 &&
+	    proto_buf_pending(&c->in) == 0)))
+		c->state = CONN_DEAD;         /* the peer is done and so are we */
 }
 
 /*
@@ -219,7 +248,7 @@ static void conn_flush(struct conn *c)
 static void conn_drain(struct conn *c)
 {
 	conn_flush(c);
-	while (!c->dead && c->paused &&
+	while (c->state != CONN_DEAD && c->paused &&
 	    proto_buf_pending(&c->out) <= daemon_g.cfg.max_reply_queue / 2) {
 		c->paused = 0;
 		event_add(c->rev, NULL);
@@ -233,25 +262,24 @@ void server_job_done(struct job *j)
 	/* The id tells the connection from a later one on the same fd. */
 	struct conn *c = (size_t)j->fd < nbyfd ? byfd[j->fd] : NULL;
 
-	if (!c || c->id != j->conn || c->dead)
+	if (!c || c->id != j->conn || c->state == CONN_DEAD)
 		return;
 	c->jobs--;
 	c->writes -= j->write;
 	if (j->close)
-		c->closing = 1;           /* its commit failed: nothing to answer */
+		conn_close(c);            /* its commit failed: nothing to answer */
 	if (c->held) {
 		c->held = 0;
 		if (!c->paused)
 			event_add(c->rev, NULL);
 	}
-	if (!c->shut)
+	if (c->state < CONN_DRAINING)
 		proto_buf_append(&c->out, j->out.data + j->out.off,
 		    proto_buf_pending(&j->out));
 	if (!c->paused)
 		conn_process(c, stats_now_us());  /* frames that waited */
 	conn_drain(c);
-	if (c->dead)
-		conn_free(c);
+	conn_done(c);
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
@@ -265,7 +293,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (r < 0) {
-		c->dead = 1;
+		c->state = CONN_DEAD;
 	} else if (r == 0) {
 		c->eof = 1;
 		event_del(c->rev);
@@ -273,17 +301,16 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	now_us = stats_now_us();
 	if (r > 0) {
 		c->last_ms = now_us / 1000;
-		if (c->closing)                  /* draining: discard */
+		if (c->state != CONN_OPEN)       /* closing: discard */
 			c->in.off = c->in.len = 0;
 		else
 			c->in.len += (size_t)r;
 	}
-	if (!c->dead && !c->paused)
+	if (c->state != CONN_DEAD && !c->paused)
 		conn_process(c, now_us);
-	if (!c->dead)
+	if (c->state != CONN_DEAD)
 		conn_drain(c);
-	if (c->dead)
-		conn_free(c);
+	conn_done(c);
 }
 
 static void on_write(evutil_socket_t fd, short what, void *arg)
@@ -292,8 +319,7 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
 	(void)fd, (void)what;
 
 	conn_drain(c);
-	if (c->dead)
-		conn_free(c);
+	conn_done(c);
 }
 
 static int is_loopback(const struct sockaddr *sa)
@@ -368,8 +394,8 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
  */
 static void conn_trim(struct conn *c, uint64_t now_ms)
 {
-	if (c->closing || c->jobs || now_ms - c->last_ms < TRIM_IDLE_MS ||
-	    proto_buf_pending(&c->in) || proto_buf_pending(&c->out) ||
+	if (c->state != CONN_OPEN || c->jobs ||
+	    now_ms - c->last_ms < TRIM_IDLE_MS || proto_buf_pending(&c->in) || proto_buf_pending(&c->out) ||
 	    c->scan.len)
 		return;
 	proto_buf_free(&c->in);
@@ -396,16 +422,18 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 	for (struct conn *c = conns, *next; c; c = next) {
 		next = c->next;
-		if (c->closing && c->shut && now >= c->deadline) {
-			conn_free(c);
-		} else if (idle && !c->closing && now_ms - c->last_ms >= idle * 1000 &&
+		if (c->state == CONN_DRAINING && now >= c->deadline) {
+			c->state = CONN_DEAD;
+		} else if (idle && c->state == CONN_OPEN &&
+		    now_ms - c->last_ms >= idle * 1000 &&
 		    proto_buf_pending(&c->out) == 0) {
 			stats_limit_hit(LIMIT_IDLE);
 			log_debug("closing connection idle for %llus", idle);
-			conn_free(c);
+			c->state = CONN_DEAD;
 		} else {
 			conn_trim(c, now_ms);
 		}
+		conn_done(c);
 	}
 }
 
