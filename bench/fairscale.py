@@ -29,7 +29,7 @@ Sizes (the `jinhua` size is examples/jinhua-fair, imported with the CLI):
   schools of its level (~2,100 specialties, ~150,000 graduates), 10,000
   enterprises with 100,000 postings and ~600,000 positions.  10,000, not
   ~15,000: a fair names at most 10,000 enterprises (the daemon's limit on
-  id arrays, SCHEMA_IDS_MAX in store/schema.h), and 1,000 directions is
+  id arrays, SCHEMA_IDS_MAX in model/schema.h), and 1,000 directions is
   its limit on a fair's directions (SCHEMA_PARTS_MAX).
 
 Postings: an enterprise has a main field group (GB/T 4754 division to
@@ -43,7 +43,7 @@ each reaches every direction of its field (or all).  Skills come from a
 12-tag vocabulary per field class, so a specialty of another class shares
 none of a posting's class skills.
 
-Note on arcs (DESIGN.md's major factor): every specialty in the same field
+Note on arcs (docs/matching.md's major factor): every specialty in the same field
 group as one of a posting's prefixes scores 0.3 on the major factor, so
 with the default min_score 0 a posting has an arc to every direction of
 its field group whatever its prefixes' length: 1,000 directions over 19

@@ -18,7 +18,7 @@
  * With --sorted each kind's records go out in id order (as `chanjiao
  * import` sends a file), not in the order they were drawn.
  *
- * Sizes are the rows of DESIGN.md "Scale we design for":
+ * Sizes are the scales of bench/README.md ("gen — the scenarios"):
  *
  *   scale     schools  specialties  enterprises  postings   regions
  *   city           20          400        2,000    20,000   Jiaxing (3304)

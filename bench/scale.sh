@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/scale.sh — bulk import and match.candidates at a DESIGN.md scale.
+# bench/scale.sh — bulk import and match.candidates at a docs/matching.md scale.
 #
 #   bench/scale.sh [city|province|nation]      # default city
 #   SEED=1 NQ=10000 SECS=10 WARMUP=1 bench/scale.sh province

@@ -1,6 +1,6 @@
 /*
  * report — `fair allocate`, `fair schedule` and `fair report`, written
- * against PROTOCOL.md's result shapes of fair.allocate and fair.schedule.
+ * against docs/protocol.md's result shapes of fair.allocate and fair.schedule.
  *
  * The report joins the two planners' answers with the fair, its postings
  * and enterprises (pipelined gets) into what an organizer prints: per

@@ -1,5 +1,5 @@
 /*
- * tokens — the tokens file of PROTOCOL.md "Running the daemon": one
+ * tokens — the tokens file of docs/protocol.md "Running the daemon": one
  * "SHA256HEX ROLE OWNER" line per token, `#` starting a comment.  Only
  * hashes are ever held; a token is compared by hashing it and checking
  * every entry in constant time.

@@ -21,7 +21,7 @@
 struct event_base;
 struct job;
 
-/* Limit keys of PROTOCOL.md "Limits", as counted in system.stats.limits. */
+/* Limit keys of docs/protocol.md "Limits", as counted in system.stats.limits. */
 enum limit {
 	LIMIT_FRAME, LIMIT_DEPTH, LIMIT_BATCH, LIMIT_K, LIMIT_LIMIT,
 	LIMIT_CONNECTIONS, LIMIT_IDLE, LIMIT_REPLY_QUEUE, LIMIT_N
@@ -29,7 +29,7 @@ enum limit {
 extern const char *const limit_name[LIMIT_N];
 
 /*
- * What a connection may do (PROTOCOL.md "Roles").  `hash` is its token's
+ * What a connection may do (docs/protocol.md "Roles").  `hash` is its token's
  * hash; when the tokens file is re-read (gen changes) the session is
  * checked against the new file before its next request.
  */

@@ -95,7 +95,7 @@ static int m_login(struct call *c)
 	int i;
 
 	if (!daemon_g.cfg.tokens[0]) {
-		/* Without a tokens file every connection is admin (PROTOCOL.md). */
+		/* Without a tokens file every connection is admin (docs/protocol.md). */
 		msgpack_pack_map(c->pk, 2);
 		proto_pack_cstr(c->pk, "role");
 		proto_pack_cstr(c->pk, "admin");
@@ -139,7 +139,7 @@ static int owned_by(const msgpack_object *rec, const char *key,
 }
 
 /*
- * PROTOCOL.md "Roles": may this session write rec of kind k?  Asked by
+ * docs/protocol.md "Roles": may this session write rec of kind k?  Asked by
  * the store for the stored and the new record of every write.
  */
 static int may_write(void *arg, struct store *st, MDB_txn *txn,

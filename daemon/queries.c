@@ -14,7 +14,7 @@
 #include "query.h"
 #include "xalloc.h"
 
-/* The default graduation year from today's local date (DESIGN.md). */
+/* The default graduation year from today's local date (docs/matching.md). */
 static int default_grad_year(void)
 {
 	time_t now = time(NULL);

@@ -1,5 +1,5 @@
 /*
- * fair — the fair planners of DESIGN.md "Definitions": fair.allocate as
+ * fair — the fair planners of docs/matching.md "Definitions": fair.allocate as
  * a maximum flow of least cost, fair.schedule as another.
  *
  * Scores are already rounded to 1e-9 (match_score), so a score becomes
@@ -227,7 +227,7 @@ static void number_booths(struct fair_slot *v, size_t n)
  * enterprises of a maximum-coverage flow stay covered while it grows to a
  * maximum flow).  Among maximum flows the least cost has the most
  * enterprises (K exceeds any total relevance), then the most relevance.
- * So DESIGN.md's three objectives come out in their order.
+ * So docs/matching.md's three objectives come out in their order.
  *
  * Relevance is Σ headcount × score, scaled to integers by the largest
  * power of ten (at most 1e9, where scores are exact) that keeps

@@ -1,5 +1,5 @@
 /*
- * fair — the job-fair planners of DESIGN.md "Definitions": fair.allocate's
+ * fair — the job-fair planners of docs/matching.md "Definitions": fair.allocate's
  * arcs, supplies, demands and exact allocation, and fair.schedule's booth
  * plan, both solved with the min-cost flow of flow.h.  Pure: the daemon
  * reads the fair's specialties and postings and hands them over as views.
@@ -73,7 +73,7 @@ struct fair_slot {
 };
 
 /*
- * fair.schedule (DESIGN.md): slots for the most enterprises, then the
+ * fair.schedule (docs/matching.md): slots for the most enterprises, then the
  * most wanted slots, then the most relevance, from arcs = fair_arcs at
  * min_score 0.  *slots (malloc'd) come by session, then booth; score =
  * Σ relevance.  -1 if the solver fails.

@@ -1,5 +1,5 @@
 /*
- * balance — stats.balance rows (DESIGN.md "Definitions"), fed one
+ * balance — stats.balance rows (docs/matching.md "Definitions"), fed one
  * specialty and one posting at a time.
  *
  * Rows live in an array indexed by a strtab of their keys; eligibility

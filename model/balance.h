@@ -1,6 +1,6 @@
 /*
  * balance — the rows of stats.balance: supply and demand per major, major
- * class, major group, industry division or fair direction (DESIGN.md).
+ * class, major group, industry division or fair direction (docs/matching.md).
  * Pure: the store's query_balance feeds it what the indexes hold.
  */
 #ifndef CJ_BALANCE_H

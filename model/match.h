@@ -1,5 +1,5 @@
 /*
- * match — the scoring model of DESIGN.md: six factors in [0, 1], weighted
+ * match — the scoring model of docs/matching.md: six factors in [0, 1], weighted
  * by the [match] config section, a major factor of 0 excluding the pair
  * unless the posting accepts any major.
  *
@@ -73,7 +73,7 @@ struct match_why {
 double match_why_at(const struct match_why *w, enum match_factor i);
 double *match_weight_at(struct match_weights *w, enum match_factor i);
 
-/* The major factor of code against one prefix (DESIGN.md, exact rule). */
+/* The major factor of code against one prefix (docs/matching.md, exact rule). */
 double match_major_one(struct match_str code, struct match_str prefix);
 /* The best over the posting's prefixes; 1 when it has none. */
 double match_major(struct match_str code, const struct match_str *prefixes,
@@ -114,7 +114,7 @@ double match_bound(const struct match_weights *w, const struct match_post *p,
 int match_field_group(const char *code);
 
 /*
- * The default graduation year for a date (DESIGN.md): the date's year if
+ * The default graduation year for a date (docs/matching.md): the date's year if
  * on or before 31 August, else the next.  month is 1..12.
  */
 int match_grad_year(int year, int month);
@@ -127,7 +127,7 @@ struct match_dir {
 };
 
 /*
- * The direction a specialty supplies (DESIGN.md fair.allocate): the first
+ * The direction a specialty supplies (docs/matching.md fair.allocate): the first
  * whose prefixes one starts its code, or -1.
  */
 int match_direction_of(struct match_str code, const struct match_dir *dirs,

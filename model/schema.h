@@ -1,9 +1,9 @@
 /*
- * schema — the seven record kinds of PROTOCOL.md "Records" and the checks
+ * schema — the seven record kinds of docs/protocol.md "Records" and the checks
  * every value from the wire passes before it is used or stored.
  *
  * Every check takes the path of the value (relative to the params map, as
- * PROTOCOL.md spells it: "records[3].cohorts.2026") and on failure fills a
+ * docs/protocol.md spells it: "records[3].cohorts.2026") and on failure fills a
  * proto_err with -32602 and that path.  None of them allocates.
  */
 #ifndef CJ_SCHEMA_H
@@ -124,7 +124,7 @@ void schema_path_key(char *out, const char *base, const char *key, size_t keylen
 void schema_path_index(char *out, const char *base, size_t i);
 
 /*
- * list filters (PROTOCOL.md <kind>.list): check the filter map f for kind
+ * list filters (docs/protocol.md <kind>.list): check the filter map f for kind
  * k (path "filter"): every key a field of k that can be filtered, every
  * value of the field's type; then test a stored record against it.
  * Equality for scalars, prefix for region and major_code, containment for

@@ -1,5 +1,5 @@
 /*
- * proto — MessagePack-RPC framing for chanjiao (PROTOCOL.md).
+ * proto — MessagePack-RPC framing for chanjiao (docs/protocol.md).
  *
  * The frame scanner is a pure function over caller-owned bytes: it does no
  * I/O, never trusts a declared length (every size is checked against the
@@ -122,7 +122,7 @@ void proto_pack_error(msgpack_packer *pk, int has_msgid, uint32_t msgid,
     int code, const char *message, const char *field);
 
 /*
- * An error on its way to the client.  `field` is the PROTOCOL.md path of
+ * An error on its way to the client.  `field` is the docs/protocol.md path of
  * the offending value relative to the params map ("records[3].cohorts.2026"),
  * empty when none applies.
  */

@@ -160,7 +160,7 @@ static void range_prune(struct ranges *r)
 }
 
 /*
- * The three tiers of the major factor (DESIGN.md): 1 where a prefix
+ * The three tiers of the major factor (docs/matching.md): 1 where a prefix
  * starts the code; 0.6 in a prefix's field class at any level (its whole
  * field group for a 2-digit prefix); 0.3 in its field group.  Tier 2 is
  * also every code with a major factor > 0.

@@ -13,7 +13,7 @@
 #include "index.h"
 #include "xalloc.h"
 
-/* Who names whom: the reference fields of PROTOCOL.md "Records". */
+/* Who names whom: the reference fields of docs/protocol.md "Records". */
 static const struct ref {
 	enum schema_kind from;
 	const char *field;

@@ -6,7 +6,7 @@
                                                                # (writes into its store!)
 
 Reads the CSV files beside this script, converts every row to the record
-PROTOCOL.md defines (the CSV format of the `chanjiao` CLI: header = field
+docs/protocol.md defines (the CSV format of the `chanjiao` CLI: header = field
 names, empty cell = field absent, lists `;`-separated, cohorts as
 cohort_YYYY columns, salary as salary_min/salary_max, a fair spread over
 fairs.csv + fair_directions.csv + fair_sessions.csv + fair_requests.csv),
@@ -114,7 +114,7 @@ def read_csv(name):
 
 
 def to_records():
-    """{kind: [(file, line, record)]} in PROTOCOL.md shape."""
+    """{kind: [(file, line, record)]} in docs/protocol.md shape."""
     recs = {"school": [], "enterprise": [], "specialty": [], "posting": [], "fair": []}
     for line, r in read_csv("schools.csv"):
         recs["school"].append(("schools.csv", line, r))
@@ -291,7 +291,7 @@ def field(code):
 
 
 def major_factor(code, prefixes):
-    """DESIGN.md's major factor of a specialty code against a posting."""
+    """docs/matching.md's major factor of a specialty code against a posting."""
     if not prefixes:
         return 1.0
     best = 0.0

@@ -49,7 +49,7 @@ CHEM = "化工新材料"
 # (id, name, majors prefixes of the fair direction, specialties)
 # specialty: (major_code, catalog name, cohort 2026, cohort 2027, skills, chains)
 # All codes are secondary (中职) codes of the 2021 catalog: a technician
-# school takes the secondary codes (PROTOCOL.md, "specialty").
+# school takes the secondary codes (docs/protocol.md, "specialty").
 
 DIRECTIONS = [
     ("D01", "五轴数控加工", ["660103", "660102"], [
