@@ -369,7 +369,7 @@ TEST(malformed)
 	memcpy(buf, v.mv_data, v.mv_size);
 	for (size_t n = 0; n < v.mv_size; n++, cuts++) {
 		MDB_val cut = { n, buf };
-		char ctx[32];
+		char ctx[48];
 		snprintf(ctx, sizeof ctx, "spec cut at %zu", n);
 		CHECK_CTX(ctx);
 		CHECK_EQ_INT(index_spec_decode(&k, &cut, s), -1);
@@ -398,7 +398,7 @@ TEST(malformed)
 	memcpy(buf, v.mv_data, v.mv_size);
 	for (size_t n = 0; n < v.mv_size; n++, cuts++) {
 		MDB_val cut = { n, buf };
-		char ctx[32];
+		char ctx[48];
 		snprintf(ctx, sizeof ctx, "post cut at %zu", n);
 		CHECK_CTX(ctx);
 		CHECK_EQ_INT(index_post_decode(&k, &cut, p), -1);

@@ -303,9 +303,11 @@ static char ctx[1024];
 static void set_ctx(enum schema_kind k, const char *what, const char *path,
     const char *val)
 {
+	/* GCC 12 at -O3 believes some inlined caller passes a null string */
+	const char *shown = val ? val : "(deleted)";
 	snprintf(ctx, sizeof ctx, "%s %s %s = %.120s%s", schema_kind_name[k],
-	    what, path, val ? val : "(deleted)",
-	    val && strlen(val) > 120 ? "..." : "");
+	    what ? what : "", path ? path : "", shown,
+	    strlen(shown) > 120 ? "..." : "");
 	CHECK_CTX(ctx);
 }
 
