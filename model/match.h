@@ -109,6 +109,10 @@ struct match_bits {
 double match_bound(const struct match_weights *w, const struct match_post *p,
     const struct match_bits *pb, const struct match_spec *s,
     const struct match_bits *sb, double major, double region);
+/* match_score rounds and match_bound does not: the bound may fall short of
+ * the score by less than this, so prune only when bound + MATCH_EPS is
+ * below what must be beaten. */
+#define MATCH_EPS 1e-9
 
 /* field(): a code's group moved to the higher-vocational numbering. */
 int match_field_group(const char *code);

@@ -341,7 +341,7 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 		for (size_t i = 0; i < c->post->nskills && i < INDEX_TAGS_MAX; i++)
 			maybe += (c->skill_bit[i] & c->s.skills_mask) != 0;
 		if (c->bound - c->w->skills * (1.0 - (double)maybe /
-		    (double)c->post->nskills) + 1e-9 < c->top->v[0].score)
+		    (double)c->post->nskills) + MATCH_EPS < c->top->v[0].score)
 			return 0;
 	}
 	h.available = index_spec_cohort(&c->s, c->f->grad_year);
@@ -355,7 +355,7 @@ static int cand_visit(void *arg, MDB_val *k, MDB_val *v)
 	if (c->top->n == c->top->k && c->top->k) {
 		struct match_bits sb = { NULL, c->s.skills_mask, c->s.chains_mask };
 		if (match_bound(c->w, c->post, &c->bits, &ms, &sb, c->tier,
-		    c->region) + 1e-9 <
+		    c->region) + MATCH_EPS <
 		    c->top->v[0].score)
 			return 0;
 	}
@@ -744,7 +744,7 @@ int query_candidates(MDB_txn *txn, const struct index_dbs *ix,
 		size_t xl = nregions == 1 || r == 0 ? 0 : region_len[r - 1];
 		uint64_t bits = cell[ci].chain ? c->bits.chains : 1;
 		if (counted && top->n == top->k && top->k &&
-		    top->v[0].score > cell[ci].bound + 1e-9)
+		    top->v[0].score > cell[ci].bound + MATCH_EPS)
 			break;
 		c->tier = tier_factor[tier];
 		c->region = nregions == 1 ? -1.0 : region_tier[r];
@@ -966,7 +966,7 @@ int query_openings(MDB_txn *txn, const struct index_dbs *ix,
 	}
 	for (int tier = 0; tier < 3 && !rc; tier++) {
 		if (tier > 0 && top->n == top->k &&
-		    top->v[0].score > w->major * tier_factor[tier] + rest + 1e-9)
+		    top->v[0].score > w->major * tier_factor[tier] + rest + MATCH_EPS)
 			break;
 		o->tier = tier_factor[tier];
 		for (size_t i = 0; i < t[tier].m && !rc; i++)

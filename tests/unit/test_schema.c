@@ -1,5 +1,5 @@
 /*
- * test_schema — record validation of schema.h against PROTOCOL.md
+ * test_schema — record validation of schema.h against docs/protocol.md
  * "Records": a valid sample of each kind, then tables of one-change
  * edits of those samples, each with the -32602 field path it must give
  * (checked at the top level and under the batch base "records[3]").
