@@ -73,7 +73,7 @@ struct match_why {
 double match_why_at(const struct match_why *w, enum match_factor i);
 double *match_weight_at(struct match_weights *w, enum match_factor i);
 
-/* The major factor of code against one prefix (docs/matching.md, exact rule). */
+/* The major factor of code against one prefix (docs/matching.md). */
 double match_major_one(struct match_str code, struct match_str prefix);
 /* The best over the posting's prefixes; 1 when it has none. */
 double match_major(struct match_str code, const struct match_str *prefixes,
@@ -131,8 +131,8 @@ struct match_dir {
 };
 
 /*
- * The direction a specialty supplies (docs/matching.md fair.allocate): the first
- * whose prefixes one starts its code, or -1.
+ * The direction a specialty supplies (docs/matching.md, fair.allocate):
+ * the first whose prefixes one starts its code, or -1.
  */
 int match_direction_of(struct match_str code, const struct match_dir *dirs,
     size_t n);
