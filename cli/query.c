@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "balance.h"
 #include "catalog.h"
 #include "match.h"
 
@@ -375,16 +376,13 @@ static int show_balance(const struct opts *o, struct rpc *r,
 
 int cmd_balance(const struct opts *o, int argc, char **argv)
 {
-	static const char *const bys[] = {
-		"major", "major_class", "major_group", "industry", "direction", NULL,
-	};
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 	int rc, ok = 0;
 
 	(void)argv;
-	for (int i = 0; o->by && bys[i]; i++)
-		ok |= !strcmp(o->by, bys[i]);
+	for (int i = 0; o->by && balance_by_name[i]; i++)
+		ok |= !strcmp(o->by, balance_by_name[i]);
 	if (argc != 1 || !ok) {
 		cli_err("usage: chanjiao balance --by major|major_class|major_group|"
 		    "industry|direction [--fair F] [--region R] [--grad-year Y] "

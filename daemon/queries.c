@@ -343,8 +343,6 @@ int queries_balance(struct call *c)
 {
 	static const char *const known[] = { "by", "region_prefix", "grad_year",
 		"fair_id", NULL };
-	static const char *const bys[] = { "major", "major_class", "major_group",
-		"industry", "direction", NULL };
 	const msgpack_object *by = schema_opt(c->params, "by");
 	const msgpack_object *fid = schema_opt(c->params, "fair_id");
 	struct match_str *ids = NULL, *dprefix = NULL;
@@ -361,12 +359,10 @@ int queries_balance(struct call *c)
 
 	if (methods_only_keys(c, known) < 0 || common_params(c, &k, &f) < 0)
 		return -1;
-	for (int i = 0; by && by->type == MSGPACK_OBJECT_STR && bys[i]; i++)
-		if (proto_str_eq(by, bys[i]))
-			which = i;
-	if (which < 0)
-		return proto_fail(&c->err, PROTO_INVALID_PARAMS, "by", "by must be one "
-		    "of major, major_class, major_group, industry, direction");
+	if (!by)
+		return proto_fail(&c->err, PROTO_INVALID_PARAMS, "by", "by is required");
+	if ((which = schema_check_enum(by, balance_by_name, "by", &c->err)) < 0)
+		return -1;
 	if (fid && schema_check_id(fid, "fair_id", &c->err) < 0)
 		return -1;
 	if (which == BALANCE_DIRECTION && !fid)

@@ -16,6 +16,10 @@
 #include "strtab.h"
 #include "xalloc.h"
 
+const char *const balance_by_name[BALANCE_NBY + 1] = {
+	"major", "major_class", "major_group", "industry", "direction", NULL,
+};
+
 struct row {
 	char key[STRTAB_KEY];
 	size_t n;

@@ -12,6 +12,9 @@ enum balance_by {
 	BALANCE_MAJOR, BALANCE_CLASS, BALANCE_GROUP, BALANCE_INDUSTRY,
 	BALANCE_DIRECTION
 };
+#define BALANCE_NBY 5
+/* The `by` values in enum order ("major" ... "direction"), NULL-ended. */
+extern const char *const balance_by_name[BALANCE_NBY + 1];
 
 struct balance_row {
 	struct match_str key;      /* points into the balance */

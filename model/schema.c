@@ -289,14 +289,14 @@ static int valid_industry(const char *s, size_t n)
 	    digits(s + 1, n - 1);
 }
 
-static int check_enum(const msgpack_object *o, const char *const *names,
+int schema_check_enum(const msgpack_object *o, const char *const *names,
     const char *path, struct proto_err *e)
 {
 	char list[160] = "";
 	if (o->type == MSGPACK_OBJECT_STR)
 		for (int i = 0; names[i]; i++)
 			if (proto_str_eq(o, names[i]))
-				return 0;
+				return i;
 	for (int i = 0; names[i]; i++) {
 		strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
 		strncat(list, names[i], sizeof list - strlen(list) - 1);
@@ -374,9 +374,9 @@ static int check_value(enum schema_ftype t, const msgpack_object *o,
 	case SCHEMA_F_NAME:
 		return schema_check_str(o, SCHEMA_NAME_MAX, path, e);
 	case SCHEMA_F_LEVEL:
-		return check_enum(o, schema_level_name, path, e);
+		return schema_check_enum(o, schema_level_name, path, e) < 0 ? -1 : 0;
 	case SCHEMA_F_PKIND:
-		return check_enum(o, schema_posting_kind, path, e);
+		return schema_check_enum(o, schema_posting_kind, path, e) < 0 ? -1 : 0;
 	case SCHEMA_F_REGION:
 		return check_coded(o, valid_region,
 		    "must be a 6-digit GB/T 2260 region code", path, e);
@@ -811,8 +811,7 @@ int schema_kind_of_posting(const msgpack_object *o)
 int schema_check_posting_kind(const msgpack_object *o, const char *path,
     struct proto_err *e)
 {
-	int k = schema_kind_of_posting(o);
-	return k >= 0 ? k : check_enum(o, schema_posting_kind, path, e);
+	return schema_check_enum(o, schema_posting_kind, path, e);
 }
 
 int schema_year(const msgpack_object *o, int *month)

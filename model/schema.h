@@ -147,6 +147,9 @@ int schema_kind_of_posting(const msgpack_object *o);
 /* The same, or -1 with e saying which kinds there are. */
 int schema_check_posting_kind(const msgpack_object *o, const char *path,
     struct proto_err *e);
+/* The index of o in names (NULL-ended), or -1 with e listing them. */
+int schema_check_enum(const msgpack_object *o, const char *const *names,
+    const char *path, struct proto_err *e);
 
 /*
  * The year of a checked date or cohort key ("2026-05-20", "2026"), and
