@@ -34,6 +34,7 @@
 #ifndef CJ_CHECK_H
 #define CJ_CHECK_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,6 +53,26 @@ void check_register(const char *name, void (*fn)(void), const char *file,
 void check_fixture(void (*setup)(void), void (*teardown)(void));
 
 #define CHECK_CTX(s) (check_ctx = (s))
+
+/*
+ * xorshift64*: the same stream on every run, so a random case that fails
+ * fails again.  Each test's child starts from the state the program had
+ * when it forked, so tests do not shift each other's cases.
+ */
+static inline uint64_t check_rand(void)
+{
+	static uint64_t s = 0x9e3779b97f4a7c15ull;
+	s ^= s >> 12;
+	s ^= s << 25;
+	s ^= s >> 27;
+	return s * 0x2545f4914f6cdd1dull;
+}
+
+/* Uniform enough in [0, n) for test cases; n > 0. */
+static inline uint32_t check_rand_n(uint32_t n)
+{
+	return (uint32_t)(check_rand() % n);
+}
 
 #define TEST_TIMEOUT(name, secs) \
 	static void check_test_##name(void); \

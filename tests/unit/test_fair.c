@@ -217,16 +217,6 @@ TEST(allocate_count_before_score)
 
 /* ---- brute force on tiny random fairs ---- */
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static unsigned rn(unsigned n)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (unsigned)((rng * 0x2545f4914f6cdd1dull) % n);
-}
-
 static const char *const codes[] = {
 	"660103", "660201", "460103", "460201", "510101", "710101", "260101",
 };
@@ -278,22 +268,22 @@ TEST_TIMEOUT(allocate_brute_force, 120)
 		struct match_post po[3];
 		struct match_dir d[3];
 		char name[3][2] = { "a", "b", "c" };
-		size_t nd = 1 + rn(3), ns = 2 + rn(4), np = 1 + rn(3);
+		size_t nd = 1 + check_rand_n(3), ns = 2 + check_rand_n(4), np = 1 + check_rand_n(3);
 		static const double mins[] = { 0, 0, 0.7, 0.8 };
 
 		for (size_t i = 0; i < nd; i++) {
 			d[i].id = (struct match_str){ name[i], 1 };
-			d[i].prefixes = &dprefix[rn(5)];
+			d[i].prefixes = &dprefix[check_rand_n(5)];
 			d[i].nprefixes = 1;
 		}
 		for (size_t i = 0; i < ns; i++)
-			sp[i] = spec(codes[rn(7)], rn(5) ? 1 + (long long)rn(3) : 0);
+			sp[i] = spec(codes[check_rand_n(7)], check_rand_n(5) ? 1 + (long long)check_rand_n(3) : 0);
 		for (size_t i = 0; i < np; i++) {
-			size_t k = rn(6);
-			po[i] = post(&prefixes[k], 1 + rn(2),
-			    rn(5) ? 1 + (long long)rn(3) : 0);
+			size_t k = check_rand_n(6);
+			po[i] = post(&prefixes[k], 1 + check_rand_n(2),
+			    check_rand_n(5) ? 1 + (long long)check_rand_n(3) : 0);
 		}
-		struct fair_in in = { &W, mins[rn(4)], d, nd, sp, ns, po, np };
+		struct fair_in in = { &W, mins[check_rand_n(4)], d, nd, sp, ns, po, np };
 		struct fair_plan pl;
 		char ctx[64];
 		snprintf(ctx, sizeof ctx, "random fair %d", round_);

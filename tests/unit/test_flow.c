@@ -29,20 +29,9 @@
 #include "check.h"
 #include "flow.h"
 
-/* xorshift64*: the same values on every run. */
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
-}
-
 static int64_t rndr(int64_t lo, int64_t hi)   /* uniform in [lo, hi] */
 {
-	return lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1));
+	return lo + (int64_t)(check_rand() % (uint64_t)(hi - lo + 1));
 }
 
 /* GLPK's terminal output off in every test's child. */

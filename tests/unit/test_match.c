@@ -451,21 +451,6 @@ TEST(direction_of)
 
 /* ---- match_bound >= match_score ---- */
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
-}
-
-static unsigned rn(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
-
 #define NSPEC 150
 #define NPOST 150
 
@@ -494,29 +479,29 @@ static const char *const regions[] = {
 
 static void random_code(char *out, size_t len)
 {
-	snprintf(out, 8, "%s%02u%02u", groups[rn(12)], 1 + rn(3), 1 + rn(3));
+	snprintf(out, 8, "%s%02u%02u", groups[check_rand_n(12)], 1 + check_rand_n(3), 1 + check_rand_n(3));
 	if (len < 6)
 		out[len] = 0;
-	else if (rn(10) == 0)
+	else if (check_rand_n(10) == 0)
 		strcpy(out + 6, "K");
 }
 
 static match_tag random_tag(void)
 {
-	return rn(20) == 0 ? 0 : rn(150);     /* collide mod 64; some 0 */
+	return check_rand_n(20) == 0 ? 0 : check_rand_n(150);     /* collide mod 64; some 0 */
 }
 
 static void random_spec(struct rspec *r)
 {
 	memset(r, 0, sizeof *r);
 	random_code(r->code, 6);
-	strcpy(r->region, regions[rn(7)]);
+	strcpy(r->region, regions[check_rand_n(7)]);
 	r->s.code = S(r->code);
 	r->s.region = S(r->region);
-	r->s.level = (int)rn(4);
-	r->s.available = rn(8) == 0 ? -(long long)rn(5) : (long long)rn(60);
-	r->s.nskills = rn(11);
-	r->s.nchains = rn(5);
+	r->s.level = (int)check_rand_n(4);
+	r->s.available = check_rand_n(8) == 0 ? -(long long)check_rand_n(5) : (long long)check_rand_n(60);
+	r->s.nskills = check_rand_n(11);
+	r->s.nchains = check_rand_n(5);
 	for (size_t i = 0; i < r->s.nskills; i++) {
 		r->skills[i] = random_tag();
 		r->b.skills |= match_tag_bit(r->skills[i]);
@@ -533,18 +518,18 @@ static void random_post(struct rpost *r)
 {
 	static const size_t lens[] = { 2, 4, 6 };
 	memset(r, 0, sizeof *r);
-	r->p.nprefixes = rn(5);
+	r->p.nprefixes = check_rand_n(5);
 	for (size_t i = 0; i < r->p.nprefixes; i++) {
-		random_code(r->pfx[i], lens[rn(3)]);
+		random_code(r->pfx[i], lens[check_rand_n(3)]);
 		r->prefixes[i] = S(r->pfx[i]);
 	}
-	strcpy(r->region, regions[rn(7)]);
+	strcpy(r->region, regions[check_rand_n(7)]);
 	r->p.prefixes = r->prefixes;
 	r->p.region = S(r->region);
-	r->p.level = (int)rn(5) - 1;
-	r->p.headcount = (long long)rn(52) - 1;
-	r->p.nskills = rn(7);
-	r->p.nchains = rn(5);
+	r->p.level = (int)check_rand_n(5) - 1;
+	r->p.headcount = (long long)check_rand_n(52) - 1;
+	r->p.nskills = check_rand_n(7);
+	r->p.nchains = check_rand_n(5);
 	for (size_t i = 0; i < r->p.nskills; i++) {
 		r->skills[i] = random_tag();
 		r->skill_bit[i] = match_tag_bit(r->skills[i]);
@@ -562,7 +547,7 @@ static void random_weights(struct match_weights *w)
 {
 	double v[6], sum = 0;
 	for (int i = 0; i < 6; i++)
-		sum += v[i] = rn(4) == 0 ? 0 : (double)(1 + rn(100));
+		sum += v[i] = check_rand_n(4) == 0 ? 0 : (double)(1 + check_rand_n(100));
 	if (sum == 0)
 		v[0] = sum = 1;
 	w->major = v[0] / sum;

@@ -19,22 +19,6 @@
 #define MIB ((size_t)1024 * 1024)
 #define LIMIT (16 * MIB)
 
-/* xorshift64*: the same values on every run. */
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
-}
-
-static uint32_t rndn(uint32_t n)
-{
-	return (uint32_t)(rnd() % n);
-}
-
 /* A heap copy of exactly n bytes. */
 static char *dup_exact(const void *p, size_t n)
 {
@@ -350,7 +334,7 @@ static void put_random(msgpack_sbuffer *sb, size_t n)
 	while (n > 0) {
 		size_t k = n < sizeof b ? n : sizeof b;
 		for (size_t i = 0; i < k; i++)
-			b[i] = (unsigned char)rnd();
+			b[i] = (unsigned char)check_rand();
 		put(sb, b, k);
 		n -= k;
 	}
@@ -361,7 +345,7 @@ static int width_for(uint64_t len, int min)
 {
 	int w;
 	do
-		w = 1 << rndn(3);
+		w = 1 << check_rand_n(3);
 	while (w < min || (w == 1 && len > 0xff) || (w == 2 && len > 0xffff));
 	return w;
 }
@@ -377,14 +361,14 @@ static unsigned char width_code(int w)
  */
 static size_t gen(msgpack_sbuffer *sb, int levels)
 {
-	uint32_t r = rndn(100);
+	uint32_t r = check_rand_n(100);
 
 	if (sb->size > 1500)      /* keep frames small: the checks are O(n^2) */
 		levels = 0;
 	if (levels > 0 && r < 40) {
-		int map = rndn(2);
-		uint32_t n = rndn(10) == 0 ? 16 + rndn(4) : rndn(5);
-		if (n < 16 && rndn(2))
+		int map = check_rand_n(2);
+		uint32_t n = check_rand_n(10) == 0 ? 16 + check_rand_n(4) : check_rand_n(5);
+		if (n < 16 && check_rand_n(2))
 			put_hdr(sb, (map ? 0x80u : 0x90u) | n, 0, 0);
 		else {
 			int w = width_for(n, 2);
@@ -400,39 +384,39 @@ static size_t gen(msgpack_sbuffer *sb, int levels)
 		return d + 1;
 	}
 
-	r = rndn(13);
-	uint32_t len = rndn(8) == 0 ? 200 + rndn(150) : rndn(40);
+	r = check_rand_n(13);
+	uint32_t len = check_rand_n(8) == 0 ? 200 + check_rand_n(150) : check_rand_n(40);
 	switch (r) {
 	case 0: {
-		unsigned char c = (unsigned char)(rnd() & 0x7f);
+		unsigned char c = (unsigned char)(check_rand() & 0x7f);
 		put(sb, &c, 1);
 		break;
 	}
 	case 1: {
-		unsigned char c = (unsigned char)(0xe0 | (rnd() & 0x1f));
+		unsigned char c = (unsigned char)(0xe0 | (check_rand() & 0x1f));
 		put(sb, &c, 1);
 		break;
 	}
 	case 2: {
 		static const unsigned char v[] = { 0xc0, 0xc2, 0xc3 };
-		put(sb, &v[rndn(3)], 1);
+		put(sb, &v[check_rand_n(3)], 1);
 		break;
 	}
 	case 3:                                 /* float32/64 */
-		if (rndn(2))
-			put_hdr(sb, 0xca, rnd(), 4);
+		if (check_rand_n(2))
+			put_hdr(sb, 0xca, check_rand(), 4);
 		else
-			put_hdr(sb, 0xcb, rnd(), 8);
+			put_hdr(sb, 0xcb, check_rand(), 8);
 		break;
 	case 4:                                 /* uint 8..64 */
 	case 5: {                               /* int 8..64 */
-		int i = (int)rndn(4);
-		put_hdr(sb, (r == 4 ? 0xccu : 0xd0u) + (unsigned)i, rnd(), 1 << i);
+		int i = (int)check_rand_n(4);
+		put_hdr(sb, (r == 4 ? 0xccu : 0xd0u) + (unsigned)i, check_rand(), 1 << i);
 		break;
 	}
 	case 6:
 	case 7:                                 /* str */
-		if (len < 32 && rndn(2))
+		if (len < 32 && check_rand_n(2))
 			put_hdr(sb, 0xa0u | len, 0, 0);
 		else {
 			int w = width_for(len, 1);
@@ -447,8 +431,8 @@ static size_t gen(msgpack_sbuffer *sb, int levels)
 		break;
 	}
 	case 9: {                               /* fixext */
-		int i = (int)rndn(5);
-		put_hdr(sb, 0xd4u + (unsigned)i, rnd() & 0xff, 1);
+		int i = (int)check_rand_n(5);
+		put_hdr(sb, 0xd4u + (unsigned)i, check_rand() & 0xff, 1);
 		put_random(sb, (size_t)1 << i);
 		break;
 	}
@@ -481,7 +465,7 @@ TEST(random)
 		size_t d;
 		do {
 			msgpack_sbuffer_clear(&a);
-			d = gen(&a, 1 + (int)rndn(7));
+			d = gen(&a, 1 + (int)check_rand_n(7));
 		} while (d < 2 && i % 10 != 0);
 		gen(&b, 3);
 		total += a.size;
@@ -967,23 +951,23 @@ TEST(buf)
 	int bad = 0;
 
 	for (int op = 0; op < 20000; op++) {
-		if (rndn(3) != 0 || mhead == mtail) {
-			size_t n = rndn(8) == 0 ? rndn(sizeof chunk) : rndn(200);
+		if (check_rand_n(3) != 0 || mhead == mtail) {
+			size_t n = check_rand_n(8) == 0 ? check_rand_n(sizeof chunk) : check_rand_n(200);
 			for (size_t i = 0; i < n; i++)
-				chunk[i] = (unsigned char)rnd();
+				chunk[i] = (unsigned char)check_rand();
 			if (mtail + n > mcap) {
 				memmove(model, model + mhead, mtail - mhead);
 				mtail -= mhead, mhead = 0;
 			}
 			memcpy(model + mtail, chunk, n);
 			mtail += n;
-			if (rndn(2))
+			if (check_rand_n(2))
 				proto_buf_append(&b, chunk, n);
 			else
 				proto_buf_write(&b, (const char *)chunk, n);
 		} else {
 			size_t pend = mtail - mhead;
-			size_t n = rndn(4) == 0 ? pend : rndn((uint32_t)pend + 1);
+			size_t n = check_rand_n(4) == 0 ? pend : check_rand_n((uint32_t)pend + 1);
 			proto_buf_consume(&b, n);
 			mhead += n;
 		}
