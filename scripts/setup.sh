@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libevent-dev libmsgpack-dev
       liblmdb-dev libinih-dev libssl-dev libcsv-dev libglpk-dev python3 python3-msgpack
-      python3-pytest glpk-utils liblemon-dev g++)
+      python3-pytest glpk-utils liblemon-dev g++ coinor-libcbc-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
