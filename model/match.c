@@ -75,7 +75,7 @@ double match_major_one(struct match_str code, struct match_str prefix)
 double match_major(struct match_str code, const struct match_str *prefixes,
     size_t n)
 {
-	double best = n ? 0.0 : 1.0;
+	double best = n ? 0.0 : MATCH_ANY_MAJOR;
 	for (size_t i = 0; i < n && best < 1.0; i++) {
 		double f = match_major_one(code, prefixes[i]);
 		if (f > best)

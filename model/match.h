@@ -1,7 +1,6 @@
 /*
  * match — the scoring model of docs/matching.md: six factors in [0, 1], weighted
- * by the [match] config section, a major factor of 0 excluding the pair
- * unless the posting accepts any major.
+ * by the [match] config section, a major factor of 0 excluding the pair.
  *
  * These functions are pure: they see a specialty and a posting only
  * through the small views below, which the store's match summaries (and
@@ -73,9 +72,16 @@ struct match_why {
 double match_why_at(const struct match_why *w, enum match_factor i);
 double *match_weight_at(struct match_weights *w, enum match_factor i);
 
+/*
+ * The major factor of a posting that names no major: it says nothing of
+ * fit, so it ranks below the specialty's own class (0.6) and above its
+ * group only (0.3).
+ */
+#define MATCH_ANY_MAJOR 0.5
+
 /* The major factor of code against one prefix (docs/matching.md). */
 double match_major_one(struct match_str code, struct match_str prefix);
-/* The best over the posting's prefixes; 1 when it has none. */
+/* The best over the posting's prefixes; MATCH_ANY_MAJOR when it has none. */
 double match_major(struct match_str code, const struct match_str *prefixes,
     size_t n);
 

@@ -693,7 +693,7 @@ int query_candidates(MDB_txn *txn, const struct index_dbs *ix,
 	c->top = top;
 	c->considered = 0;
 	c->tally = !counted;
-	c->tier = 1.0;
+	c->tier = MATCH_ANY_MAJOR;
 	c->bits.skill = c->skill_bit;
 	c->bits.skills = 0;
 	c->bits.chains = 0;
@@ -731,7 +731,8 @@ int query_candidates(MDB_txn *txn, const struct index_dbs *ix,
 			for (int part = 0; part < nparts; part++) {
 				double rf = nregions == 1 ? 1.0 : region_tier[r];
 				struct cell x = { tier, r, nparts == 2 && part == 0,
-					w->major * tier_factor[tier] + w->region * rf + other +
+					w->major * (any ? MATCH_ANY_MAJOR : tier_factor[tier]) +
+					    w->region * rf + other +
 					    (nparts == 2 && part == 0 ? w->chain : 0.0) };
 				int j = ncells++;
 				for (; j > 0 && cell[j - 1].bound < x.bound; j--)
@@ -746,7 +747,7 @@ int query_candidates(MDB_txn *txn, const struct index_dbs *ix,
 		if (counted && top->n == top->k && top->k &&
 		    top->v[0].score > cell[ci].bound + MATCH_EPS)
 			break;
-		c->tier = tier_factor[tier];
+		c->tier = any ? MATCH_ANY_MAJOR : tier_factor[tier];
 		c->region = nregions == 1 ? -1.0 : region_tier[r];
 		c->bound = cell[ci].bound;
 		c->region_len = 6;
@@ -866,7 +867,7 @@ static int open_visit(void *arg, MDB_val *k, MDB_val *v)
 	/* An entry is read in the tier of its own prefix's factor ... */
 	struct match_str here = { key, (size_t)(nul - key) };
 	int any = here.n == 1 && key[0] == '*';
-	if ((any ? 1.0 : match_major_one(o->spec->code, here)) != o->tier)
+	if ((any ? MATCH_ANY_MAJOR : match_major_one(o->spec->code, here)) != o->tier)
 		return 0;
 	if (index_post_decode(k, v, &o->p) < 0)
 		return 0;
@@ -923,9 +924,9 @@ static int post_group_count(MDB_txn *txn, MDB_dbi dbi, const char g[2],
 
 /*
  * Postings for a specialty, tiers best first as for candidates: factor 1
- * is "*" and the exact keys code[:2], code[:4], code[:6], code; 0.6 the
- * field class and the group's 2-digit prefixes at every level; 0.3 the
- * field group.  `considered` comes from ix.post.groups.
+ * is the exact keys code[:2], code[:4], code[:6], code; 0.6 the field
+ * class and the group's 2-digit prefixes at every level; 0.5 "*" (any
+ * major); 0.3 the field group.  `considered` comes from ix.post.groups.
  */
 int query_openings(MDB_txn *txn, const struct index_dbs *ix,
     const struct match_weights *w, const struct match_spec *spec,
@@ -933,7 +934,8 @@ int query_openings(MDB_txn *txn, const struct index_dbs *ix,
     unsigned long long *considered)
 {
 	struct open *o = xmalloc(sizeof *o);
-	struct ranges *t = xmalloc(3 * sizeof *t);
+	static const double open_factor[4] = { 1.0, 0.6, MATCH_ANY_MAJOR, 0.3 };
+	struct ranges *t = xmalloc(4 * sizeof *t);
 	double rest = w->skills + w->region + w->level + w->capacity + w->chain;
 	int fg = match_field_group(spec->code.p), g[3], rc = 0;
 	size_t ng = raw_groups(fg, g);
@@ -949,8 +951,8 @@ int query_openings(MDB_txn *txn, const struct index_dbs *ix,
 	    (rc = post_group_count(txn, ix->post_groups, "**", f->kind,
 	    f->region_prefix, considered)))
 		goto out;
-	t[0].m = t[1].m = t[2].m = 0;
-	range_add(&t[0], "*", 2);                  /* "*" NUL */
+	t[0].m = t[1].m = t[2].m = t[3].m = 0;
+	range_add(&t[2], "*", 2);                  /* "*" NUL */
 	for (size_t l = 2; l <= spec->code.n && l <= RANGE_MAX - 1; l += l < 6 ? 2 : 1) {
 		char r[RANGE_MAX];
 		memcpy(r, spec->code.p, l);
@@ -962,13 +964,13 @@ int query_openings(MDB_txn *txn, const struct index_dbs *ix,
 			spec->code.p[2], spec->code.p[3] };
 		range_add(&t[1], r, 3);               /* "GG" NUL */
 		range_add(&t[1], (char[4]){ r[0], r[1], r[3], r[4] }, 4);
-		range_add(&t[2], r, 2);
+		range_add(&t[3], r, 2);
 	}
-	for (int tier = 0; tier < 3 && !rc; tier++) {
+	for (int tier = 0; tier < 4 && !rc; tier++) {
 		if (tier > 0 && top->n == top->k &&
-		    top->v[0].score > w->major * tier_factor[tier] + rest + MATCH_EPS)
+		    top->v[0].score > w->major * open_factor[tier] + rest + MATCH_EPS)
 			break;
-		o->tier = tier_factor[tier];
+		o->tier = open_factor[tier];
 		for (size_t i = 0; i < t[tier].m && !rc; i++)
 			rc = scan(txn, ix->post_prefix, t[tier].s[i], t[tier].n[i],
 			    open_visit, o);

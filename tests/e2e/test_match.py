@@ -273,11 +273,12 @@ def test_posting_without_majors_accepts_every_specialty(client):
     major_world(client)
     put(client, "posting", pst("P", "E", []))
     r = cands(client, posting_id="P", grad_year=2026, k=100)
-    # every factor 1; ties in id order
+    # major 0.5 (it names no major), every other factor 1; ties in id order
     want = sorted(["h-exact", "h-class", "s-class", "b-class", "h-group",
                    "s-group", "h-other", "s-other"])
-    expect_ranking(r, [(i, 1.0) for i in want], considered=8)
-    assert all(it["why"] == {f: 1.0 for f in FACTORS} for it in r["items"])
+    expect_ranking(r, [(i, 0.8) for i in want], considered=8)
+    assert all(it["why"] == {**{f: 1.0 for f in FACTORS}, "major": 0.5}
+               for it in r["items"])
 
 
 def test_posting_whose_prefixes_match_no_field_has_no_candidates(client):
@@ -556,17 +557,18 @@ def test_level_factor_tiers(client, level, want):
     put(client, "posting", pst("P", "E", [], level=level))
     r = cands(client, posting_id="P", grad_year=2026)
     assert factors(r, "level") == want
-    # a level of 0 lowers the score (0.9 + 0.1·level) but does not exclude
+    # a level of 0 lowers the score but does not exclude; any major: 0.4·0.5
     assert r["considered"] == 4
     for it in r["items"]:
-        assert it["score"] == pytest.approx(0.9 + 0.1 * want[it["specialty_id"]], abs=1e-9)
+        assert it["score"] == pytest.approx(0.7 + 0.1 * want[it["specialty_id"]], abs=1e-9)
 
 
 def test_level_factor_technician_posting_ranking(client):
     level_world(client)
     put(client, "posting", pst("P", "E", [], level="technician"))
     r = cands(client, posting_id="P", grad_year=2026)
-    expect_ranking(r, [("tech", 1.0), ("ba", 0.97), ("hi", 0.97), ("sec", 0.9)],
+    # any major: 0.4·0.5 below the all-1 score
+    expect_ranking(r, [("tech", 0.8), ("ba", 0.77), ("hi", 0.77), ("sec", 0.7)],
                    considered=4)
 
 
@@ -967,10 +969,10 @@ def test_openings_ranking_why_and_fields(client):
     openings_world(client)
     o = opens(client, specialty_id="O1", grad_year=2026)
     # PJ-job : .4·1  + .15 + .15·1  + .1 + .1·.5 + .1·1 = 0.95
-    # PX-oc  : .4·1  + .15 + .15·.8 + .1 + .1    + 0    = 0.87
     # PJ-int : .4·.6 + .15 + .15·.5 + .1 + .1    + .1   = 0.765
+    # PX-oc  : .4·.5 + .15 + .15·.8 + .1 + .1    + 0    = 0.67  (any major)
     # PX-app : .4·.6 + .15 + .15·.5 + .1 + .1    + 0    = 0.665
-    expect_ranking(o, [("PJ-job", 0.95), ("PX-oc", 0.87), ("PJ-int", 0.765),
+    expect_ranking(o, [("PJ-job", 0.95), ("PJ-int", 0.765), ("PX-oc", 0.67),
                        ("PX-app", 0.665)], considered=4, key="posting_id")
     byid = {it["posting_id"]: it for it in o["items"]}
     assert byid["PJ-job"]["enterprise_id"] == "EJ" and byid["PJ-job"]["headcount"] == 40
@@ -982,7 +984,7 @@ def test_openings_ranking_why_and_fields(client):
     # a grad year without a cohort: 0 available, capacity 0 for PJ-job only
     o = opens(client, specialty_id="O1", grad_year=2027)
     # PJ-job : .4 + .15 + .15 + .1 + .1·0 + .1 = 0.9
-    expect_ranking(o, [("PJ-job", 0.9), ("PX-oc", 0.87), ("PJ-int", 0.765),
+    expect_ranking(o, [("PJ-job", 0.9), ("PJ-int", 0.765), ("PX-oc", 0.67),
                        ("PX-app", 0.665)], considered=4, key="posting_id")
     assert o["items"][0]["why"]["capacity"] == 0.0
 
@@ -1066,8 +1068,8 @@ def test_query_with_every_part(client):
 def test_query_with_empty_majors_accepts_every_specialty(client):
     major_world(client)
     r = cands(client, query={"majors": []}, grad_year=2026, k=3)
-    # everything 1 but chain (0): 0.9 each, in id order
-    expect_ranking(r, [("b-class", 0.9), ("h-class", 0.9), ("h-exact", 0.9)],
+    # major 0.5, chain 0, everything else 1: 0.7 each, in id order
+    expect_ranking(r, [("b-class", 0.7), ("h-class", 0.7), ("h-exact", 0.7)],
                    considered=8)
 
 
@@ -1276,14 +1278,14 @@ def test_updates_show_up_in_the_next_query(daemon):
     assert one({"posting_id": "P"}) == {"items": [], "considered": 0}
     assert opens(c2, specialty_id="S1", grad_year=2026) == {"items": [], "considered": 0}
     c.call("posting.put", pst("P", "E", [], level="technician"))
-    expect_ranking(one({"posting_id": "P"}), [("S1", 1.0)], considered=1)
+    expect_ranking(one({"posting_id": "P"}), [("S1", 0.8)], considered=1)  # major .5
 
     # -- posting's own region, then headcount, kind and level
     c.call("posting.put", pst("P", "E", [], level="bachelor", region=NJ, headcount=60,
                               kind="internship"))
     r = one({"posting_id": "P"})
-    # region .2, level 0, capacity 30/60
-    expect_ranking(r, [("S1", 0.4 + 0.15 + 0.03 + 0 + 0.05 + 0.1)], considered=1)
+    # any major .5, region .2, level 0, capacity 30/60
+    expect_ranking(r, [("S1", 0.2 + 0.15 + 0.03 + 0 + 0.05 + 0.1)], considered=1)
     o = opens(c2, specialty_id="S1", grad_year=2026)
     assert o["items"][0]["headcount"] == 60
     assert opens(c2, specialty_id="S1", grad_year=2026, kind="job")["considered"] == 0
