@@ -25,6 +25,7 @@ void config_defaults(struct config *c)
 	c->idle_timeout_s = 300;
 	c->max_reply_queue = 64ULL << 20;
 	c->workers = 2;
+	c->planners = 1;
 	c->max_jobs = 64;
 	c->weights.major = 0.40;
 	c->weights.skills = 0.15;
@@ -118,6 +119,7 @@ static const struct limit {
 	L(idle_timeout_s, 0, 31536000), /* 0: never */
 	L(max_reply_queue, 4096, 1ULL << 40),
 	L(workers, 1, 64),
+	L(planners, 1, 16),
 	L(max_jobs, 1, 1000000),
 #undef L
 };

@@ -28,7 +28,8 @@ struct config {
 	unsigned long long max_connections;
 	unsigned long long idle_timeout_s;
 	unsigned long long max_reply_queue;
-	unsigned long long workers;        /* planner threads */
+	unsigned long long workers;        /* query and fair planner threads */
+	unsigned long long planners;       /* threads for the school planners */
 	unsigned long long max_jobs;       /* planner calls queued or running */
 	/* [match] weights, each in [0,1], summing to 1 */
 	struct match_weights weights;

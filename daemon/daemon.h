@@ -103,6 +103,8 @@ struct job {
 	char *frame;
 	size_t len;
 	int write;                      /* for the writer thread */
+	int plan;                       /* for a planner thread */
+	volatile int cancel;            /* a plan's connection went: stop */
 	int stage;                      /* a write's: JOB_QUEUED, ... */
 	int failed;                     /* a write failed its checks: answered */
 	int close;                      /* its commit failed: close, unanswered */
@@ -114,6 +116,8 @@ int jobs_start(void);
 void jobs_stop(void);
 /* Queue j (owned by jobs from then on); -1 when max_jobs are in flight. */
 int jobs_submit(struct job *j);
+/* Connection conn is gone: its plans queued or running stop early. */
+void jobs_cancel(uint64_t conn);
 /* Writes queued or being written, planner calls queued or running. */
 void jobs_counts(size_t *writes, size_t *calls);
 void jobs_free(struct job *j);
@@ -134,6 +138,7 @@ struct call {
 	struct proto_buf *out;          /* the same output, for raw bytes */
 	enum schema_kind kind;          /* of <kind>.* methods */
 	int phase;                      /* a write's: CALL_* */
+	const volatile int *cancel;     /* a plan's: set when to give up */
 	struct proto_err err;           /* set, with -1 returned, on failure */
 };
 /* A write runs whole, or checks only (no store), or applies (checked). */
@@ -148,12 +153,17 @@ const msgpack_object *methods_param_id(struct call *c, const char *name);
 int queries_candidates(struct call *c);
 int queries_openings(struct call *c);
 int queries_balance(struct call *c);
+/* The default graduation year (docs/matching.md), from today's date. */
+int queries_grad_year(void);
 /* A msgpack str as a view (empty for anything else). */
 struct match_str queries_str(const msgpack_object *o);
 
-/* fair.allocate and fair.schedule (planners.c), on worker threads. */
+/* fair.allocate and fair.schedule (planners.c), on worker threads;
+ * orderclass.plan and apprenticeship.match on planner threads. */
 int planners_allocate(struct call *c);
 int planners_schedule(struct call *c);
+int planners_orderclass(struct call *c);
+int planners_apprenticeship(struct call *c);
 
 /* Counters for system.stats. */
 struct stats_conn { uint64_t current, total, refused; };

@@ -21,8 +21,14 @@
  * fails none does and their connections close.  So a big batch no longer
  * holds the loop, and while it is written reads go on in their snapshots.
  *
- * `max_jobs` bounds the planner calls queued or running; past it
- * jobs_submit refuses and the caller answers 1029.  Writes are bounded
+ * Plans (orderclass.plan, apprenticeship.match), which may run for
+ * seconds, go to `planners` threads of their own (ptodo), so they never
+ * hold the workers that the queries need.  A plan whose connection goes
+ * (jobs_cancel) or that is running at jobs_stop has its cancel flag set;
+ * the planner polls it and gives up.
+ *
+ * `max_jobs` bounds the query and planner calls queued or running; past
+ * it jobs_submit refuses and the caller answers 1029.  Writes are bounded
  * per connection (server.c) instead: a write is never refused as busy.
  */
 #include "daemon.h"
@@ -41,7 +47,12 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t wwork = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t pwork = PTHREAD_COND_INITIALIZER;
 static struct job *todo, **todo_tail = &todo, *done;
+static struct job *ptodo, **ptodo_tail = &ptodo;
+static struct job **prun;              /* [nplanners]: each one's plan */
+static pthread_t *pthreads;
+static size_t nplanners;
 static struct job *wtodo, **wtodo_tail = &wtodo;
 static size_t inflight;                /* planner calls queued or running */
 static size_t winflight;               /* writes queued or being written */
@@ -107,6 +118,33 @@ static void *worker(void *arg)
 		methods_run_job(j);
 
 		pthread_mutex_lock(&lock);
+		finish(j);
+	}
+	pthread_mutex_unlock(&lock);
+	store_snapshot_free();
+	query_thread_end();
+	return NULL;
+}
+
+static void *planner(void *arg)
+{
+	size_t me = (size_t)(uintptr_t)arg;
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		while (!ptodo && !quit)
+			pthread_cond_wait(&pwork, &lock);
+		if (quit)
+			break;
+		struct job *j = ptodo;
+		if (!(ptodo = j->next))
+			ptodo_tail = &ptodo;
+		prun[me] = j;
+		pthread_mutex_unlock(&lock);
+
+		methods_run_job(j);
+
+		pthread_mutex_lock(&lock);
+		prun[me] = NULL;
 		finish(j);
 	}
 	pthread_mutex_unlock(&lock);
@@ -233,6 +271,15 @@ int jobs_start(void)
 			nthreads = i;
 			return -1;
 		}
+	nplanners = (size_t)daemon_g.cfg.planners;
+	pthreads = xcalloc(nplanners, sizeof *pthreads);
+	prun = xcalloc(nplanners, sizeof *prun);
+	for (size_t i = 0; i < nplanners; i++)
+		if (pthread_create(&pthreads[i], NULL, planner, (void *)(uintptr_t)i)) {
+			log_error("jobs: cannot start planner %zu", i);
+			nplanners = i;
+			return -1;
+		}
 	return 0;
 }
 
@@ -258,11 +305,39 @@ int jobs_submit(struct job *j)
 		return -1;
 	}
 	inflight++;
-	*todo_tail = j;
-	todo_tail = &j->next;
-	pthread_cond_signal(&work);
+	if (j->plan) {
+		*ptodo_tail = j;
+		ptodo_tail = &j->next;
+		pthread_cond_signal(&pwork);
+	} else {
+		*todo_tail = j;
+		todo_tail = &j->next;
+		pthread_cond_signal(&work);
+	}
 	pthread_mutex_unlock(&lock);
 	return 0;
+}
+
+void jobs_cancel(uint64_t conn)
+{
+	pthread_mutex_lock(&lock);
+	/* queued: answered at once, so they stop counting against max_jobs */
+	for (struct job **pp = &ptodo, *j; (j = *pp);) {
+		if (j->conn != conn) {
+			pp = &j->next;
+			continue;
+		}
+		if (!(*pp = j->next))
+			ptodo_tail = pp;
+		j->cancel = 1;
+		methods_reject(j->frame, j->len, PROTO_INTERNAL, "plan abandoned: "
+		    "the connection closed", &j->out);
+		finish(j);
+	}
+	for (size_t i = 0; i < nplanners; i++)
+		if (prun[i] && prun[i]->conn == conn)
+			prun[i]->cancel = 1;
+	pthread_mutex_unlock(&lock);
 }
 
 void jobs_counts(size_t *writes, size_t *calls)
@@ -278,8 +353,12 @@ void jobs_stop(void)
 {
 	pthread_mutex_lock(&lock);
 	quit = 1;
+	for (size_t i = 0; i < nplanners; i++)
+		if (prun[i])
+			prun[i]->cancel = 1;
 	pthread_cond_broadcast(&work);
 	pthread_cond_broadcast(&wwork);
+	pthread_cond_broadcast(&pwork);
 	pthread_mutex_unlock(&lock);
 	if (writer_started)
 		pthread_join(writer_thread, NULL);
@@ -289,6 +368,19 @@ void jobs_stop(void)
 	free(threads);
 	threads = NULL;
 	nthreads = 0;
+	for (size_t i = 0; i < nplanners; i++)
+		pthread_join(pthreads[i], NULL);
+	free(pthreads);
+	free(prun);
+	pthreads = NULL;
+	prun = NULL;
+	nplanners = 0;
+	for (struct job *l = ptodo, *n; l; l = n) {
+		n = l->next;
+		jobs_free(l);
+	}
+	ptodo = NULL;
+	ptodo_tail = &ptodo;
 	for (struct job *l = todo, *n; l; l = n) {
 		n = l->next;
 		if (!l->write)                 /* (writes are on wtodo too) */

@@ -15,7 +15,9 @@
 #include "catalog.h"
 #include "xalloc.h"
 
-enum { M_NOAUTH = 1, M_WRITE = 2, M_ADMIN = 4, M_JOB = 8 };
+/* M_PLAN: a long plan, run on a planner thread (jobs.c) and abandoned
+ * when its connection goes. */
+enum { M_NOAUTH = 1, M_WRITE = 2, M_ADMIN = 4, M_JOB = 8, M_PLAN = 16 };
 
 struct method {
 	const char *name;
@@ -449,6 +451,8 @@ static const struct method methods[] = {
 	{ "stats.balance", queries_balance, 0, M_JOB },
 	{ "fair.allocate", planners_allocate, 0, M_JOB },
 	{ "fair.schedule", planners_schedule, 0, M_JOB },
+	{ "orderclass.plan", planners_orderclass, 0, M_JOB | M_PLAN },
+	{ "apprenticeship.match", planners_apprenticeship, 0, M_JOB | M_PLAN },
 	KIND("school", SCHEMA_SCHOOL),
 	KIND("specialty", SCHEMA_SPECIALTY),
 	KIND("enterprise", SCHEMA_ENTERPRISE),
@@ -478,20 +482,20 @@ static int find_method(const msgpack_object *name)
 
 static int handle(struct session *sess, const char *frame, size_t len,
     struct proto_buf *out, struct job **defer, int phase, int *failed,
-    uint64_t *clock);
+    uint64_t *clock, const volatile int *cancel);
 
 void methods_run_job(struct job *j)
 {
 	int failed;
 	handle(&j->sess, j->frame, j->len, &j->out, NULL,
-	    j->write ? CALL_APPLY : CALL_WHOLE, &failed, NULL);
+	    j->write ? CALL_APPLY : CALL_WHOLE, &failed, NULL, &j->cancel);
 }
 
 int methods_check_job(struct job *j)
 {
 	int failed;
 	handle(&j->sess, j->frame, j->len, &j->out, NULL, CALL_CHECK, &failed,
-	    NULL);
+	    NULL, NULL);
 	return failed;
 }
 
@@ -527,7 +531,8 @@ int methods_handle(struct session *sess, const char *frame, size_t len,
 {
 	int failed;
 	(void)depth;
-	return handle(sess, frame, len, out, defer, CALL_WHOLE, &failed, clock);
+	return handle(sess, frame, len, out, defer, CALL_WHOLE, &failed, clock,
+	    NULL);
 }
 
 /*
@@ -556,7 +561,7 @@ static msgpack_zone *zone_new(void)
  */
 static int handle(struct session *sess, const char *frame, size_t len,
     struct proto_buf *out, struct job **defer, int phase, int *failed,
-    uint64_t *clock)
+    uint64_t *clock, const volatile int *cancel)
 {
 	static const msgpack_object empty = { .type = MSGPACK_OBJECT_MAP };
 	msgpack_zone *zone;
@@ -645,6 +650,7 @@ static int handle(struct session *sess, const char *frame, size_t len,
 	} else if (defer && (methods[m].flags & (M_JOB | M_WRITE))) {
 		struct job *j = xcalloc(1, sizeof *j);
 		j->write = (methods[m].flags & M_WRITE) != 0;
+		j->plan = (methods[m].flags & M_PLAN) != 0;
 		j->sess = *sess;
 		j->frame = xmalloc(len);
 		memcpy(j->frame, frame, len);
@@ -658,6 +664,7 @@ static int handle(struct session *sess, const char *frame, size_t len,
 		c.out = out;
 		c.kind = methods[m].kind;
 		c.phase = phase;
+		c.cancel = cancel;
 		proto_pack_reply_head(&pk, has_msgid, msgid);
 		if (methods[m].fn(&c) == 0 &&
 		    proto_buf_pending(out) - mark > daemon_g.cfg.max_frame) {

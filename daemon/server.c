@@ -89,6 +89,8 @@ static void conn_close(struct conn *c)
 
 static void conn_free(struct conn *c)
 {
+	if (c->jobs)
+		jobs_cancel(c->id);      /* its plans are for nobody now */
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -295,8 +297,12 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	if (r < 0) {
 		c->state = CONN_DEAD;
 	} else if (r == 0) {
+		/* A half-close is taken for a close: a plan stops (its reply,
+		 * an error, is still sent); the cheap calls finish. */
 		c->eof = 1;
 		event_del(c->rev);
+		if (c->jobs)
+			jobs_cancel(c->id);
 	}
 	now_us = stats_now_us();
 	if (r > 0) {

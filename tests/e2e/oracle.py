@@ -419,8 +419,10 @@ def orderclass_glpk(pairs, supply, demand, min_size, max_size, glpsol,
         ub = min(max_size, supply[k[0]], demand[k[1]])
         lines.append(" %d %d %d %.9f %d" % (i + 1, s_ix[k[0]], e_ix[k[1]], pairs[k], ub))
     lines.append(";")
-    lines.append("param sup := " + " ".join("%d %d" % (i, supply[s]) for s, i in s_ix.items()) + ";")
-    lines.append("param dem := " + " ".join("%d %d" % (i, demand[e]) for e, i in e_ix.items()) + ";")
+    lines.append("param sup := %s;" % " ".join("%d %d" % (i, supply[s])
+                                               for s, i in s_ix.items()))
+    lines.append("param dem := %s;" % " ".join("%d %d" % (i, demand[e])
+                                               for e, i in e_ix.items()))
     lines.append("end;")
     with open(dat, "w") as f:
         f.write("\n".join(lines) + "\n")

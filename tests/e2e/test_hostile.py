@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from conftest import (INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR,
-                      PUT_ORDER, TOO_LARGE, Client, ConnectionClosed, Daemon, error_of,
-                      pack, request_bytes, sample)
+from conftest import (INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, NOT_FOUND,
+                      PARSE_ERROR, PUT_ORDER, TOO_LARGE, Client, ConnectionClosed, Daemon,
+                      error_of, pack, request_bytes, sample)
 
 MAX_FRAME = 262144
 
@@ -501,6 +501,10 @@ QUERY_METHODS = {
     "fair.allocate": ({"fair_id": "F1"},
                       ["fair_id", "grad_year", "min_score", "kinds", "explain"]),
     "fair.schedule": ({"fair_id": "F1"}, ["fair_id"]),
+    "orderclass.plan": ({}, ["school_id", "region_prefix", "min_size", "max_size",
+                             "grad_year", "min_score", "kinds", "time_limit_ms",
+                             "explain"]),
+    "apprenticeship.match": ({}, ["program_ids", "region_prefix", "grad_year", "explain"]),
 }
 GARBAGE = {
     "float": 1.5, "negative": -1, "huge_int": 2 ** 64 - 1, "long_str": "x" * 70000,
@@ -523,5 +527,91 @@ def test_query_and_planner_params_reject_garbage(hd, method, param, garbage):
         err = c.call_err(method, params)
         assert err is not None and err.code == INVALID_PARAMS, (params.keys(), err)
         assert (err.field or "").startswith(param), err
+        assert c.call("system.ping") == "pong"
+    check_intact(hd)
+
+
+# The two school planners' parameters, value by value (docs/protocol.md
+# "orderclass.plan", "apprenticeship.match"): (method, params, code, field).
+# Each is answered with that error, the connection stays usable and the
+# store intact.
+OC = "orderclass.plan"
+AM = "apprenticeship.match"
+PLANNER_CASES = [
+    (OC, {"min_size": "20"}, INVALID_PARAMS, "min_size"),
+    (OC, {"min_size": 0}, INVALID_PARAMS, "min_size"),
+    (OC, {"min_size": 10001, "max_size": 10000}, INVALID_PARAMS, "min_size"),
+    (OC, {"min_size": -5}, INVALID_PARAMS, "min_size"),
+    (OC, {"min_size": 20.0}, INVALID_PARAMS, "min_size"),
+    (OC, {"min_size": None, "max_size": [40]}, INVALID_PARAMS, "max_size"),
+    (OC, {"max_size": 0}, INVALID_PARAMS, "max_size"),
+    (OC, {"max_size": 10001}, INVALID_PARAMS, "max_size"),
+    (OC, {"max_size": -40}, INVALID_PARAMS, "max_size"),
+    (OC, {"max_size": 40.5}, INVALID_PARAMS, "max_size"),
+    (OC, {"max_size": True}, INVALID_PARAMS, "max_size"),
+    (OC, {"min_size": 30, "max_size": 29}, INVALID_PARAMS, "min_size"),
+    (OC, {"min_size": 41}, INVALID_PARAMS, "min_size"),
+    (OC, {"max_size": 19}, INVALID_PARAMS, "min_size"),
+    (OC, {"time_limit_ms": 0}, INVALID_PARAMS, "time_limit_ms"),
+    (OC, {"time_limit_ms": 600001}, INVALID_PARAMS, "time_limit_ms"),
+    (OC, {"time_limit_ms": "1000"}, INVALID_PARAMS, "time_limit_ms"),
+    (OC, {"time_limit_ms": 100.0}, INVALID_PARAMS, "time_limit_ms"),
+    (OC, {"kinds": []}, INVALID_PARAMS, "kinds"),
+    (OC, {"kinds": "job"}, INVALID_PARAMS, "kinds"),
+    (OC, {"kinds": ["job", "gig"]}, INVALID_PARAMS, "kinds[1]"),
+    (OC, {"kinds": [None]}, INVALID_PARAMS, "kinds[0]"),
+    (OC, {"min_score": -0.01}, INVALID_PARAMS, "min_score"),
+    (OC, {"min_score": 1.01}, INVALID_PARAMS, "min_score"),
+    (OC, {"min_score": 2}, INVALID_PARAMS, "min_score"),
+    (OC, {"min_score": "0.5"}, INVALID_PARAMS, "min_score"),
+    (OC, {"region_prefix": "3"}, INVALID_PARAMS, "region_prefix"),
+    (OC, {"region_prefix": "330"}, INVALID_PARAMS, "region_prefix"),
+    (OC, {"region_prefix": "3307021"}, INVALID_PARAMS, "region_prefix"),
+    (OC, {"region_prefix": "33a7"}, INVALID_PARAMS, "region_prefix"),
+    (OC, {"region_prefix": ""}, INVALID_PARAMS, "region_prefix"),
+    (OC, {"region_prefix": 3307}, INVALID_PARAMS, "region_prefix"),
+    (OC, {"school_id": "S9"}, NOT_FOUND, "school_id"),
+    (OC, {"school_id": ""}, INVALID_PARAMS, "school_id"),
+    (OC, {"school_id": "x" * 65}, INVALID_PARAMS, "school_id"),
+    (OC, {"grad_year": 999}, INVALID_PARAMS, "grad_year"),
+    (OC, {"grad_year": 10000}, INVALID_PARAMS, "grad_year"),
+    (OC, {"grad_year": "2026"}, INVALID_PARAMS, "grad_year"),
+    (OC, {"explain": 1}, INVALID_PARAMS, "explain"),
+    (OC, {"explain": "true"}, INVALID_PARAMS, "explain"),
+    (OC, {"fair_id": "F1"}, INVALID_PARAMS, "fair_id"),
+    (OC, {"min_size": 5, "maxsize": 9}, INVALID_PARAMS, "maxsize"),
+    (AM, {"program_ids": "G1"}, INVALID_PARAMS, "program_ids"),
+    (AM, {"program_ids": {"G1": 1}}, INVALID_PARAMS, "program_ids"),
+    (AM, {"program_ids": []}, INVALID_PARAMS, "program_ids"),
+    (AM, {"program_ids": ["X%05d" % i for i in range(10001)]}, INVALID_PARAMS, "program_ids"),
+    (AM, {"program_ids": ["G1", 5]}, INVALID_PARAMS, "program_ids[1]"),
+    (AM, {"program_ids": [None]}, INVALID_PARAMS, "program_ids[0]"),
+    (AM, {"program_ids": ["G1", "x" * 65]}, INVALID_PARAMS, "program_ids[1]"),
+    (AM, {"program_ids": ["G1", ""]}, INVALID_PARAMS, "program_ids[1]"),
+    (AM, {"program_ids": ["G1", "G9"]}, NOT_FOUND, "program_ids[1]"),
+    (AM, {"program_ids": ["G1", "G1"]}, INVALID_PARAMS, "program_ids[1]"),
+    (AM, {"grad_year": 999}, INVALID_PARAMS, "grad_year"),
+    (AM, {"grad_year": 2026.0}, INVALID_PARAMS, "grad_year"),
+    (AM, {"grad_year": "2026"}, INVALID_PARAMS, "grad_year"),
+    (AM, {"region_prefix": "3307x"}, INVALID_PARAMS, "region_prefix"),
+    (AM, {"explain": 0}, INVALID_PARAMS, "explain"),
+    (AM, {"time_limit_ms": 100}, INVALID_PARAMS, "time_limit_ms"),
+]
+
+
+def _planner_case_id(c):
+    method, params, code, field = c
+    v = next(reversed(params.values()))
+    v = repr(v) if not isinstance(v, (list, str)) or len(v) < 20 else \
+        "%s[%d]" % (type(v).__name__, len(v))
+    return "%s-%s-%s" % (method.split(".")[0], field, v)
+
+
+@pytest.mark.parametrize("method,params,code,field", PLANNER_CASES,
+                         ids=[_planner_case_id(c) for c in PLANNER_CASES])
+def test_school_planner_params_table(hd, method, params, code, field):
+    with Client.tcp(hd.port) as c:
+        err = c.call_err(method, params, timeout=30)
+        assert err.code == code and err.field == field, (err.code, err.field, err.message)
         assert c.call("system.ping") == "pong"
     check_intact(hd)

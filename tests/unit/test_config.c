@@ -45,6 +45,7 @@ static const struct field {
 	F("server", "idle_timeout_s", idle_timeout_s, ULL),
 	F("server", "max_reply_queue", max_reply_queue, ULL),
 	F("server", "workers", workers, ULL),
+	F("server", "planners", planners, ULL),
 	F("server", "max_jobs", max_jobs, ULL),
 	F("match", "major", weights.major, DBL),
 	F("match", "skills", weights.skills, DBL),
