@@ -40,6 +40,11 @@ static const char usage_text[] =
 "  fair allocate FAIR [--min-score S] [--grad-year Y] [--kind K] [--explain]\n"
 "  fair schedule FAIR\n"
 "  fair report FAIR [--top N] [--min-score S] [--grad-year Y] [--kind K]\n"
+"  orderclass plan [--school ID] [--region R] [--min-size N] [--max-size N]\n"
+"                  [--grad-year Y] [--min-score S] [--kinds K,K...]\n"
+"                  [--time-limit MS] [--explain]\n"
+"  apprenticeship match [--program ID]... [--programs ID,ID...] [--region R]\n"
+"                       [--grad-year Y] [--explain]\n"
 "\n"
 "daemon\n"
 "  ping | info | stats | check (admin.verify: walk the store)\n"
@@ -184,6 +189,8 @@ static const struct command {
 	{ "fair", "allocate", cmd_fair_allocate },
 	{ "fair", "schedule", cmd_fair_schedule },
 	{ "fair", "report", cmd_fair_report },
+	{ "orderclass", "plan", cmd_orderclass_plan },
+	{ "apprenticeship", "match", cmd_apprenticeship_match },
 	{ "token", "new", cmd_token },
 };
 
@@ -206,7 +213,8 @@ enum {
 	O_HOST = 256, O_UNIX, O_TOKEN, O_JSON, O_CSV, O_K, O_GRAD_YEAR, O_REGION,
 	O_MIN_AVAILABLE, O_KIND, O_BY, O_FAIR, O_MIN_SCORE, O_EXPLAIN, O_DIR,
 	O_ENCODING, O_BOM, O_BATCH, O_TOP, O_AFTER, O_LIMIT, O_FILTER, O_ROLE,
-	O_OWNER, O_DRY_RUN,
+	O_OWNER, O_DRY_RUN, O_SCHOOL, O_MIN_SIZE, O_MAX_SIZE, O_TIME_LIMIT,
+	O_PROGRAM,
 };
 
 static const struct option long_opts[] = {
@@ -220,6 +228,7 @@ static const struct option long_opts[] = {
 	{ "region", required_argument, NULL, O_REGION },
 	{ "min-available", required_argument, NULL, O_MIN_AVAILABLE },
 	{ "kind", required_argument, NULL, O_KIND },
+	{ "kinds", required_argument, NULL, O_KIND },
 	{ "by", required_argument, NULL, O_BY },
 	{ "fair", required_argument, NULL, O_FAIR },
 	{ "min-score", required_argument, NULL, O_MIN_SCORE },
@@ -235,6 +244,12 @@ static const struct option long_opts[] = {
 	{ "role", required_argument, NULL, O_ROLE },
 	{ "owner", required_argument, NULL, O_OWNER },
 	{ "dry-run", no_argument, NULL, O_DRY_RUN },
+	{ "school", required_argument, NULL, O_SCHOOL },
+	{ "min-size", required_argument, NULL, O_MIN_SIZE },
+	{ "max-size", required_argument, NULL, O_MAX_SIZE },
+	{ "time-limit", required_argument, NULL, O_TIME_LIMIT },
+	{ "program", required_argument, NULL, O_PROGRAM },
+	{ "programs", required_argument, NULL, O_PROGRAM },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -266,6 +281,10 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 	case O_BATCH: return set_num(&o->batch, c, arg);
 	case O_TOP: return set_num(&o->top, c, arg);
 	case O_LIMIT: return set_num(&o->limit, c, arg);
+	case O_MIN_SIZE: return set_num(&o->min_size, c, arg);
+	case O_MAX_SIZE: return set_num(&o->max_size, c, arg);
+	case O_TIME_LIMIT: return set_num(&o->time_limit, c, arg);
+	case O_SCHOOL: o->school = arg; return 0;
 	case O_REGION: o->region = arg; return 0;
 	case O_KIND: o->kind = arg; return 0;
 	case O_BY: o->by = arg; return 0;
@@ -289,6 +308,11 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 		    sizeof *o->filters);
 		o->filters[o->nfilters++] = (char *)arg;
 		return 0;
+	case O_PROGRAM:
+		o->programs = xrealloc(o->programs, (size_t)(o->nprograms + 1) *
+		    sizeof *o->programs);
+		o->programs[o->nprograms++] = arg;
+		return 0;
 	case O_MIN_SCORE:
 		o->min_score = strtod(arg, &end);
 		if (!*arg || *end || !isfinite(o->min_score)) {
@@ -305,7 +329,8 @@ int main(int argc, char **argv)
 	struct opts o = {
 		.host = "127.0.0.1:7411", .fmt = OUT_TABLE, .k = -1,
 		.grad_year = -1, .min_available = -1, .batch = -1, .top = -1,
-		.limit = -1, .min_score = NAN,
+		.limit = -1, .min_size = -1, .max_size = -1, .time_limit = -1,
+		.min_score = NAN,
 	};
 	int c, rc = EXIT_USAGE;
 
@@ -349,6 +374,7 @@ int main(int argc, char **argv)
 	    argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 out:
 	free(o.filters);
+	free(o.programs);
 	if (fflush(stdout) != 0 && rc == 0) {
 		cli_err("stdout: %s", strerror(errno));
 		rc = EXIT_DATA;

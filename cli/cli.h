@@ -9,6 +9,7 @@
  *   table.c     table_*   aligned tables for people (East Asian widths), CSV
  *   query.c     cmd_list, cmd_candidates, cmd_openings, cmd_balance
  *   report.c    cmd_fair_allocate, cmd_fair_schedule, cmd_fair_report
+ *   plans.c     cmd_orderclass_plan, cmd_apprenticeship_match
  *
  * Exit status: 0 success, 1 the daemon refused or the data is bad (the
  * message says which row and column), 2 a usage error, 3 the daemon
@@ -38,12 +39,17 @@ struct opts {
 	const char *host, *unix_path, *token;
 	enum out_fmt fmt;
 	long long k, grad_year, min_available, batch, top, limit;
+	long long min_size, max_size, time_limit;
 	double min_score;            /* NaN when unset */
 	const char *region, *kind, *by, *fair, *after, *dir, *encoding;
-	const char *role, *owner;
+	const char *role, *owner, *school;
 	char **filters;              /* "field=value", nfilters of them */
-	int nfilters, explain, bom, dry_run;
+	const char **programs;       /* --program/--programs args, nprograms */
+	int nfilters, nprograms, explain, bom, dry_run;
 };
+
+/* The items of comma-separated args, each a malloc'd string (plans.c). */
+char **cli_split(const char *const *args, size_t nargs, size_t *n);
 
 /* printf to stderr with the "chanjiao: " prefix and a newline. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -195,5 +201,7 @@ int cmd_balance(const struct opts *o, int argc, char **argv);
 int cmd_fair_allocate(const struct opts *o, int argc, char **argv);
 int cmd_fair_schedule(const struct opts *o, int argc, char **argv);
 int cmd_fair_report(const struct opts *o, int argc, char **argv);
+int cmd_orderclass_plan(const struct opts *o, int argc, char **argv);
+int cmd_apprenticeship_match(const struct opts *o, int argc, char **argv);
 
 #endif

@@ -84,10 +84,16 @@ static void pack_fair_params(msgpack_packer *pk, const struct opts *o,
 		proto_pack_cstr(pk, "min_score");
 		msgpack_pack_double(pk, o->min_score);
 	}
-	if (o->kind) {
+	if (o->kind) {                    /* --kind job,internship */
+		size_t n;
+		char **v = cli_split(&o->kind, 1, &n);
 		proto_pack_cstr(pk, "kinds");
-		msgpack_pack_array(pk, 1);
-		proto_pack_cstr(pk, o->kind);
+		msgpack_pack_array(pk, (uint32_t)n);
+		for (size_t i = 0; i < n; i++) {
+			proto_pack_cstr(pk, v[i]);
+			free(v[i]);
+		}
+		free(v);
 	}
 	if (explain) {
 		proto_pack_cstr(pk, "explain");

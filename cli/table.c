@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Widest a text cell is shown, in terminal columns. */
-#define CELL_MAX 48
+/* Widest a text cell is shown, in terminal columns: room for an id, a
+ * 20-character Chinese name and a major code (the plan tables). */
+#define CELL_MAX 64
 
 /* Decode one UTF-8 sequence at s (valid input); *len gets its length. */
 static unsigned cp_at(const unsigned char *s, size_t *len)
