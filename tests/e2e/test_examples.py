@@ -102,3 +102,62 @@ def test_doc_quotes_the_example_whole(name):
     text = (EXAMPLES / name).read_text(encoding="utf-8")
     assert text in DOC.read_text(encoding="utf-8"), (
         "docs/protocol.md must quote examples/clients/%s as it is" % name)
+
+
+# ---------------------------------------------------------------- scenarios
+# examples/jinhua-orderclasses/ and examples/jiaxing-apprenticeships/ are
+# imported into a real daemon and their check.py's independent checks run
+# on the daemon's answer (functions imported from check.py), so the CSVs,
+# the checks and the numbers their READMEs quote stay true.
+
+def _scenario(name):
+    import importlib.util
+    path = REPO / "examples" / name / "check.py"
+    spec = importlib.util.spec_from_file_location(
+        "check_" + name.replace("-", "_"), path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _import_scenario(chk, daemon):
+    problems = []
+    recs = chk.load(problems=problems)
+    chk.local_checks(recs, problems)
+    rpc = chk.Rpc(daemon.port)
+    rejected = chk.put_all(rpc, recs, problems)
+    assert rejected == 0 and not problems, "\n".join(problems)
+    return recs, rpc
+
+
+def test_jinhua_orderclasses(daemon):
+    assert shutil.which("glpsol"), "glpsol (Debian glpk-utils) is needed"
+    chk = _scenario("jinhua-orderclasses")
+    recs, rpc = _import_scenario(chk, daemon)
+    try:
+        res = chk.ask_plan(rpc)
+    finally:
+        rpc.close()
+    problems, opt = chk.verify(recs, res)
+    assert not problems, "\n".join(problems)
+    # the figures examples/jinhua-orderclasses/README.md quotes
+    assert (len(res["classes"]), res["students"]) == (15, 508)
+    assert res["optimal"] and abs(res["objective"] - 466.882381) < 1e-5
+    assert "规划开设 15 个订单班，共 508 名学生" in chk.report(recs, res, opt)
+
+
+def test_jiaxing_apprenticeships(daemon):
+    chk = _scenario("jiaxing-apprenticeships")
+    recs, rpc = _import_scenario(chk, daemon)
+    try:
+        res = chk.ask_match(rpc)
+    finally:
+        rpc.close()
+    problems, facts = chk.verify(recs, res)
+    assert not problems, "\n".join(problems)
+    # the figures examples/jiaxing-apprenticeships/README.md quotes
+    reasons = [u["reason"] for u in res["unmatched"]]
+    assert (len(res["assignments"]), reasons.count("outranked"),
+            reasons.count("no_program")) == (727, 1505, 23)
+    assert res["rounds"] == 14 and res["blocking_pairs"] == 0
+    assert "录取 727 人" in chk.report(recs, res, facts)
