@@ -723,6 +723,54 @@ static int64_t knapsack(struct work *wk, long long S, long long m, int n,
 }
 
 /*
+ * Re-solve one row exactly: its pairs t in [from, to) (pair map[t], or t
+ * itself without a map), capacity cap, its total in *own; each pair's
+ * other side is other_of[k], with capacity other_cap and use other_used.
+ * The row takes the best classes the other side's room allows (its
+ * knapsack) when that is strictly better than what it has.  1 if it
+ * changed.
+ */
+static int row_improve(const struct prob *p, struct work *wk, long long *x,
+    int from, int to, const int *map, long long cap, long long *own,
+    long long *other_used, const long long *other_cap, const int *other_of)
+{
+	int n = 0;
+	long long S = 0;
+	int64_t now = 0;
+
+	for (int t = from; t < to; t++) {
+		int k = map ? map[t] : t;
+		long long room = other_cap[other_of[k]] - other_used[other_of[k]] + x[k];
+		now += x[k] * p->c[k];
+		if (min_ll(room, p->ub[k]) < p->m)
+			continue;
+		wk->item[n] = k;
+		wk->pr[n] = p->c[k];
+		wk->u[n] = min_ll(room, p->ub[k]);
+		S += wk->u[n];
+		n++;
+	}
+	S = min_ll(S, cap);
+	if (n == 0 || S < p->m)
+		return 0;
+	n = prune_items(wk, n, S, p->m);
+	if (knapsack(wk, S, p->m, n, NULL) <= now)
+		return 0;
+	for (int t = from; t < to; t++) {
+		int k = map ? map[t] : t;
+		other_used[other_of[k]] -= x[k];
+		x[k] = 0;
+	}
+	*own = 0;
+	for (int t = 0; t < n; t++) {
+		x[wk->item[t]] = wk->t[t];
+		other_used[other_of[wk->item[t]]] += wk->t[t];
+		*own += wk->t[t];
+	}
+	return 1;
+}
+
+/*
  * Local search by exact rows: take one spec's classes out and give it
  * the best classes the ents' room left allows (its knapsack); then the
  * same for each ent over the specs' room.  A row changes only when that
@@ -747,74 +795,12 @@ static int64_t rows_search(const struct prob *p, struct work *wk, long long *x,
 			cols[p->pe[k]] += x[k];
 			rows[p->ps[k]] += x[k];
 		}
-		for (int i = 0; i < p->ns; i++) {
-			int n = 0;
-			long long S = 0;
-			int64_t now = 0;
-			for (int k = p->sstart[i]; k < p->sstart[i + 1]; k++) {
-				long long room = p->ce[p->pe[k]] - cols[p->pe[k]] + x[k];
-				now += x[k] * p->c[k];
-				if (min_ll(room, p->ub[k]) < p->m)
-					continue;
-				wk->item[n] = k;
-				wk->pr[n] = p->c[k];
-				wk->u[n] = min_ll(room, p->ub[k]);
-				S += wk->u[n];
-				n++;
-			}
-			S = min_ll(S, p->cs[i]);
-			if (n == 0 || S < p->m)
-				continue;
-			n = prune_items(wk, n, S, p->m);
-			if (knapsack(wk, S, p->m, n, NULL) <= now)
-				continue;
-			for (int k = p->sstart[i]; k < p->sstart[i + 1]; k++) {
-				cols[p->pe[k]] -= x[k];
-				x[k] = 0;
-			}
-			rows[i] = 0;
-			for (int t = 0; t < n; t++) {
-				x[wk->item[t]] = wk->t[t];
-				cols[p->pe[wk->item[t]]] += wk->t[t];
-				rows[i] += wk->t[t];
-			}
-			changed = 1;
-		}
-		for (int j = 0; j < p->ne; j++) {
-			int n = 0;
-			long long S = 0;
-			int64_t now = 0;
-			for (int e = p->estart[j]; e < p->estart[j + 1]; e++) {
-				int k = p->eidx[e];
-				long long room = p->cs[p->ps[k]] - rows[p->ps[k]] + x[k];
-				now += x[k] * p->c[k];
-				if (min_ll(room, p->ub[k]) < p->m)
-					continue;
-				wk->item[n] = k;
-				wk->pr[n] = p->c[k];
-				wk->u[n] = min_ll(room, p->ub[k]);
-				S += wk->u[n];
-				n++;
-			}
-			S = min_ll(S, p->ce[j]);
-			if (n == 0 || S < p->m)
-				continue;
-			n = prune_items(wk, n, S, p->m);
-			if (knapsack(wk, S, p->m, n, NULL) <= now)
-				continue;
-			for (int e = p->estart[j]; e < p->estart[j + 1]; e++) {
-				int k = p->eidx[e];
-				rows[p->ps[k]] -= x[k];
-				x[k] = 0;
-			}
-			cols[j] = 0;
-			for (int t = 0; t < n; t++) {
-				x[wk->item[t]] = wk->t[t];
-				rows[p->ps[wk->item[t]]] += wk->t[t];
-				cols[j] += wk->t[t];
-			}
-			changed = 1;
-		}
+		for (int i = 0; i < p->ns; i++)
+			changed |= row_improve(p, wk, x, p->sstart[i], p->sstart[i + 1],
+			    NULL, p->cs[i], &rows[i], cols, p->ce, p->pe);
+		for (int j = 0; j < p->ne; j++)
+			changed |= row_improve(p, wk, x, p->estart[j], p->estart[j + 1],
+			    p->eidx, p->ce[j], &cols[j], rows, p->cs, p->ps);
 	}
 	return plan_value(p, x);
 }
