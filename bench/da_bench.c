@@ -28,31 +28,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
+#include "benchlib.h"
 #include "da.h"
-
-static uint64_t rng;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
-}
 
 static size_t rndn(size_t n)
 {
 	return (size_t)(rnd() % (uint64_t)n);
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static void *need(size_t n)
@@ -85,20 +67,20 @@ int main(int argc, char **argv)
 	double ratio = 0.8, prefs = 0.3;
 	struct da_in in = { 0 };
 	struct da_out out;
-	struct rusage ru;
+	const char *arg;
 
 	rng = 0x9e3779b97f4a7c15ull;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--students") && i + 1 < argc)
-			ns = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--programs") && i + 1 < argc)
-			np = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--cap") && i + 1 < argc)
-			ratio = atof(argv[++i]);
-		else if (!strcmp(argv[i], "--prefs") && i + 1 < argc)
-			prefs = atof(argv[++i]);
-		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-			rng ^= strtoull(argv[++i], NULL, 10) * 0xff51afd7ed558ccdull;
+		if ((arg = opt_value(argc, argv, &i, "--students")))
+			ns = strtoull(arg, NULL, 10);
+		else if ((arg = opt_value(argc, argv, &i, "--programs")))
+			np = strtoull(arg, NULL, 10);
+		else if ((arg = opt_value(argc, argv, &i, "--cap")))
+			ratio = atof(arg);
+		else if ((arg = opt_value(argc, argv, &i, "--prefs")))
+			prefs = atof(arg);
+		else if ((arg = opt_value(argc, argv, &i, "--seed")))
+			rng ^= strtoull(arg, NULL, 10) * 0xff51afd7ed558ccdull;
 		else {
 			fprintf(stderr, "usage: da_bench [--students N] [--programs P] "
 			    "[--cap R] [--prefs F] [--seed S]\n");
@@ -218,11 +200,10 @@ int main(int argc, char **argv)
 	size_t matched = 0;
 	for (size_t s = 0; s < ns; s++)
 		matched += out.match[s] >= 0;
-	getrusage(RUSAGE_SELF, &ru);
 	printf("%zu %zu %.1f %.3f %.1f %zu %lld %lld %.1f %.1f %.1f %.1f\n", ns, np,
 	    (double)total / (double)ns, (double)capsum / (double)ns,
 	    100.0 * (double)nprefs / (double)ns, matched, out.rounds,
-	    out.blocking_pairs, da_ms, check_ms, gen_ms, (double)ru.ru_maxrss / 1024);
+	    out.blocking_pairs, da_ms, check_ms, gen_ms, peak_rss_mb(RUSAGE_SELF));
 	int rc = 0;
 	if (out.blocking_pairs || check) {
 		fprintf(stderr, "da_bench: %lld blocking pairs (check: %lld)\n",

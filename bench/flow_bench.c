@@ -29,30 +29,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "benchlib.h"
 #include "flow.h"
-
-static uint64_t rng;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
-}
 
 static int rndn(int n)
 {
 	return (int)(rnd() % (uint64_t)n);
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 struct shape {
@@ -161,19 +144,19 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	const char *size = "a", *dimacs = NULL;
+	const char *size = "a", *dimacs = NULL, *arg;
 	int runs = 5;
 	uint64_t seed = 20260301;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--size") && i + 1 < argc)
-			size = argv[++i];
-		else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
-			runs = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-			seed = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--dimacs") && i + 1 < argc)
-			dimacs = argv[++i];
+		if ((arg = opt_value(argc, argv, &i, "--size")))
+			size = arg;
+		else if ((arg = opt_value(argc, argv, &i, "--runs")))
+			runs = atoi(arg);
+		else if ((arg = opt_value(argc, argv, &i, "--seed")))
+			seed = strtoull(arg, NULL, 10);
+		else if ((arg = opt_value(argc, argv, &i, "--dimacs")))
+			dimacs = arg;
 		else {
 			fprintf(stderr, "usage: flow_bench [--size a|b|c|u] [--runs N] "
 			    "[--seed S] [--dimacs FILE]\n");

@@ -26,19 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
+#include "benchlib.h"
 #include "orderclass.h"
-
-static uint64_t rng;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
-}
 
 static long long rndr(long long lo, long long hi)   /* uniform in [lo, hi] */
 {
@@ -184,19 +174,16 @@ int main(int argc, char **argv)
 	};
 	for (long long r = 0; r < runs; r++) {
 		struct oc_plan p;
-		struct rusage ru, rc;
 		if (oc_solve(&in, &p) != 0) {
 			fprintf(stderr, "oc_bench: oc_solve failed\n");
 			return 1;
 		}
-		getrusage(RUSAGE_SELF, &ru);
-		getrusage(RUSAGE_CHILDREN, &rc);
 		printf("%s %s %zu %zu %.6f %.6f %.4f %d %.1f %.1f %.1f %.6f %.6f "
 		    "%.6f %d %d\n", shape, method, I.np, p.components,
 		    p.objective, p.bound,
 		    p.objective > 0 ? 100 * (p.bound - p.objective) / p.objective : 0,
-		    p.optimal, p.solve_ms, ru.ru_maxrss / 1024.0,
-		    rc.ru_maxrss / 1024.0, p.lp_bound, p.lagrange_bound,
+		    p.optimal, p.solve_ms, peak_rss_mb(RUSAGE_SELF),
+		    peak_rss_mb(RUSAGE_CHILDREN), p.lp_bound, p.lagrange_bound,
 		    p.heuristic, p.cbc_runs, p.cbc_killed);
 		fflush(stdout);
 		oc_plan_free(&p);

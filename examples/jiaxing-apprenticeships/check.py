@@ -32,36 +32,24 @@ Finally it prints the match as a teacher would read it.  Needs only the
 standard library and python3-msgpack.  Exit status 0 when every row was
 accepted and read back unchanged and every check holds, 1 otherwise.
 """
-import argparse
-import csv
 import os
-import re
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import threading
-import unicodedata
-
-import msgpack
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-DATA = os.path.join(REPO, "data")
+sys.path.insert(0, os.path.dirname(HERE))
+import common  # noqa: E402  (examples/common.py)
+from common import I, L, N, S  # noqa: E402
+# tests/e2e/test_examples.py calls these as check.<name>, like the ones below
+from common import Rpc, local_checks, pad, put_all  # noqa: E402,F401
 
 # The request the college makes (README.md: the CLI command).
 MATCH = {"grad_year": 2027, "region_prefix": "3304"}
 
 # column -> kind of cell
-S, I, N, L = "str", "int", "num", "list"
 FILES = {
-    "schools.csv": [("id", S), ("name", S), ("level", S), ("region", S)],
-    "specialties.csv": [("id", S), ("school_id", S), ("major_code", S), ("name", S),
-                        ("direction", S), ("cohort_2026", I), ("cohort_2027", I),
-                        ("cohort_2028", I), ("skills", L), ("chains", L)],
-    "enterprises.csv": [("id", S), ("name", S), ("region", S), ("industry", S),
-                        ("chains", L), ("size", I)],
+    "schools.csv": common.SCHOOL_COLUMNS,
+    "specialties.csv": common.specialty_columns((2026, 2027, 2028)),
+    "enterprises.csv": common.ENTERPRISE_COLUMNS,
     "programs.csv": [("id", S), ("enterprise_id", S), ("title", S), ("majors", L),
                      ("mentors", I), ("per_mentor", I), ("region", S), ("level", S)],
     "students.csv": [("id", S), ("specialty_id", S), ("grad_year", I), ("grade", N),
@@ -70,280 +58,37 @@ FILES = {
 # list fields that a record requires: an empty cell is the empty list
 REQUIRED_LISTS = {("programs.csv", "majors")}
 KINDS = ("school", "enterprise", "specialty", "program", "student")
-FILE_OF = {"school": "schools.csv", "enterprise": "enterprises.csv",
-           "specialty": "specialties.csv", "program": "programs.csv",
-           "student": "students.csv"}
 
 
 # ------------------------------------------------------------ reading
 
-def read_csv(csv_dir, name, problems):
-    """[(line, {column: value})] with cells converted; empty cells dropped."""
-    cols = FILES[name]
-    kinds = dict(cols)
-    out = []
-    with open(os.path.join(csv_dir, name), encoding="utf-8", newline="") as f:
-        rd = csv.reader(f)
-        header = next(rd)
-        if header != [c for c, _ in cols]:
-            missing = [c for c, _ in cols if c not in header]
-            unknown = [c for c in header if c not in kinds]
-            if missing or unknown:
-                problems.append("%s: header: missing %s, unknown %s" % (name, missing, unknown))
-        for row in rd:
-            line = rd.line_num
-            if len(row) != len(header):
-                problems.append("%s:%d: %d cells, header has %d" % (name, line, len(row), len(header)))
-                continue
-            rec = {}
-            for col, cell in zip(header, row):
-                k = kinds.get(col)
-                if k is None:
-                    continue
-                if cell == "":
-                    if k == L and (name, col) in REQUIRED_LISTS:
-                        rec[col] = []
-                    continue
-                try:
-                    if k == I:
-                        rec[col] = int(cell)
-                    elif k == N:
-                        rec[col] = float(cell) if "." in cell else int(cell)
-                    elif k == L:
-                        rec[col] = [x for x in cell.split(";") if x]
-                    else:
-                        rec[col] = cell
-                except ValueError:
-                    problems.append("%s:%d: %s=%r is not a number" % (name, line, col, cell))
-            out.append((line, rec))
-    return out
+def value(kind, text):
+    """common.value, but a list leaves out empty items (`a;;b` is two)."""
+    if kind == L:
+        return [x for x in text.split(";") if x]
+    return common.value(kind, text)
 
 
 def load(csv_dir=HERE, problems=None):
     """{kind: [(file, line, record)]} in docs/protocol.md shape."""
     problems = [] if problems is None else problems
-    recs = {k: [] for k in KINDS}
-    for kind in KINDS:
-        name = FILE_OF[kind]
-        for line, r in read_csv(csv_dir, name, problems):
-            if kind == "specialty":
-                cohorts = {}
-                for k in list(r):
-                    m = re.fullmatch(r"cohort_(\d{4})", k)
-                    if m:
-                        cohorts[m.group(1)] = r.pop(k)
-                r["cohorts"] = cohorts
-            recs[kind].append((name, line, r))
-    return recs
-
-
-def table(name, key):
-    with open(os.path.join(DATA, name), encoding="utf-8", newline="") as f:
-        return {row[key]: row for row in csv.DictReader(f)}
-
-
-def local_checks(recs, problems):
-    """Codes against data/, ids unique, references resolved."""
-    majors = table("major_catalog_2021.csv", "major_code")
-    counties = table("regions_counties.csv", "code")
-    industries = {r["section"] + r["division"] for r in
-                  table("industry_gbt4754_2017.csv", "code").values() if r["level"] == "2"}
-    prefixes = set()
-    for c in majors:
-        prefixes.update((c[:2], c[:4], c))
-    ids = {k: set() for k in recs}
-    for kind, rows in recs.items():
-        for f, line, r in rows:
-            if r.get("id") in ids[kind]:
-                problems.append("%s:%d: duplicate id %r" % (f, line, r.get("id")))
-            ids[kind].add(r.get("id"))
-    refs = {"specialty": ("school_id", "school"), "program": ("enterprise_id", "enterprise"),
-            "student": ("specialty_id", "specialty")}
-    for kind, rows in recs.items():
-        for f, line, r in rows:
-            w = "%s:%d" % (f, line)
-            if "region" in r and r["region"] not in counties:
-                problems.append("%s: region %s is not in regions_counties.csv" % (w, r["region"]))
-            if "industry" in r and r["industry"] not in industries:
-                problems.append("%s: industry %s is not a GB/T 4754 division" % (w, r["industry"]))
-            if "major_code" in r and r["major_code"] not in majors:
-                problems.append("%s: major_code %s is not in the 2021 catalog" % (w, r["major_code"]))
-            for p in r.get("majors", []):
-                if p not in prefixes:
-                    problems.append("%s: majors prefix %s names no catalog code" % (w, p))
-            if kind in refs:
-                col, to = refs[kind]
-                if r.get(col) not in ids[to]:
-                    problems.append("%s: %s %r unknown" % (w, col, r.get(col)))
-            for p in r.get("prefs", []):
-                if p not in ids["program"]:
-                    problems.append("%s: prefs names unknown program %r" % (w, p))
-            if len(set(r.get("prefs", []))) != len(r.get("prefs", [])):
-                problems.append("%s: prefs repeat a program" % w)
-    return majors
+    return common.load(csv_dir, KINDS, FILES, problems, REQUIRED_LISTS,
+                       convert=value, not_ok="is not a number")
 
 
 # ------------------------------------------------------------ daemon
 
-class Rpc:
-    def __init__(self, port, timeout=120.0):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.unp = msgpack.Unpacker(raw=False, strict_map_key=False,
-                                    max_buffer_size=2 ** 31 - 1)
-        self.msgid = 0
-
-    def call(self, method, params=None):
-        """(error or None, result)."""
-        self.msgid += 1
-        self.sock.sendall(msgpack.packb([0, self.msgid, method, [params or {}]],
-                                        use_bin_type=True))
-        while True:
-            for msg in self.unp:
-                if msg[0] == 1 and msg[1] == self.msgid:
-                    return msg[2], msg[3]
-            data = self.sock.recv(1 << 20)
-            if not data:
-                raise ConnectionError("daemon closed the connection")
-            self.unp.feed(data)
-
-    def close(self):
-        self.sock.close()
-
-
-class Daemon:
-    def __init__(self, binary):
-        self.dir = tempfile.mkdtemp(prefix="jiaxing-apprenticeships-")
-        self.proc = subprocess.Popen(
-            [binary, "--listen", "127.0.0.1:0", "--data", self.dir],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, text=True)
-        self.port = None
-        self.log = []
-        ready = threading.Event()
-
-        def drain():
-            for line in self.proc.stderr:
-                self.log.append(line)
-                m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-                if m and not ready.is_set():
-                    self.port = int(m.group(1))
-                    ready.set()
-            ready.set()
-        threading.Thread(target=drain, daemon=True).start()
-        ready.wait(15)
-        if self.port is None:
-            self.stop()
-            raise SystemExit("chanjiaod did not start:\n" + "".join(self.log))
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def put_all(rpc, recs, problems, batch=500):
-    """Put every record and read it back; the number rejected.
-
-    Records go in batches of `batch` (one transaction each: a put of one
-    record at a time would wait for a disk sync per row); a batch the
-    daemon refuses is put again one record at a time, so that every
-    rejected row is reported with its file and line."""
-    rejected = set()
-    for kind in KINDS:
-        rows = recs[kind]
-        for at in range(0, len(rows), batch):
-            part = rows[at:at + batch]
-            err, _ = rpc.call(kind + ".put", {"records": [r for _, _, r in part]})
-            if not err:
-                continue
-            for f, line, r in part:
-                err, _ = rpc.call(kind + ".put", r)
-                if err:
-                    rejected.add((kind, r.get("id")))
-                    problems.append("%s:%d: REJECTED %s.put %s: %s %s (field %s)" % (
-                        f, line, kind, r.get("id"), err.get("code"), err.get("message"),
-                        (err.get("data") or {}).get("field")))
-        for f, line, r in rows:
-            if (kind, r.get("id")) in rejected:
-                continue
-            err, back = rpc.call(kind + ".get", {"id": r["id"]})
-            if err or back != r:
-                problems.append("%s:%d: read back differs: %r" % (f, line, err or back))
-    return len(rejected)
-
-
 def ask_match(rpc, explain=True):
     """The daemon's apprenticeship.match for the college (MATCH), or raise."""
-    err, res = rpc.call("apprenticeship.match", dict(MATCH, explain=explain))
-    if err:
-        raise RuntimeError("apprenticeship.match: %s %s (field %s)" % (
-            err.get("code"), err.get("message"), (err.get("data") or {}).get("field")))
-    return res
+    return common.ask(rpc, "apprenticeship.match", dict(MATCH, explain=explain))
 
 
-# ------------------------------------------------------------ the scoring model
-# docs/matching.md "The scoring model", default weights; a program scores
-# as a posting would (docs/protocol.md "apprenticeship.match").
-
-W = {"major": 0.40, "skills": 0.15, "region": 0.15, "level": 0.10,
-     "capacity": 0.10, "chain": 0.10}
-LEVELS = {"secondary": 0, "technician": 1, "higher": 2, "bachelor": 3}
-
-
-def field(code):
-    g = int(code[:2])
-    if 61 <= g <= 79:
-        g -= 20
-    elif 21 <= g <= 39:
-        g += 20
-    return "%02d%s" % (g, code[2:])
-
-
-def major_factor(code, prefixes):
-    if not prefixes:
-        return 0.5
-    best = 0.0
-    for p in prefixes:
-        if code.startswith(p):
-            return 1.0
-        if field(code)[:4].startswith(field(p)[:4]):
-            best = max(best, 0.6)
-        elif field(code)[:2] == field(p)[:2]:
-            best = max(best, 0.3)
-    return best
-
-
-def region_factor(a, b):
-    if a == b:
-        return 1.0
-    if a[:4] == b[:4]:
-        return 0.8
-    if a[:2] == b[:2]:
-        return 0.5
-    return 0.2
-
+# ------------------------------------------------------------ the local lists
+# A program scores as a posting would (docs/protocol.md "apprenticeship.match").
 
 def program_score(spec, school, prog, ent, avail):
     """The pair's score rounded to 1e-9, or None when not eligible."""
-    major = major_factor(spec["major_code"], prog["majors"])
-    if major == 0:
-        return None
-    region = region_factor(school["region"], prog.get("region") or ent["region"])
-    if "level" not in prog or prog["level"] == school["level"]:
-        level = 1.0
-    else:
-        level = 0.7 if LEVELS[school["level"]] > LEVELS[prog["level"]] else 0.0
-    cap = prog["mentors"] * prog["per_mentor"]
-    capacity = min(1.0, avail / cap)
-    chain = 1.0 if set(spec.get("chains", [])) & set(ent.get("chains", [])) else 0.0
-    s = (W["major"] * major + W["skills"] * 1.0 + W["region"] * region +
-         W["level"] * level + W["capacity"] * capacity + W["chain"] * chain)
-    return round(s * 1e9) / 1e9
+    return common.pair_score(spec, school, prog, ent, avail, prog["mentors"] * prog["per_mentor"])
 
 
 def local_lists(recs, match=MATCH):
@@ -549,14 +294,6 @@ def verify(recs, res, match=MATCH):
     return out + more, facts
 
 
-def pad(text, cols):
-    """text padded with spaces to cols display columns (CJK counts two)."""
-    w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, cols - w)
-
-
-# ------------------------------------------------------------ the teacher's summary
-
 def report(recs, res, facts=None, match=MATCH):
     """The match as the college's apprenticeship office reads it, in Chinese."""
     year = match.get("grad_year")
@@ -631,78 +368,43 @@ def report(recs, res, facts=None, match=MATCH):
     return "\n".join(L)
 
 
-class Abort(Exception):
-    pass
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--port", type=int, help="use a running daemon on 127.0.0.1:PORT")
-    ap.add_argument("--daemon", default=os.environ.get("CHANJIAOD") or
-                    os.path.join(REPO, "build", "chanjiaod"), help="chanjiaod binary")
-    ap.add_argument("--no-daemon", action="store_true",
-                    help="local checks, and our deferred acceptance on lists recomputed from the CSVs")
-    ap.add_argument("--dir", default=HERE, help="directory holding the CSV files")
+    ap = common.arg_parser(
+        __doc__, HERE, "local checks, and our deferred acceptance on lists recomputed from the CSVs")
     args = ap.parse_args()
 
     problems = []
     recs = load(args.dir, problems)
     local_checks(recs, problems)
-    n = sum(len(v) for v in recs.values())
-    d = None
-    rejected = 0
-    try:
-        if args.no_daemon:
-            prefs, ranks, capacity, _ = local_lists(recs)
-            m, rounds, more = deferred_acceptance(prefs, ranks, capacity)
-            problems += more
-            found, checked = blocking_pairs(prefs, ranks, capacity, m)
-            print("== local lists: %d students, %d programs, %d places" % (
-                len(prefs), len(capacity), sum(capacity.values())))
-            print("  deferred acceptance: %d matched, %d unmatched (%d with an empty list), "
-                  "%d rounds, %d blocking pairs of %d checked" % (
-                      len(m), len(prefs) - len(m), sum(1 for v in prefs.values() if not v),
-                      rounds, len(found), checked))
-        else:
-            port = args.port
-            if not port:
-                d = Daemon(args.daemon)
-                port = d.port
-            rpc = Rpc(port)
-            rejected = put_all(rpc, recs, problems)
-            if problems:
-                raise Abort("the data has problems; not asking the daemon to plan")
-            res = None
-            try:
-                res = ask_match(rpc)
-            except RuntimeError as e:
-                problems.append(str(e))
-            if res is not None:
-                more, facts = verify(recs, res)
-                problems += more
-                print(report(recs, res, facts))
-                print("\n== checks: %d students, %d programs; %d assigned, %d unmatched "
-                      "(%d outranked, %d no_program), %d rounds, blocking_pairs %d, solve %.1f ms" % (
-                          len(res["assignments"]) + len(res["unmatched"]), len(res["capacity"]),
-                          len(res["assignments"]), len(res["unmatched"]),
-                          sum(1 for u in res["unmatched"] if u["reason"] == "outranked"),
-                          sum(1 for u in res["unmatched"] if u["reason"] == "no_program"),
-                          res["rounds"], res["blocking_pairs"], res.get("solve_ms", 0)))
-    except Abort as e:
-        print(e)
-    finally:
-        if d:
-            d.stop()
-    print("\n== result")
-    for p in problems:
-        print("  " + p)
-    if args.no_daemon:
-        print("  %d records read; %d problems (daemon not asked)" % (n, len(problems)))
-    else:
-        print("  %d records sent, %d accepted, %d rejected; %d problems" % (
-            n, n - rejected, rejected, len(problems)))
-    return 1 if problems else 0
 
+    def local():
+        """Our deferred acceptance on the lists recomputed from the CSVs."""
+        prefs, ranks, capacity, _ = local_lists(recs)
+        m, rounds, more = deferred_acceptance(prefs, ranks, capacity)
+        found, checked = blocking_pairs(prefs, ranks, capacity, m)
+        print("== local lists: %d students, %d programs, %d places" % (
+            len(prefs), len(capacity), sum(capacity.values())))
+        print("  deferred acceptance: %d matched, %d unmatched (%d with an empty list), "
+              "%d rounds, %d blocking pairs of %d checked" % (
+                  len(m), len(prefs) - len(m), sum(1 for v in prefs.values() if not v),
+                  rounds, len(found), checked))
+        return more
+
+    def answer(res):
+        """The match checked, then printed as the teacher reads it."""
+        more, facts = verify(recs, res)
+        print(report(recs, res, facts))
+        print("\n== checks: %d students, %d programs; %d assigned, %d unmatched "
+              "(%d outranked, %d no_program), %d rounds, blocking_pairs %d, solve %.1f ms" % (
+                  len(res["assignments"]) + len(res["unmatched"]), len(res["capacity"]),
+                  len(res["assignments"]), len(res["unmatched"]),
+                  sum(1 for u in res["unmatched"] if u["reason"] == "outranked"),
+                  sum(1 for u in res["unmatched"] if u["reason"] == "no_program"),
+                  res["rounds"], res["blocking_pairs"], res.get("solve_ms", 0)))
+        return more
+
+    return common.run_check(args, recs, problems, "jiaxing-apprenticeships-", local, ask_match,
+                            answer)
 
 if __name__ == "__main__":
     sys.exit(main())

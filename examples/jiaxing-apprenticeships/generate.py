@@ -15,14 +15,15 @@ Everything is invented except the public code tables it draws on (the 2021
 vocational major catalog, GB/T 4754-2017 divisions, GB/T 2260 county
 codes).  See README.md.
 """
-import csv
-import math
 import os
 import random
 import sys
 
-SEED = 20270301
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import common  # noqa: E402  (examples/common.py)
+
+SEED = 20270301
 YEAR = 2027                        # the cohort being matched
 
 SCHOOL_ID = "4133040201"
@@ -177,14 +178,9 @@ def make_enterprises(rng):
     used, out, keys = set(), [], {}
     serial = {}
     for key, chains, county, industry, (lo, hi), biz in ENTERPRISES:
-        size = int(math.exp(rng.uniform(math.log(lo), math.log(hi))))
-        size = size if size < 100 else int(round(size, -1)) if size < 1000 else int(round(size, -2))
-        while True:
-            trade = rng.choice(TRADE_A) + rng.choice(TRADE_B)
-            if trade not in used and trade not in REAL_TRADE and trade[0] != trade[1]:
-                break
-        used.add(trade)
-        form = "股份有限公司" if size >= 2000 and rng.random() < 0.6 else "有限公司"
+        size = common.company_size(rng, lo, hi)
+        trade = common.trade_name(rng, TRADE_A, TRADE_B, used, REAL_TRADE)
+        form = common.legal_form(rng, size)
         place = PLACE[county]
         if place == "嘉兴" and rng.random() < 0.7:
             place = "嘉兴市"
@@ -256,27 +252,9 @@ def make_students(rng, programs):
 def specialties():
     out = []
     for code, name, college, c26, c27, c28, chains, skills in SPECIALTIES:
-        out.append({"id": "%s-%s" % (SCHOOL_ID, code), "school_id": SCHOOL_ID,
-                    "major_code": code, "name": name, "direction": college,
-                    "cohort_2026": c26, "cohort_2027": c27, "cohort_2028": c28,
-                    "skills": skills, "chains": chains})
+        out.append(common.specialty_row(SCHOOL_ID, code, name, college,
+                                        {2026: c26, 2027: c27, 2028: c28}, skills, chains))
     return out
-
-
-def cell(v):
-    if isinstance(v, list):
-        return ";".join(str(x) for x in v)
-    return "" if v is None else str(v)
-
-
-def write(name, header, rows):
-    path = os.path.join(HERE, name)
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        for r in rows:
-            w.writerow([cell(r.get(h)) for h in header])
-    return len(rows)
 
 
 def main():
@@ -286,18 +264,14 @@ def main():
     studs = make_students(rng, progs)
     ents.sort(key=lambda e: e["id"])
     sps = specialties()
-    n = {}
-    n["schools.csv"] = write("schools.csv", ["id", "name", "level", "region"], [SCHOOL])
-    n["specialties.csv"] = write("specialties.csv", [
-        "id", "school_id", "major_code", "name", "direction", "cohort_2026",
-        "cohort_2027", "cohort_2028", "skills", "chains"], sps)
-    n["enterprises.csv"] = write("enterprises.csv", [
-        "id", "name", "region", "industry", "chains", "size"], ents)
-    n["programs.csv"] = write("programs.csv", [
-        "id", "enterprise_id", "title", "majors", "mentors", "per_mentor",
-        "region", "level"], progs)
-    n["students.csv"] = write("students.csv", [
-        "id", "specialty_id", "grad_year", "grade", "prefs"], studs)
+    n = common.write_files(HERE, [
+        ("schools.csv", common.SCHOOL_COLUMNS, [SCHOOL]),
+        ("specialties.csv", common.specialty_columns((2026, 2027, 2028)), sps),
+        ("enterprises.csv", common.ENTERPRISE_COLUMNS, ents),
+        ("programs.csv", ["id", "enterprise_id", "title", "majors", "mentors", "per_mentor",
+                          "region", "level"], progs),
+        ("students.csv", ["id", "specialty_id", "grad_year", "grade", "prefs"], studs),
+    ])
     for k in sorted(n):
         print("%-16s %5d rows" % (k, n[k]))
     by_year = {}

@@ -18,37 +18,20 @@ fair.schedule and stats.balance answers.
 Needs only the standard library and Debian's python3-msgpack.  Exit status
 0 when every row was accepted and read back unchanged, 1 otherwise.
 """
-import argparse
-import csv
 import os
-import re
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import threading
-import time
-
-import msgpack
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-DATA = os.path.join(REPO, "data")
+sys.path.insert(0, os.path.dirname(HERE))
+import common  # noqa: E402  (examples/common.py)
+from common import I, L, S, major_factor  # noqa: E402
 
-# column -> (kind of cell, required by the CSV format)
-S, I, L = "str", "int", "list"
+# column -> kind of cell
 FILES = {
-    "schools.csv": [("id", S), ("name", S), ("level", S), ("region", S)],
-    "specialties.csv": [("id", S), ("school_id", S), ("major_code", S), ("name", S),
-                        ("direction", S), ("cohort_2026", I), ("cohort_2027", I),
-                        ("skills", L), ("chains", L)],
-    "enterprises.csv": [("id", S), ("name", S), ("region", S), ("industry", S),
-                        ("chains", L), ("size", I)],
-    "postings.csv": [("id", S), ("enterprise_id", S), ("title", S), ("kind", S),
-                     ("headcount", I), ("majors", L), ("skills", L), ("level", S),
-                     ("region", S), ("start", S), ("until", S), ("salary_min", I),
-                     ("salary_max", I)],
+    "schools.csv": common.SCHOOL_COLUMNS,
+    "specialties.csv": common.specialty_columns((2026, 2027)),
+    "enterprises.csv": common.ENTERPRISE_COLUMNS,
+    "postings.csv": common.POSTING_COLUMNS,
     "fairs.csv": [("id", S), ("name", S), ("date", S), ("region", S),
                   ("school_ids", L), ("enterprise_ids", L)],
     "fair_directions.csv": [("fair_id", S), ("id", S), ("name", S), ("majors", L)],
@@ -59,6 +42,7 @@ FILES = {
 # list fields that a record requires: an empty cell is the empty list
 REQUIRED_LISTS = {("postings.csv", "majors"), ("fairs.csv", "school_ids"),
                   ("fairs.csv", "enterprise_ids"), ("fair_directions.csv", "majors")}
+KINDS = ("school", "enterprise", "specialty", "posting", "fair")
 
 problems = []
 
@@ -73,68 +57,14 @@ CSV_DIR = HERE
 
 
 def read_csv(name):
-    """[(line, {column: value})] with cells converted; empty cells dropped."""
-    path = os.path.join(CSV_DIR, name)
-    cols = FILES[name]
-    kinds = dict(cols)
-    out = []
-    with open(path, encoding="utf-8", newline="") as f:
-        rd = csv.reader(f)
-        header = next(rd)
-        if header != [c for c, _ in cols]:
-            missing = [c for c, _ in cols if c not in header]
-            unknown = [c for c in header if c not in kinds]
-            if missing or unknown:
-                problem(name, "header: missing %s, unknown %s" % (missing, unknown))
-        for row in rd:
-            line = rd.line_num
-            if len(row) != len(header):
-                problem("%s:%d" % (name, line), "%d cells, header has %d" % (len(row), len(header)))
-                continue
-            rec = {}
-            for col, cell in zip(header, row):
-                k = kinds.get(col)
-                if k is None:
-                    continue
-                if cell == "":
-                    if k == L and (name, col) in REQUIRED_LISTS:
-                        rec[col] = []
-                    continue
-                if k == I:
-                    try:
-                        rec[col] = int(cell)
-                    except ValueError:
-                        problem("%s:%d" % (name, line), "%s=%r is not an integer" % (col, cell))
-                elif k == L:
-                    rec[col] = cell.split(";")
-                else:
-                    rec[col] = cell
-            out.append((line, rec))
-    return out
+    """[(line, {column: value})] of CSV_DIR/name (common.read_csv)."""
+    return common.read_csv(CSV_DIR, name, FILES[name], problems, REQUIRED_LISTS)
 
 
 def to_records():
     """{kind: [(file, line, record)]} in docs/protocol.md shape."""
-    recs = {"school": [], "enterprise": [], "specialty": [], "posting": [], "fair": []}
-    for line, r in read_csv("schools.csv"):
-        recs["school"].append(("schools.csv", line, r))
-    for line, r in read_csv("enterprises.csv"):
-        recs["enterprise"].append(("enterprises.csv", line, r))
-    for line, r in read_csv("specialties.csv"):
-        cohorts = {}
-        for k in list(r):
-            m = re.fullmatch(r"cohort_(\d{4})", k)
-            if m:
-                cohorts[m.group(1)] = r.pop(k)
-        r["cohorts"] = cohorts
-        recs["specialty"].append(("specialties.csv", line, r))
-    for line, r in read_csv("postings.csv"):
-        lo, hi = r.pop("salary_min", None), r.pop("salary_max", None)
-        if (lo is None) != (hi is None):
-            problem("postings.csv:%d" % line, "salary_min and salary_max come together")
-        elif lo is not None:
-            r["salary"] = [lo, hi]
-        recs["posting"].append(("postings.csv", line, r))
+    recs = common.load(CSV_DIR, KINDS[:-1], FILES, problems, REQUIRED_LISTS)
+    recs["fair"] = []
     fairs = {}
     for line, r in read_csv("fairs.csv"):
         r["directions"], r["sessions"] = [], []
@@ -156,154 +86,21 @@ def to_records():
     return recs
 
 
-# ------------------------------------------------------------ code tables
-
-def table(name, key):
-    with open(os.path.join(DATA, name), encoding="utf-8", newline="") as f:
-        return {row[key]: row for row in csv.DictReader(f)}
-
-
-def local_checks(recs):
-    majors = table("major_catalog_2021.csv", "major_code")
-    counties = table("regions_counties.csv", "code")
-    industries = {r["section"] + r["division"]: r["name"] for r in
-                  table("industry_gbt4754_2017.csv", "code").values() if r["level"] == "2"}
-    prefixes = set()
-    for c in majors:
-        prefixes.update((c[:2], c[:4], c))
-    ids = {k: set() for k in recs}
-    for kind, rows in recs.items():
-        for f, line, r in rows:
-            if r.get("id") in ids[kind]:
-                problem("%s:%d" % (f, line), "duplicate id %r" % r.get("id"))
-            ids[kind].add(r.get("id"))
-    for kind, rows in recs.items():
-        for f, line, r in rows:
-            w = "%s:%d" % (f, line)
-            if "region" in r and r["region"] not in counties:
-                problem(w, "region %s is not in regions_counties.csv" % r["region"])
-            if "industry" in r and r["industry"] not in industries:
-                problem(w, "industry %s is not a GB/T 4754 division" % r["industry"])
-            if "major_code" in r and r["major_code"] not in majors:
-                problem(w, "major_code %s is not in the 2021 catalog" % r["major_code"])
-            for p in r.get("majors", []):
-                if p not in prefixes:
-                    problem(w, "majors prefix %s names no catalog code" % p)
-            for d in r.get("directions", []):
-                for p in d["majors"]:
-                    if p not in prefixes:
-                        problem(w, "direction %s prefix %s names no catalog code" % (d["id"], p))
-            if kind == "specialty" and r.get("school_id") not in ids["school"]:
-                problem(w, "school_id %r unknown" % r.get("school_id"))
-            if kind == "posting" and r.get("enterprise_id") not in ids["enterprise"]:
-                problem(w, "enterprise_id %r unknown" % r.get("enterprise_id"))
-            if kind == "posting" and "salary" in r and r["salary"][0] > r["salary"][1]:
-                problem(w, "salary_min > salary_max")
-    return majors
-
-
 # ------------------------------------------------------------ daemon
 
-class Rpc:
-    def __init__(self, port, timeout=120.0):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.unp = msgpack.Unpacker(raw=False, strict_map_key=False,
-                                    max_buffer_size=2 ** 31 - 1)
-        self.msgid = 0
-
-    def call(self, method, params=None):
-        """(error or None, result)."""
-        self.msgid += 1
-        self.sock.sendall(msgpack.packb([0, self.msgid, method, [params or {}]],
-                                        use_bin_type=True))
-        while True:
-            for msg in self.unp:
-                if msg[0] == 1 and msg[1] == self.msgid:
-                    return msg[2], msg[3]
-            data = self.sock.recv(1 << 20)
-            if not data:
-                raise ConnectionError("daemon closed the connection")
-            self.unp.feed(data)
-
-
-class Daemon:
-    def __init__(self, binary):
-        self.dir = tempfile.mkdtemp(prefix="jinhua-fair-")
-        self.proc = subprocess.Popen(
-            [binary, "--listen", "127.0.0.1:0", "--data", self.dir],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, text=True)
-        self.port = None
-        self.log = []
-        ready = threading.Event()
-
-        def drain():
-            for line in self.proc.stderr:
-                self.log.append(line)
-                m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-                if m and not ready.is_set():
-                    self.port = int(m.group(1))
-                    ready.set()
-            ready.set()
-        threading.Thread(target=drain, daemon=True).start()
-        ready.wait(15)
-        if self.port is None:
-            self.stop()
-            raise SystemExit("chanjiaod did not start:\n" + "".join(self.log))
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 def put_all(rpc, recs):
+    """Put every record one by one and read it back; the number rejected."""
     rejected = 0
-    for kind in ("school", "enterprise", "specialty", "posting", "fair"):
+    for kind in KINDS:
         for f, line, r in recs[kind]:
-            err, _ = rpc.call(kind + ".put", r)
-            if err:
+            if common.put_one(rpc, kind, f, line, r, problems):
+                common.read_back(rpc, kind, f, line, r, problems)
+            else:
                 rejected += 1
-                problem("%s:%d" % (f, line), "REJECTED %s.put %s: %s %s (field %s)" % (
-                    kind, r.get("id"), err.get("code"), err.get("message"),
-                    (err.get("data") or {}).get("field")))
-                continue
-            err, back = rpc.call(kind + ".get", {"id": r["id"]})
-            if err or back != r:
-                problem("%s:%d" % (f, line), "read back differs: %r" % (err or back))
     return rejected
 
 
 # ------------------------------------------------------------ summary
-
-def field(code):
-    g = int(code[:2])
-    if 61 <= g <= 79:
-        g -= 20
-    elif 21 <= g <= 39:
-        g += 20
-    return "%02d%s" % (g, code[2:])
-
-
-def major_factor(code, prefixes):
-    """docs/matching.md's major factor of a specialty code against a posting."""
-    if not prefixes:
-        return 1.0
-    best = 0.0
-    for p in prefixes:
-        if code.startswith(p):
-            return 1.0
-        if field(code)[:4].startswith(field(p)[:4]):
-            best = max(best, 0.6)
-        elif field(code)[:2] == field(p)[:2]:
-            best = max(best, 0.3)
-    return best
-
 
 def summary(recs, majors):
     fair = recs["fair"][0][2]
@@ -349,6 +146,7 @@ def summary(recs, majors):
         if not p["majors"]:
             anymajor += p["headcount"]
             continue
+        # (majors is not empty here, so major_factor's 0.5 for no majors never applies)
         f = {d: max([major_factor(c, p["majors"]) for c in codes[d]] or [0]) for d in sup}
         hit = [d for d in sup if f[d] >= 0.6]
         for d in sup:
@@ -415,18 +213,13 @@ def daemon_summary(rpc, fair_id):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--port", type=int, help="use a running daemon on 127.0.0.1:PORT")
-    ap.add_argument("--daemon", default=os.environ.get("CHANJIAOD") or
-                    os.path.join(REPO, "build", "chanjiaod"), help="chanjiaod binary")
-    ap.add_argument("--no-daemon", action="store_true", help="local checks and summary only")
-    ap.add_argument("--dir", default=HERE, help="directory holding the CSV files")
+    ap = common.arg_parser(__doc__, HERE, "local checks and summary only")
     args = ap.parse_args()
     global CSV_DIR
     CSV_DIR = args.dir
 
     recs = to_records()
-    majors = local_checks(recs)
+    majors = common.local_checks(recs, problems)
     d = None
     rejected = 0
     try:
@@ -434,9 +227,9 @@ def main():
             if args.port:
                 port = args.port
             else:
-                d = Daemon(args.daemon)
+                d = common.Daemon(args.daemon, "jinhua-fair-")
                 port = d.port
-            rpc = Rpc(port)
+            rpc = common.Rpc(port)
             rejected = put_all(rpc, recs)
         summary(recs, majors)
         if not args.no_daemon:
@@ -445,15 +238,7 @@ def main():
         if d:
             d.stop()
     n = sum(len(v) for v in recs.values())
-    print("\n== result")
-    if problems:
-        for p in problems:
-            print("  " + p)
-    if args.no_daemon:
-        print("  %d records read; %d problems (daemon not asked)" % (n, len(problems)))
-    else:
-        print("  %d records sent, %d accepted, %d rejected; %d problems" % (
-            n, n - rejected, rejected, len(problems)))
+    common.print_result(problems, n, rejected, not args.no_daemon)
     return 1 if problems else 0
 
 

@@ -11,14 +11,15 @@ Everything here is invented except the public code tables it draws on
 county codes) and the headline numbers of the real fair (200+ enterprises,
 about 6,500 positions, 18 major directions).  See README.md.
 """
-import csv
-import math
 import os
 import random
 import sys
 
-SEED = 20260520
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import common  # noqa: E402  (examples/common.py)
+
+SEED = 20260520
 TARGET_POSITIONS = 6500
 
 SCHOOL_ID = "3133070201"
@@ -439,10 +440,6 @@ def round_head(x):
     return int(round(x / 10.0)) * 10
 
 
-def round100(x):
-    return int(round(x / 100.0)) * 100
-
-
 def size_class(size):
     return "large" if size >= 1000 else "medium" if size >= 300 else "small"
 
@@ -454,15 +451,9 @@ def make_enterprises(rng):
     for chain, count, regions, industries, (lo, hi), biz, mix in CHAINS:
         for i in range(count):
             region = wchoice(rng, regions)
-            # log-uniform size, rounded like a registration form would
-            size = int(math.exp(rng.uniform(math.log(lo), math.log(hi))))
-            size = size if size < 100 else int(round(size, -1)) if size < 1000 else int(round(size, -2))
-            while True:
-                trade = rng.choice(TRADE_A) + rng.choice(TRADE_B)
-                if trade not in used_trade and trade not in REAL_TRADE and trade[0] != trade[1]:
-                    break
-            used_trade.add(trade)
-            form = "股份有限公司" if size >= 2000 and rng.random() < 0.6 else "有限公司"
+            size = common.company_size(rng, lo, hi)
+            trade = common.trade_name(rng, TRADE_A, TRADE_B, used_trade, REAL_TRADE)
+            form = common.legal_form(rng, size)
             place = PLACE[region]
             if size >= 3000 and rng.random() < 0.5:
                 place = "浙江"
@@ -554,14 +545,14 @@ def make_postings(rng, enterprises):
             start, until = rng.choice(dates) if rng.random() < 0.9 else ("", "")
             prem = {"small": 1.0, "medium": 1.05, "large": 1.12}[sc]
             if kind == "job" or kind == "order_class":
-                lo = round100(smin * prem * rng.uniform(0.92, 1.08))
-                hi = round100(smax * prem * rng.uniform(0.92, 1.10))
+                lo = common.round100(smin * prem * rng.uniform(0.92, 1.08))
+                hi = common.round100(smax * prem * rng.uniform(0.92, 1.10))
             elif kind == "internship":
-                lo = round100(rng.uniform(3000, 3800))
-                hi = round100(lo + rng.uniform(500, 1500))
+                lo = common.round100(rng.uniform(3000, 3800))
+                hi = common.round100(lo + rng.uniform(500, 1500))
             else:
-                lo = round100(rng.uniform(3600, 4500))
-                hi = round100(lo + rng.uniform(800, 2000))
+                lo = common.round100(rng.uniform(3600, 4500))
+                hi = common.round100(lo + rng.uniform(800, 2000))
             if hi <= lo:
                 hi = lo + 1000
             if rng.random() < 0.08:
@@ -652,27 +643,9 @@ def specialties():
     out = []
     for did, dname, _, sps in DIRECTIONS:
         for code, name, c26, c27, skills, chains in sps:
-            out.append({"id": "%s-%s" % (SCHOOL_ID, code), "school_id": SCHOOL_ID,
-                        "major_code": code, "name": name, "direction": dname,
-                        "cohort_2026": c26, "cohort_2027": c27,
-                        "skills": skills, "chains": chains})
+            out.append(common.specialty_row(SCHOOL_ID, code, name, dname,
+                                            {2026: c26, 2027: c27}, skills, chains))
     return out
-
-
-def cell(v):
-    if isinstance(v, list):
-        return ";".join(str(x) for x in v)
-    return "" if v is None else str(v)
-
-
-def write(name, header, rows):
-    path = os.path.join(HERE, name)
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        for r in rows:
-            w.writerow([cell(r.get(h)) for h in header])
-    return len(rows)
 
 
 def main():
@@ -682,25 +655,17 @@ def main():
     ents.sort(key=lambda e: e["id"])
     fair, dirs, sess, reqs = make_fair(ents)
     sps = specialties()
-    n = {}
-    n["schools.csv"] = write("schools.csv", ["id", "name", "level", "region"], [SCHOOL])
-    n["specialties.csv"] = write("specialties.csv", [
-        "id", "school_id", "major_code", "name", "direction", "cohort_2026",
-        "cohort_2027", "skills", "chains"], sps)
-    n["enterprises.csv"] = write("enterprises.csv", [
-        "id", "name", "region", "industry", "chains", "size"], ents)
     posts.sort(key=lambda p: p["id"])
-    n["postings.csv"] = write("postings.csv", [
-        "id", "enterprise_id", "title", "kind", "headcount", "majors", "skills",
-        "level", "region", "start", "until", "salary_min", "salary_max"], posts)
-    n["fairs.csv"] = write("fairs.csv", [
-        "id", "name", "date", "region", "school_ids", "enterprise_ids"], [fair])
-    n["fair_directions.csv"] = write("fair_directions.csv", [
-        "fair_id", "id", "name", "majors"], dirs)
-    n["fair_sessions.csv"] = write("fair_sessions.csv", [
-        "fair_id", "id", "start", "end", "booths", "directions"], sess)
-    n["fair_requests.csv"] = write("fair_requests.csv", [
-        "fair_id", "enterprise_id", "slots"], reqs)
+    n = common.write_files(HERE, [
+        ("schools.csv", common.SCHOOL_COLUMNS, [SCHOOL]),
+        ("specialties.csv", common.specialty_columns((2026, 2027)), sps),
+        ("enterprises.csv", common.ENTERPRISE_COLUMNS, ents),
+        ("postings.csv", common.POSTING_COLUMNS, posts),
+        ("fairs.csv", ["id", "name", "date", "region", "school_ids", "enterprise_ids"], [fair]),
+        ("fair_directions.csv", ["fair_id", "id", "name", "majors"], dirs),
+        ("fair_sessions.csv", ["fair_id", "id", "start", "end", "booths", "directions"], sess),
+        ("fair_requests.csv", ["fair_id", "enterprise_id", "slots"], reqs),
+    ])
     for k in sorted(n):
         print("%-20s %4d rows" % (k, n[k]))
     print("graduates 2026: %d, 2027: %d; positions: %d" % (

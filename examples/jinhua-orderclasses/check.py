@@ -31,23 +31,18 @@ standard library, python3-msgpack and glpsol.  Exit status 0 when every
 row was accepted and read back unchanged and every check holds, 1
 otherwise.
 """
-import argparse
-import csv
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import unicodedata
-
-import msgpack
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-DATA = os.path.join(REPO, "data")
+sys.path.insert(0, os.path.dirname(HERE))
+import common  # noqa: E402  (examples/common.py)
+# tests/e2e/test_examples.py calls these as check.<name>, like the ones below
+from common import Rpc, local_checks, pad, put_all, table  # noqa: E402,F401
 
 SCHOOL_ID = "3133070201"
 # The request the college's planner makes (README.md: the CLI command).
@@ -56,18 +51,11 @@ PLAN = {"school_id": SCHOOL_ID, "region_prefix": "3307", "grad_year": 2027,
 TOL = 1e-6                         # docs/protocol.md: optimal within 1e-6 × max(1, obj)
 
 # column -> kind of cell
-S, I, L = "str", "int", "list"
 FILES = {
-    "schools.csv": [("id", S), ("name", S), ("level", S), ("region", S)],
-    "specialties.csv": [("id", S), ("school_id", S), ("major_code", S), ("name", S),
-                        ("direction", S), ("cohort_2026", I), ("cohort_2027", I),
-                        ("skills", L), ("chains", L)],
-    "enterprises.csv": [("id", S), ("name", S), ("region", S), ("industry", S),
-                        ("chains", L), ("size", I)],
-    "postings.csv": [("id", S), ("enterprise_id", S), ("title", S), ("kind", S),
-                     ("headcount", I), ("majors", L), ("skills", L), ("level", S),
-                     ("region", S), ("start", S), ("until", S), ("salary_min", I),
-                     ("salary_max", I)],
+    "schools.csv": common.SCHOOL_COLUMNS,
+    "specialties.csv": common.specialty_columns((2026, 2027)),
+    "enterprises.csv": common.ENTERPRISE_COLUMNS,
+    "postings.csv": common.POSTING_COLUMNS,
 }
 # list fields that a record requires: an empty cell is the empty list
 REQUIRED_LISTS = {("postings.csv", "majors")}
@@ -76,279 +64,20 @@ KINDS = ("school", "enterprise", "specialty", "posting")
 
 # ------------------------------------------------------------ reading
 
-def read_csv(csv_dir, name, problems):
-    """[(line, {column: value})] with cells converted; empty cells dropped."""
-    cols = FILES[name]
-    kinds = dict(cols)
-    out = []
-    with open(os.path.join(csv_dir, name), encoding="utf-8", newline="") as f:
-        rd = csv.reader(f)
-        header = next(rd)
-        if header != [c for c, _ in cols]:
-            missing = [c for c, _ in cols if c not in header]
-            unknown = [c for c in header if c not in kinds]
-            if missing or unknown:
-                problems.append("%s: header: missing %s, unknown %s" % (name, missing, unknown))
-        for row in rd:
-            line = rd.line_num
-            if len(row) != len(header):
-                problems.append("%s:%d: %d cells, header has %d" % (name, line, len(row), len(header)))
-                continue
-            rec = {}
-            for col, cell in zip(header, row):
-                k = kinds.get(col)
-                if k is None:
-                    continue
-                if cell == "":
-                    if k == L and (name, col) in REQUIRED_LISTS:
-                        rec[col] = []
-                    continue
-                if k == I:
-                    try:
-                        rec[col] = int(cell)
-                    except ValueError:
-                        problems.append("%s:%d: %s=%r is not an integer" % (name, line, col, cell))
-                elif k == L:
-                    rec[col] = cell.split(";")
-                else:
-                    rec[col] = cell
-            out.append((line, rec))
-    return out
-
-
 def load(csv_dir=HERE, problems=None):
     """{kind: [(file, line, record)]} in docs/protocol.md shape."""
     problems = [] if problems is None else problems
-    recs = {k: [] for k in KINDS}
-    for line, r in read_csv(csv_dir, "schools.csv", problems):
-        recs["school"].append(("schools.csv", line, r))
-    for line, r in read_csv(csv_dir, "enterprises.csv", problems):
-        recs["enterprise"].append(("enterprises.csv", line, r))
-    for line, r in read_csv(csv_dir, "specialties.csv", problems):
-        cohorts = {}
-        for k in list(r):
-            m = re.fullmatch(r"cohort_(\d{4})", k)
-            if m:
-                cohorts[m.group(1)] = r.pop(k)
-        r["cohorts"] = cohorts
-        recs["specialty"].append(("specialties.csv", line, r))
-    for line, r in read_csv(csv_dir, "postings.csv", problems):
-        lo, hi = r.pop("salary_min", None), r.pop("salary_max", None)
-        if (lo is None) != (hi is None):
-            problems.append("postings.csv:%d: salary_min and salary_max come together" % line)
-        elif lo is not None:
-            r["salary"] = [lo, hi]
-        recs["posting"].append(("postings.csv", line, r))
-    return recs
-
-
-def table(name, key):
-    with open(os.path.join(DATA, name), encoding="utf-8", newline="") as f:
-        return {row[key]: row for row in csv.DictReader(f)}
-
-
-def local_checks(recs, problems):
-    """Codes against data/, ids unique, references resolved; the catalog."""
-    majors = table("major_catalog_2021.csv", "major_code")
-    counties = table("regions_counties.csv", "code")
-    industries = {r["section"] + r["division"] for r in
-                  table("industry_gbt4754_2017.csv", "code").values() if r["level"] == "2"}
-    prefixes = set()
-    for c in majors:
-        prefixes.update((c[:2], c[:4], c))
-    ids = {k: set() for k in recs}
-    for kind, rows in recs.items():
-        for f, line, r in rows:
-            if r.get("id") in ids[kind]:
-                problems.append("%s:%d: duplicate id %r" % (f, line, r.get("id")))
-            ids[kind].add(r.get("id"))
-    for kind, rows in recs.items():
-        for f, line, r in rows:
-            w = "%s:%d" % (f, line)
-            if "region" in r and r["region"] not in counties:
-                problems.append("%s: region %s is not in regions_counties.csv" % (w, r["region"]))
-            if "industry" in r and r["industry"] not in industries:
-                problems.append("%s: industry %s is not a GB/T 4754 division" % (w, r["industry"]))
-            if "major_code" in r and r["major_code"] not in majors:
-                problems.append("%s: major_code %s is not in the 2021 catalog" % (w, r["major_code"]))
-            for p in r.get("majors", []):
-                if p not in prefixes:
-                    problems.append("%s: majors prefix %s names no catalog code" % (w, p))
-            if kind == "specialty" and r.get("school_id") not in ids["school"]:
-                problems.append("%s: school_id %r unknown" % (w, r.get("school_id")))
-            if kind == "posting" and r.get("enterprise_id") not in ids["enterprise"]:
-                problems.append("%s: enterprise_id %r unknown" % (w, r.get("enterprise_id")))
-            if kind == "posting" and "salary" in r and r["salary"][0] > r["salary"][1]:
-                problems.append("%s: salary_min > salary_max" % w)
-    return majors
+    return common.load(csv_dir, KINDS, FILES, problems, REQUIRED_LISTS)
 
 
 # ------------------------------------------------------------ daemon
 
-class Rpc:
-    def __init__(self, port, timeout=120.0):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.unp = msgpack.Unpacker(raw=False, strict_map_key=False,
-                                    max_buffer_size=2 ** 31 - 1)
-        self.msgid = 0
-
-    def call(self, method, params=None):
-        """(error or None, result)."""
-        self.msgid += 1
-        self.sock.sendall(msgpack.packb([0, self.msgid, method, [params or {}]],
-                                        use_bin_type=True))
-        while True:
-            for msg in self.unp:
-                if msg[0] == 1 and msg[1] == self.msgid:
-                    return msg[2], msg[3]
-            data = self.sock.recv(1 << 20)
-            if not data:
-                raise ConnectionError("daemon closed the connection")
-            self.unp.feed(data)
-
-    def close(self):
-        self.sock.close()
-
-
-class Daemon:
-    def __init__(self, binary):
-        self.dir = tempfile.mkdtemp(prefix="jinhua-orderclasses-")
-        self.proc = subprocess.Popen(
-            [binary, "--listen", "127.0.0.1:0", "--data", self.dir],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, text=True)
-        self.port = None
-        self.log = []
-        ready = threading.Event()
-
-        def drain():
-            for line in self.proc.stderr:
-                self.log.append(line)
-                m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-                if m and not ready.is_set():
-                    self.port = int(m.group(1))
-                    ready.set()
-            ready.set()
-        threading.Thread(target=drain, daemon=True).start()
-        ready.wait(15)
-        if self.port is None:
-            self.stop()
-            raise SystemExit("chanjiaod did not start:\n" + "".join(self.log))
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def put_all(rpc, recs, problems, batch=500):
-    """Put every record and read it back; the number rejected.
-
-    Records go in batches of `batch` (one transaction each: a put of one
-    record at a time would wait for a disk sync per row); a batch the
-    daemon refuses is put again one record at a time, so that every
-    rejected row is reported with its file and line."""
-    rejected = set()
-    for kind in KINDS:
-        rows = recs[kind]
-        for at in range(0, len(rows), batch):
-            part = rows[at:at + batch]
-            err, _ = rpc.call(kind + ".put", {"records": [r for _, _, r in part]})
-            if not err:
-                continue
-            for f, line, r in part:
-                err, _ = rpc.call(kind + ".put", r)
-                if err:
-                    rejected.add((kind, r.get("id")))
-                    problems.append("%s:%d: REJECTED %s.put %s: %s %s (field %s)" % (
-                        f, line, kind, r.get("id"), err.get("code"), err.get("message"),
-                        (err.get("data") or {}).get("field")))
-        for f, line, r in rows:
-            if (kind, r.get("id")) in rejected:
-                continue
-            err, back = rpc.call(kind + ".get", {"id": r["id"]})
-            if err or back != r:
-                problems.append("%s:%d: read back differs: %r" % (f, line, err or back))
-    return len(rejected)
-
-
 def ask_plan(rpc, explain=True):
     """The daemon's orderclass.plan for the college (PLAN), or raise."""
-    params = dict(PLAN, explain=explain)
-    err, res = rpc.call("orderclass.plan", params)
-    if err:
-        raise RuntimeError("orderclass.plan: %s %s (field %s)" % (
-            err.get("code"), err.get("message"), (err.get("data") or {}).get("field")))
-    return res
+    return common.ask(rpc, "orderclass.plan", dict(PLAN, explain=explain))
 
 
-# ------------------------------------------------------------ the scoring model
-# docs/matching.md "The scoring model", default weights.
-
-W = {"major": 0.40, "skills": 0.15, "region": 0.15, "level": 0.10,
-     "capacity": 0.10, "chain": 0.10}
-LEVELS = {"secondary": 0, "technician": 1, "higher": 2, "bachelor": 3}
-
-
-def field(code):
-    g = int(code[:2])
-    if 61 <= g <= 79:
-        g -= 20
-    elif 21 <= g <= 39:
-        g += 20
-    return "%02d%s" % (g, code[2:])
-
-
-def major_factor(code, prefixes):
-    if not prefixes:
-        return 0.5
-    best = 0.0
-    for p in prefixes:
-        if code.startswith(p):
-            return 1.0
-        if field(code)[:4].startswith(field(p)[:4]):
-            best = max(best, 0.6)
-        elif field(code)[:2] == field(p)[:2]:
-            best = max(best, 0.3)
-    return best
-
-
-def region_factor(a, b):
-    if a == b:
-        return 1.0
-    if a[:4] == b[:4]:
-        return 0.8
-    if a[:2] == b[:2]:
-        return 0.5
-    return 0.2
-
-
-def score(spec, school, post, ent, year):
-    """(score rounded to 1e-9, major factor) of a specialty for a posting."""
-    major = major_factor(spec["major_code"], post["majors"])
-    if major == 0:
-        return None, 0.0
-    req = post.get("skills", [])
-    have = set(spec.get("skills", []))
-    skills = sum(1 for s in req if s in have) / len(req) if req else 1.0
-    region = region_factor(school["region"], post.get("region") or ent["region"])
-    if "level" not in post or post["level"] == school["level"]:
-        level = 1.0
-    else:
-        level = 0.7 if LEVELS[school["level"]] > LEVELS[post["level"]] else 0.0
-    avail = spec["cohorts"].get(str(year), 0)
-    head = post["headcount"]
-    capacity = 1.0 if head <= 0 else min(1.0, avail / head)
-    chain = 1.0 if set(spec.get("chains", [])) & set(ent.get("chains", [])) else 0.0
-    s = (W["major"] * major + W["skills"] * skills + W["region"] * region +
-         W["level"] * level + W["capacity"] * capacity + W["chain"] * chain)
-    return round(s * 1e9) / 1e9, major
-
+# ------------------------------------------------------------ the local instance
 
 def local_instance(recs, plan=PLAN):
     """(pairs {(spec, ent): score}, supply {spec: n}, demand {ent: n}) of
@@ -367,7 +96,8 @@ def local_instance(recs, plan=PLAN):
             continue
         demand[e["id"]] = demand.get(e["id"], 0) + p["headcount"]
         for s in specs:
-            sc, _ = score(s, schools[s["school_id"]], p, e, year)
+            sc = common.pair_score(s, schools[s["school_id"]], p, e,
+                                   s["cohorts"].get(str(year), 0), p["headcount"])
             if sc is not None and sc > pairs.get((s["id"], e["id"]), -1.0):
                 pairs[(s["id"], e["id"])] = sc
     return pairs, supply, demand
@@ -545,12 +275,6 @@ def verify(recs, res, plan=PLAN, glpsol="glpsol"):
     return out + more, opt
 
 
-def pad(text, cols):
-    """text padded with spaces to cols display columns (CJK counts two)."""
-    w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, cols - w)
-
-
 # ------------------------------------------------------------ the teacher's summary
 
 def report(recs, res, opt=None, plan=PLAN):
@@ -638,75 +362,40 @@ def report(recs, res, opt=None, plan=PLAN):
     return "\n".join(L)
 
 
-class Abort(Exception):
-    pass
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--port", type=int, help="use a running daemon on 127.0.0.1:PORT")
-    ap.add_argument("--daemon", default=os.environ.get("CHANJIAOD") or
-                    os.path.join(REPO, "build", "chanjiaod"), help="chanjiaod binary")
-    ap.add_argument("--no-daemon", action="store_true",
-                    help="local checks, and GLPK on the instance recomputed from the CSVs")
-    ap.add_argument("--dir", default=HERE, help="directory holding the CSV files")
+    ap = common.arg_parser(__doc__, HERE,
+                           "local checks, and GLPK on the instance recomputed from the CSVs")
     ap.add_argument("--glpsol", default="glpsol", help="GLPK's glpsol command")
     args = ap.parse_args()
 
     problems = []
     recs = load(args.dir, problems)
     local_checks(recs, problems)
-    n = sum(len(v) for v in recs.values())
-    d = None
-    rejected = 0
-    res = None
-    try:
-        if args.no_daemon:
-            pairs, supply, demand = local_instance(recs)
-            opt, sizes, status = glpk_solve(pairs, supply, demand, PLAN["min_size"],
-                                            PLAN["max_size"], args.glpsol)
-            print("== local instance: %d specialties, %d enterprises, %d pairs" % (
-                len(supply), len(demand), len(pairs)))
-            print("  GLPK: %s, %d classes, %d students, optimum %.6f" % (
-                status, len(sizes), sum(sizes.values()), opt))
-        else:
-            port = args.port
-            if not port:
-                d = Daemon(args.daemon)
-                port = d.port
-            rpc = Rpc(port)
-            rejected = put_all(rpc, recs, problems)
-            if problems:
-                raise Abort("the data has problems; not asking the daemon to plan")
-            try:
-                res = ask_plan(rpc)
-            except RuntimeError as e:
-                problems.append(str(e))
-            if res is not None:
-                more, opt = verify(recs, res, glpsol=args.glpsol)
-                problems += more
-                print(report(recs, res, opt))
-                print("\n== checks: %d pairs, %d specialties, %d enterprises; "
-                      "plan %d classes, %d students, objective %.6f, bound %.6f, "
-                      "optimal %s, solve %.1f ms; GLPK %.6f" % (
-                          len(res["pairs"]), len(res["supply"]), len(res["demand"]),
-                          len(res["classes"]), res["students"], res["objective"],
-                          res["bound"], res["optimal"], res.get("solve_ms", 0), opt))
-    except Abort as e:
-        print(e)
-    finally:
-        if d:
-            d.stop()
-    print("\n== result")
-    for p in problems:
-        print("  " + p)
-    if args.no_daemon:
-        print("  %d records read; %d problems (daemon not asked)" % (n, len(problems)))
-    else:
-        print("  %d records sent, %d accepted, %d rejected; %d problems" % (
-            n, n - rejected, rejected, len(problems)))
-    return 1 if problems else 0
 
+    def local():
+        """GLPK on the instance recomputed from the CSVs."""
+        pairs, supply, demand = local_instance(recs)
+        opt, sizes, status = glpk_solve(pairs, supply, demand, PLAN["min_size"],
+                                        PLAN["max_size"], args.glpsol)
+        print("== local instance: %d specialties, %d enterprises, %d pairs" % (
+            len(supply), len(demand), len(pairs)))
+        print("  GLPK: %s, %d classes, %d students, optimum %.6f" % (
+            status, len(sizes), sum(sizes.values()), opt))
+        return []
+
+    def answer(res):
+        """The plan checked, then printed as the teacher reads it."""
+        more, opt = verify(recs, res, glpsol=args.glpsol)
+        print(report(recs, res, opt))
+        print("\n== checks: %d pairs, %d specialties, %d enterprises; "
+              "plan %d classes, %d students, objective %.6f, bound %.6f, "
+              "optimal %s, solve %.1f ms; GLPK %.6f" % (
+                  len(res["pairs"]), len(res["supply"]), len(res["demand"]),
+                  len(res["classes"]), res["students"], res["objective"],
+                  res["bound"], res["optimal"], res.get("solve_ms", 0), opt))
+        return more
+
+    return common.run_check(args, recs, problems, "jinhua-orderclasses-", local, ask_plan, answer)
 
 if __name__ == "__main__":
     sys.exit(main())

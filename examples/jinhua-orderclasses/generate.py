@@ -13,14 +13,15 @@ apprenticeship or a job beside it).  Everything is invented except the
 public code tables it draws on (the 2021 vocational major catalog, GB/T
 4754-2017 divisions, GB/T 2260 county codes).  See README.md.
 """
-import csv
-import math
 import os
 import random
 import sys
 
-SEED = 20261207
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import common  # noqa: E402  (examples/common.py)
+
+SEED = 20261207
 PLAN_YEAR = 2027                   # the cohort the order classes are for
 
 SCHOOL_ID = "3133070201"
@@ -298,23 +299,14 @@ DATES_APPR = ("2027-03-01", "2029-02-28")
 DATES_JOB = ("2027-07-01", "2027-09-30")
 
 
-def round100(x):
-    return int(round(x / 100.0)) * 100
-
-
 def make(rng):
     used = set()
     ents, posts = [], []
     serial = {}
     for chains, county, industry, (lo, hi), biz, plist in ENTERPRISES:
-        size = int(math.exp(rng.uniform(math.log(lo), math.log(hi))))
-        size = size if size < 100 else int(round(size, -1)) if size < 1000 else int(round(size, -2))
-        while True:
-            trade = rng.choice(TRADE_A) + rng.choice(TRADE_B)
-            if trade not in used and trade not in REAL_TRADE and trade[0] != trade[1]:
-                break
-        used.add(trade)
-        form = "股份有限公司" if size >= 2000 and rng.random() < 0.6 else "有限公司"
+        size = common.company_size(rng, lo, hi)
+        trade = common.trade_name(rng, TRADE_A, TRADE_B, used, REAL_TRADE)
+        form = common.legal_form(rng, size)
         place = PLACE[county]
         if county in ("330781", "330782", "330783", "330784"):
             place += "市"
@@ -352,8 +344,8 @@ def make(rng):
             else:
                 start, until = DATES_JOB
             prem = 1.12 if size >= 1000 else 1.05 if size >= 300 else 1.0
-            lo_s = round100(smin * prem * rng.uniform(0.94, 1.06))
-            hi_s = round100(smax * prem * rng.uniform(0.94, 1.08))
+            lo_s = common.round100(smin * prem * rng.uniform(0.94, 1.06))
+            hi_s = common.round100(smax * prem * rng.uniform(0.94, 1.08))
             if hi_s <= lo_s:
                 hi_s = lo_s + 1000
             if rng.random() < 0.1:
@@ -369,27 +361,9 @@ def make(rng):
 def specialties():
     out = []
     for code, name, group, c26, c27, skills, chains in SPECIALTIES:
-        out.append({"id": "%s-%s" % (SCHOOL_ID, code), "school_id": SCHOOL_ID,
-                    "major_code": code, "name": name, "direction": group,
-                    "cohort_2026": c26 or "", "cohort_2027": c27,
-                    "skills": skills, "chains": chains})
+        out.append(common.specialty_row(SCHOOL_ID, code, name, group,
+                                        {2026: c26 or "", 2027: c27}, skills, chains))
     return out
-
-
-def cell(v):
-    if isinstance(v, list):
-        return ";".join(str(x) for x in v)
-    return "" if v is None else str(v)
-
-
-def write(name, header, rows):
-    path = os.path.join(HERE, name)
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        for r in rows:
-            w.writerow([cell(r.get(h)) for h in header])
-    return len(rows)
 
 
 def main():
@@ -398,16 +372,12 @@ def main():
     ents.sort(key=lambda e: e["id"])
     posts.sort(key=lambda p: p["id"])
     sps = specialties()
-    n = {}
-    n["schools.csv"] = write("schools.csv", ["id", "name", "level", "region"], [SCHOOL])
-    n["specialties.csv"] = write("specialties.csv", [
-        "id", "school_id", "major_code", "name", "direction", "cohort_2026",
-        "cohort_2027", "skills", "chains"], sps)
-    n["enterprises.csv"] = write("enterprises.csv", [
-        "id", "name", "region", "industry", "chains", "size"], ents)
-    n["postings.csv"] = write("postings.csv", [
-        "id", "enterprise_id", "title", "kind", "headcount", "majors", "skills",
-        "level", "region", "start", "until", "salary_min", "salary_max"], posts)
+    n = common.write_files(HERE, [
+        ("schools.csv", common.SCHOOL_COLUMNS, [SCHOOL]),
+        ("specialties.csv", common.specialty_columns((2026, 2027)), sps),
+        ("enterprises.csv", common.ENTERPRISE_COLUMNS, ents),
+        ("postings.csv", common.POSTING_COLUMNS, posts),
+    ])
     for k in sorted(n):
         print("%-17s %4d rows" % (k, n[k]))
     kinds = {}
