@@ -3,6 +3,7 @@
  *
  *   gen --scale city|province|nation [--seed N] [--data DIR] --out FILE
  *       [--queries FILE N] [--batch B] [--sorted]
+ *       [--programs N] [--students M] [--shape FILE]
  *
  * Writes FILE: a stream of ready-to-send MessagePack-RPC requests
  *
@@ -16,7 +17,12 @@
  * --queries, QFILE gets N concatenated params maps {"posting_id": id,
  * "k": 20} for postings drawn uniformly at random (`loadgen --params-list`).
  * With --sorted each kind's records go out in id order (as `chanjiao
- * import` sends a file), not in the order they were drawn.
+ * import` sends a file), not in the order they were drawn.  --programs N
+ * and --students M (default 0) add N program.put and then M student.put
+ * records after the postings (bench/plans.sh); --shape FILE writes what
+ * they came to as one JSON object (also printed to stderr).  Without them
+ * the output is what it always was: they are drawn after everything else,
+ * from the same stream.
  *
  * Sizes are the scales of bench/README.md ("gen — the scenarios"):
  *
@@ -57,10 +63,32 @@
  *   another county (same city, same province, or anywhere in scope);
  * - cohorts {"2026": n, "2027": m} with n, m in 20..300, skewed small.
  *
+ * - programs (学徒制) belong to enterprises in proportion to size^0.6, as
+ *   postings do; majors drawn as a posting's (1-3 prefixes of the
+ *   enterprise's fields, 15% support fields, at a target level; 1% none =
+ *   any major); mentors 1..10 and per_mentor 1..5, uniform (capacity 16.5
+ *   on average); 30% name a level; 20% a region of their own (another
+ *   county of the city, 60%, or of the province);
+ * - students belong to (specialty, graduation year) cohorts in proportion
+ *   to the cohort (2026 and 2027); grade an integer ~ N(75, 12) clipped to
+ *   0..100 (many ties), 10% without; 30% state prefs: 1-5 distinct
+ *   programs, each 85% one of the specialty's field group (60% of those in
+ *   the school's city, when there is one) and 15% any program — so ~13%
+ *   of stated prefs do not fit the student's field.
+ *
+ * What apprenticeship.match sees (seed 1; "eligible" = programs sharing
+ * the specialty's field group, the major factor's 0.3 tier, or of any
+ * major: docs/matching.md):
+ *
+ *   scale     programs   students  eligible/student  capacity/student  prefs
+ *   city         5,000    100,000         686 (14%)              0.84  29.9%
+ *   province    50,000  1,000,000       7,708 (15%)              0.83  30.0%
+ *
  * Ids look like real codes: schools a 10-digit MoE-style code
  * (4 + province + serial), specialties school_id-major_code, enterprises an
  * 18-character unified social credit code (91 + region + serial + the GB
- * 32100 check character), postings enterprise_id-N.
+ * 32100 check character), postings enterprise_id-N, programs
+ * enterprise_id-AN, students specialty_id-year-NNNN.
  */
 #include <errno.h>
 #include <math.h>
@@ -968,7 +996,14 @@ struct enterprise {
 	uint16_t div;
 	int8_t chain1, chain2;
 	uint32_t npost;
+	double weight;                 /* size^0.6: postings and programs */
 	char id[20];
+};
+
+/* What the students need of a specialty. */
+struct specinfo {
+	uint32_t school, major;        /* indexes into S and majors */
+	uint32_t cohort[2];            /* 2026, 2027 */
 };
 
 static struct rng R;
@@ -1120,8 +1155,10 @@ static void level_tables(void)
 	}
 }
 
-static void gen_specialties(const struct scale *sc, const struct school *S)
+static void gen_specialties(const struct scale *sc, const struct school *S,
+    struct specinfo *SP)
 {
+	uint32_t nsp = 0;
 	uint32_t *cnt = xmalloc(sc->schools * sizeof *cnt);
 	uint32_t *cap = xmalloc(sc->schools * sizeof *cap);
 	double *w = xmalloc(sc->schools * sizeof *w);
@@ -1155,6 +1192,8 @@ static void gen_specialties(const struct scale *sc, const struct school *S)
 			}
 			used[m] = i + 1;
 			const struct major *mj = &majors[m];
+			SP[nsp].school = i;
+			SP[nsp].major = m;
 			char id[64];
 			snprintf(id, sizeof id, "%s-%s", s->id, mj->code);
 
@@ -1165,6 +1204,8 @@ static void gen_specialties(const struct scale *sc, const struct school *S)
 				c27 = 20;
 			if (c27 > 300)
 				c27 = 300;
+			SP[nsp].cohort[0] = c26;
+			SP[nsp++].cohort[1] = (uint32_t)c27;
 
 			/* Skills: 3-6 of the field's tags, maybe a general one. */
 			int ns = 3 + (int)rng_below(&R, 4), got[NSKILL] = { 0 };
@@ -1260,6 +1301,7 @@ static void gen_enterprises(const struct scale *sc, struct enterprise *E)
 		if (size > 50000)
 			size = 50000;
 		w[i] = pow(size, 0.6);
+		e->weight = w[i];
 		char ind[8];
 		if (d->nclasses && rng_u01(&R) < 0.12)
 			snprintf(ind, sizeof ind, "%s", d->classes[rng_below(&R, d->nclasses)]);
@@ -1506,6 +1548,308 @@ static void gen_postings(const struct scale *sc, const struct enterprise *E)
 	}
 }
 
+/* The field group of a major code or prefix (model/match.c's
+ * match_field_group): the 2-digit group in the higher numbering. */
+static int field_group(const char *code)
+{
+	int g = (code[0] - '0') * 10 + (code[1] - '0');
+	if (g >= 61 && g <= 79)
+		return g - 20;
+	if (g >= 21 && g <= 39)
+		return g + 20;
+	return g;
+}
+
+/* What the students need of a program. */
+struct program {
+	uint32_t county;               /* its region's, else its enterprise's */
+	uint32_t capacity;             /* mentors x per_mentor */
+	uint8_t ngroups, group[3];     /* its prefixes' field groups; 0: any */
+	char id[32];
+};
+
+/* What the shape of the programs and students came to (--shape). */
+static struct {
+	uint64_t capacity, students, with_prefs, prefs, prefs_fit, graded;
+	uint64_t eligible;             /* Σ of each student's eligible programs */
+	uint32_t any_major;
+} shape;
+
+/*
+ * --programs N: N apprenticeship programs over the enterprises, in
+ * proportion to their size^0.6 (as postings are).  Majors are drawn as a
+ * posting's are (1-3 prefixes, mostly of the enterprise's fields, 15% of
+ * the support fields, at a target level; 1% none = any major).
+ */
+static void gen_programs(const struct enterprise *E, uint32_t nents,
+    struct program *P, uint32_t nprog)
+{
+	static const char *const role[4] = { "学徒", "现代学徒制", "新型学徒",
+		"技能学徒" };
+	double *w = xmalloc(nents * sizeof *w);
+	uint32_t *cnt = xmalloc(nents * sizeof *cnt), k = 0;
+	for (uint32_t i = 0; i < nents; i++)
+		w[i] = E[i].weight;
+	apportion(cnt, w, nents, nprog, 0, NULL);
+	free(w);
+	batch_begin("program.put", nprog);
+	for (uint32_t i = 0; i < nents; i++) {
+		const struct enterprise *e = &E[i];
+		const struct division *d = &divs[e->div];
+		const struct county *home = &counties[e->county];
+		for (uint32_t j = 0; j < cnt[i]; j++) {
+			struct program *p = &P[k++];
+			snprintf(p->id, sizeof p->id, "%s-A%u", e->id, j + 1);
+
+			double u = rng_u01(&R);
+			int lv = u < 0.35 ? L_SEC : u < 0.80 ? L_HIGH : u < 0.88 ? L_BACH : -1;
+			int show_level = lv >= 0 && rng_u01(&R) < 0.3;
+			if (lv < 0)
+				lv = L_HIGH;
+
+			char pre[3][8];
+			int npre = 0, first_cls = 0;
+			if (rng_u01(&R) >= 0.01) {
+				u = rng_u01(&R);
+				int want = u < 0.5 ? 1 : u < 0.8 ? 2 : 3;
+				for (int t = 0; t < 8 && npre < want; t++) {
+					int fcls, cls;
+					if (rng_u01(&R) < 0.85) {
+						uint32_t x = rng_below(&R, (uint32_t)d->nfields + 1);
+						fcls = d->fields[x == 0 ? 0 : x - 1];
+					} else {
+						fcls = support_fields[rng_below(&R, NSUPPORT)];
+					}
+					char q[8];
+					posting_prefix(q, fcls, lv, &cls);
+					int dup = 0;
+					for (int r = 0; r < npre; r++)
+						if (!strcmp(pre[r], q))
+							dup = 1;
+					if (dup)
+						continue;
+					if (!npre)
+						first_cls = cls;
+					memcpy(pre[npre++], q, 8);
+				}
+			}
+			p->ngroups = 0;
+			for (int q = 0; q < npre; q++) {
+				int g = field_group(pre[q]), dup = 0;
+				for (int r = 0; r < p->ngroups; r++)
+					if (p->group[r] == g)
+						dup = 1;
+				if (!dup)
+					p->group[p->ngroups++] = (uint8_t)g;
+			}
+			shape.any_major += npre == 0;
+
+			char title[512];
+			snprintf(title, sizeof title, "%s%s",
+			    npre ? cls_name[first_cls] : "储备", role[rng_below(&R, 4)]);
+			uint32_t mentors = 1 + rng_below(&R, 10);
+			uint32_t per = 1 + rng_below(&R, 5);
+			p->capacity = mentors * per;
+			shape.capacity += p->capacity;
+
+			/* Region: most the enterprise's (absent); 20% another
+			 * county of its city or province. */
+			const char *region = NULL;
+			p->county = e->county;
+			if (rng_u01(&R) < 0.20) {
+				uint32_t lo = home->city_lo, hi = home->city_hi;
+				if (rng_u01(&R) >= 0.6)
+					lo = home->prov_lo, hi = home->prov_hi;
+				uint32_t c = lo + rng_below(&R, hi - lo);
+				if (c != e->county) {
+					region = counties[c].code;
+					p->county = c;
+				}
+			}
+
+			batch_record();
+			msgpack_pack_map(&fpk, 6 + (region != NULL) + show_level);
+			pk_str(&fpk, "id");
+			pk_str(&fpk, p->id);
+			pk_str(&fpk, "enterprise_id");
+			pk_str(&fpk, e->id);
+			pk_str(&fpk, "title");
+			pk_str(&fpk, title);
+			pk_str(&fpk, "majors");
+			msgpack_pack_array(&fpk, (size_t)npre);
+			for (int q = 0; q < npre; q++)
+				pk_str(&fpk, pre[q]);
+			pk_str(&fpk, "mentors");
+			msgpack_pack_uint32(&fpk, mentors);
+			pk_str(&fpk, "per_mentor");
+			msgpack_pack_uint32(&fpk, per);
+			if (region) {
+				pk_str(&fpk, "region");
+				pk_str(&fpk, region);
+			}
+			if (show_level) {
+				pk_str(&fpk, "level");
+				pk_str(&fpk, level_name[lv]);
+			}
+		}
+	}
+	free(cnt);
+}
+
+static const struct program *sort_prog;
+
+static int by_county(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint32_t cx = sort_prog[x].county, cy = sort_prog[y].county;
+	if (cx != cy)
+		return cx < cy ? -1 : 1;
+	return (x > y) - (x < y);
+}
+
+/* First position in v[0..n) whose program's county is >= c. */
+static uint32_t county_lb(const uint32_t *v, uint32_t n, const struct program *P,
+    uint32_t c)
+{
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (P[v[mid]].county < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * --students M: M students over the specialties' (specialty, year)
+ * cohorts, in proportion to the cohort; grade an integer ~ N(75, 12) in
+ * 0..100, 10% none; 30% state prefs, 1-5 programs: each 85% a program of
+ * the specialty's field group (60% of those one in the school's city, when
+ * there is one), else any program.
+ */
+static void gen_students(const struct scale *sc, const struct school *S,
+    const struct specinfo *SP, const struct program *P, uint32_t nprog,
+    uint32_t nstud)
+{
+	/* programs by field group (those of any major in every group),
+	 * each group's by county */
+	uint32_t bn[100] = { 0 }, *bucket[100];
+	for (uint32_t i = 0; i < nprog; i++) {
+		if (!P[i].ngroups)
+			for (int g = 0; g < 100; g++)
+				bn[g]++;
+		for (int q = 0; q < P[i].ngroups; q++)
+			bn[P[i].group[q]]++;
+	}
+	for (int g = 0; g < 100; g++) {
+		bucket[g] = xmalloc((bn[g] + 1) * sizeof *bucket[g]);
+		bn[g] = 0;
+	}
+	for (uint32_t i = 0; i < nprog; i++) {
+		if (!P[i].ngroups)
+			for (int g = 0; g < 100; g++)
+				bucket[g][bn[g]++] = i;
+		for (int q = 0; q < P[i].ngroups; q++) {
+			int g = P[i].group[q];
+			bucket[g][bn[g]++] = i;
+		}
+	}
+	sort_prog = P;
+	for (int g = 0; g < 100; g++)
+		qsort(bucket[g], bn[g], sizeof *bucket[g], by_county);
+
+	uint32_t ncell = 2 * sc->specialties;
+	double *w = xmalloc(ncell * sizeof *w);
+	uint32_t *cnt = xmalloc(ncell * sizeof *cnt);
+	for (uint32_t i = 0; i < ncell; i++)
+		w[i] = SP[i / 2].cohort[i % 2];
+	apportion(cnt, w, ncell, nstud, 0, NULL);
+	free(w);
+
+	batch_begin("student.put", nstud);
+	for (uint32_t i = 0; i < ncell; i++) {
+		const struct specinfo *sp = &SP[i / 2];
+		const struct school *sch = &S[sp->school];
+		const struct major *mj = &majors[sp->major];
+		const struct county *home = &counties[sch->county];
+		int year = 2026 + (int)(i % 2), g = field_group(mj->code);
+		const uint32_t *b = bucket[g];
+		uint32_t nb = bn[g];
+		uint32_t llo = county_lb(b, nb, P, home->city_lo);
+		uint32_t lhi = county_lb(b, nb, P, home->city_hi);
+		char spec_id[64];
+		snprintf(spec_id, sizeof spec_id, "%s-%s", sch->id, mj->code);
+		for (uint32_t k = 0; k < cnt[i]; k++) {
+			char id[96];
+			snprintf(id, sizeof id, "%s-%d-%04u", spec_id, year, k + 1);
+			int graded = rng_u01(&R) >= 0.10;
+			long grade = 0;
+			if (graded) {
+				grade = lround(75 + 12 * rng_normal(&R));
+				grade = grade < 0 ? 0 : grade > 100 ? 100 : grade;
+			}
+			uint32_t pref[5];
+			int np = 0;
+			if (nprog && rng_u01(&R) < 0.30) {
+				int want = 1 + (int)rng_below(&R, 5);
+				for (int t = 0; t < 20 && np < want; t++) {
+					uint32_t x;
+					if (nb && rng_u01(&R) < 0.85) {
+						if (lhi > llo && rng_u01(&R) < 0.6)
+							x = b[llo + rng_below(&R, lhi - llo)];
+						else
+							x = b[rng_below(&R, nb)];
+					} else {
+						x = rng_below(&R, nprog);
+					}
+					int dup = 0;
+					for (int q = 0; q < np; q++)
+						if (pref[q] == x)
+							dup = 1;
+					if (!dup)
+						pref[np++] = x;
+				}
+			}
+			shape.students++;
+			shape.graded += graded;
+			shape.eligible += nb;
+			shape.with_prefs += np > 0;
+			shape.prefs += (uint64_t)np;
+			for (int q = 0; q < np; q++) {
+				const struct program *p = &P[pref[q]];
+				int fit = !p->ngroups;
+				for (int r = 0; r < p->ngroups; r++)
+					fit |= p->group[r] == g;
+				shape.prefs_fit += fit;
+			}
+
+			batch_record();
+			msgpack_pack_map(&fpk, 3 + graded + (np > 0));
+			pk_str(&fpk, "id");
+			pk_str(&fpk, id);
+			pk_str(&fpk, "specialty_id");
+			pk_str(&fpk, spec_id);
+			pk_str(&fpk, "grad_year");
+			msgpack_pack_uint32(&fpk, (uint32_t)year);
+			if (graded) {
+				pk_str(&fpk, "grade");
+				msgpack_pack_uint32(&fpk, (uint32_t)grade);
+			}
+			if (np) {
+				pk_str(&fpk, "prefs");
+				msgpack_pack_array(&fpk, (size_t)np);
+				for (int q = 0; q < np; q++)
+					pk_str(&fpk, P[pref[q]].id);
+			}
+		}
+	}
+	free(cnt);
+	for (int g = 0; g < 100; g++)
+		free(bucket[g]);
+}
+
 static void gen_queries(const char *path, uint64_t n, uint64_t seed,
     const struct scale *sc, const struct enterprise *E)
 {
@@ -1543,11 +1887,46 @@ static void gen_queries(const char *path, uint64_t n, uint64_t seed,
 	free(start);
 }
 
+/*
+ * The shape of the programs and students: as one human line after prefix,
+ * or (prefix NULL) as one JSON object.
+ */
+static int print_shape(FILE *f, const struct scale *sc, uint64_t nprog,
+    const char *prefix)
+{
+	double m = shape.students ? (double)shape.students : 1;
+	double per = shape.with_prefs ? (double)shape.with_prefs : 1;
+	double np = shape.prefs ? (double)shape.prefs : 1;
+	if (prefix)
+		return fprintf(f, "%s%llu programs (%u of any major), capacity %llu; "
+		    "%llu students: %.1f%% graded, %.1f%% with prefs (%.2f each, "
+		    "%.1f%% of their field), %.1f eligible programs each, "
+		    "capacity / students %.3f\n", prefix, (unsigned long long)nprog,
+		    shape.any_major, (unsigned long long)shape.capacity,
+		    (unsigned long long)shape.students, 100.0 * (double)shape.graded / m,
+		    100.0 * (double)shape.with_prefs / m, (double)shape.prefs / per,
+		    100.0 * (double)shape.prefs_fit / np, (double)shape.eligible / m,
+		    (double)shape.capacity / m) < 0 ? -1 : 0;
+	return fprintf(f, "{\"scale\": \"%s\", \"schools\": %u, \"specialties\": %u, "
+	    "\"enterprises\": %u, \"postings\": %u, \"programs\": %llu, "
+	    "\"programs_any_major\": %u, \"capacity\": %llu, \"students\": %llu, "
+	    "\"graded\": %llu, \"with_prefs\": %llu, \"prefs\": %llu, "
+	    "\"prefs_of_field\": %llu, \"eligible_per_student\": %.3f, "
+	    "\"capacity_per_student\": %.4f}\n", sc->name, sc->schools,
+	    sc->specialties, sc->enterprises, sc->postings, (unsigned long long)nprog,
+	    shape.any_major, (unsigned long long)shape.capacity,
+	    (unsigned long long)shape.students, (unsigned long long)shape.graded,
+	    (unsigned long long)shape.with_prefs, (unsigned long long)shape.prefs,
+	    (unsigned long long)shape.prefs_fit, (double)shape.eligible / m,
+	    (double)shape.capacity / m) < 0 ? -1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 	    "usage: gen --scale city|province|nation [--seed N] [--data DIR]\n"
-	    "           --out FILE [--queries FILE N] [--batch B] [--sorted]\n");
+	    "           --out FILE [--queries FILE N] [--batch B] [--sorted]\n"
+	    "           [--programs N] [--students M] [--shape FILE]\n");
 	exit(1);
 }
 
@@ -1571,7 +1950,8 @@ static uint64_t parse_num(const char *s)
 int main(int argc, char **argv)
 {
 	const char *scale = NULL, *data = "data", *outp = NULL, *qpath = NULL;
-	uint64_t seed = 1, nq = 0;
+	const char *shape_path = NULL;
+	uint64_t seed = 1, nq = 0, nprog = 0, nstud = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1594,6 +1974,14 @@ int main(int argc, char **argv)
 			if (b < 1 || b > 100000)
 				usage();
 			opt_batch = (uint32_t)b;
+		} else if (!strcmp(a, "--programs")) {
+			if ((nprog = parse_num(v)) > 100000000)
+				usage();
+		} else if (!strcmp(a, "--students")) {
+			if ((nstud = parse_num(v)) > 1000000000)
+				usage();
+		} else if (!strcmp(a, "--shape")) {
+			shape_path = v;
 		} else if (!strcmp(a, "--queries")) {
 			if (i + 2 >= argc)
 				usage();
@@ -1622,6 +2010,8 @@ int main(int argc, char **argv)
 
 	struct school *S = xcalloc(sc->schools, sizeof *S);
 	struct enterprise *E = xcalloc(sc->enterprises, sizeof *E);
+	struct specinfo *SP = xcalloc(sc->specialties, sizeof *SP);
+	struct program *P = xcalloc(nprog, sizeof *P);
 	out_open(&fout, outp);
 	msgpack_packer_init(&hpk, &fout, out_write);
 	if (opt_sorted)
@@ -1629,9 +2019,13 @@ int main(int argc, char **argv)
 	else
 		msgpack_packer_init(&fpk, &fout, out_write);
 	gen_schools(sc, S);
-	gen_specialties(sc, S);
+	gen_specialties(sc, S, SP);
 	gen_enterprises(sc, E);
 	gen_postings(sc, E);
+	if (nprog)
+		gen_programs(E, sc->enterprises, P, (uint32_t)nprog);
+	if (nstud)
+		gen_students(sc, S, SP, P, (uint32_t)nprog, (uint32_t)nstud);
 	batch_begin("", 0);            /* checks the last kind was complete */
 	out_close(&fout);
 	if (qpath)
@@ -1642,7 +2036,18 @@ int main(int argc, char **argv)
 	    sc->name, (unsigned long long)seed, sc->schools, sc->specialties,
 	    sc->enterprises, sc->postings, (unsigned long long)nrecords,
 	    (unsigned long long)nframes, (double)fout.total / 1e6, now_s() - t0);
+	if (nprog || nstud)
+		print_shape(stderr, sc, nprog, "gen: ");
+	if (shape_path) {
+		FILE *f = fopen(shape_path, "w");
+		if (!f || print_shape(f, sc, nprog, NULL) < 0 || fclose(f)) {
+			fprintf(stderr, "gen: %s: %s\n", shape_path, strerror(errno));
+			exit(1);
+		}
+	}
 	free(S);
 	free(E);
+	free(SP);
+	free(P);
 	return 0;
 }
