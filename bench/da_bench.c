@@ -48,7 +48,7 @@ static void *need(size_t n)
 }
 
 struct entry {
-	double score;
+	da_score score;
 	uint32_t prog;
 };
 
@@ -62,7 +62,8 @@ static int by_score(const void *va, const void *vb)
 
 int main(int argc, char **argv)
 {
-	static const double values[] = { 0.35, 0.5, 0.62, 0.7, 0.78, 0.85, 0.93 };
+	static const da_score values[] = { 350000000, 500000000, 620000000,
+		700000000, 780000000, 850000000, 930000000 };
 	size_t ns = 100000, np = 5000;
 	double ratio = 0.8, prefs = 0.3;
 	struct da_in in = { 0 };
@@ -98,7 +99,7 @@ int main(int argc, char **argv)
 	uint32_t *perm = need(glen * sizeof *perm);
 	struct entry *e = need(glen * sizeof *e);
 	uint32_t **sprog = need(nspecs * sizeof *sprog);
-	double **sscore = need(nspecs * sizeof *sscore);
+	da_score **sscore = need(nspecs * sizeof *sscore);
 	size_t *slen = need(nspecs * sizeof *slen);
 
 	for (size_t i = 0; i < glen; i++)
@@ -130,7 +131,7 @@ int main(int argc, char **argv)
 	double *grade = need(ns * sizeof *grade);
 	long long *cap = need(np * sizeof *cap);
 	uint32_t *spec = need(ns * sizeof *spec), *pool;
-	double *pscore;
+	da_score *pscore;
 	size_t nprefs = 0, npool = 0, total = 0;
 	for (size_t s = 0; s < ns; s++) {
 		spec[s] = (uint32_t)rndn(nspecs);
@@ -156,7 +157,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		uint32_t *p = pool + npool;
-		double *sc = pscore + npool;
+		da_score *sc = pscore + npool;
 		for (size_t i = 0; i < n; i++) {
 			size_t j;
 			int dup;

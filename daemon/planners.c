@@ -13,6 +13,7 @@
 #include "daemon.h"
 
 #include <lmdb.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -928,12 +929,13 @@ struct group {
 	struct match_spec spec;
 	match_tag *tags;                   /* the spec's skills, then chains */
 	uint32_t *prog;
-	double *score;
+	da_score *score;
 	size_t n;
 };
 
 struct rank {                          /* a program's view of a student */
-	double score, grade;
+	double grade;
+	da_score score;
 	uint32_t student;
 };
 
@@ -948,7 +950,7 @@ static int cmp_rank(const void *a, const void *b)
 }
 
 struct gentry {                        /* a group list entry, for sorting */
-	double score;
+	da_score score;
 	uint32_t prog;
 };
 
@@ -968,9 +970,13 @@ struct appr {
 	struct strtab byid;                /* program id -> index */
 	size_t *bucket[100];               /* programs by field group */
 	size_t nbucket[100], capbucket[100];
+	long long maxcap[100];             /* the most places of a bucket's */
 	struct group *groups;
 	size_t ngroups, capgroups;
 	struct strtab bygroup;             /* specialty id ‖ year -> group + 1 */
+	struct strtab bycode;              /* major code -> majors index + 1 */
+	uint8_t **majors;                  /* [code]: appr_majors */
+	size_t nmajors, capmajors;
 	/* students in id order; a stated list is pool[off .. off + n) */
 	struct match_str *sid;
 	uint32_t *sgroup;
@@ -978,21 +984,36 @@ struct appr {
 	double *grade;
 	size_t nstudents, capstudents;
 	uint32_t *pprog;
-	double *pscore;
+	da_score *pscore;
 	size_t npool, cappool;
 	struct da_list *list;
 	uint32_t *stamp;                   /* [nprogs]: dedupes a student's prefs */
 };
 
+/* Free the lists (a big answer is packed without them); a->list[s].n stays. */
+static void appr_free_lists(struct appr *a)
+{
+	for (size_t g = 0; g < a->ngroups; g++) {
+		free(a->groups[g].prog);
+		free(a->groups[g].score);
+		a->groups[g].prog = NULL;
+		a->groups[g].score = NULL;
+	}
+	free(a->pprog);
+	free(a->pscore);
+	a->pprog = NULL;
+	a->pscore = NULL;
+	for (size_t s = 0; a->list && s < a->nstudents; s++)
+		a->list[s].prog = NULL, a->list[s].score = NULL;
+}
+
 static void appr_free(struct appr *a)
 {
 	for (size_t i = 0; i < 100; i++)
 		free(a->bucket[i]);
-	for (size_t g = 0; g < a->ngroups; g++) {
+	appr_free_lists(a);
+	for (size_t g = 0; g < a->ngroups; g++)
 		free(a->groups[g].tags);
-		free(a->groups[g].prog);
-		free(a->groups[g].score);
-	}
 	free(a->groups);
 	free(a->progs);
 	free(a->capacity);
@@ -1001,12 +1022,14 @@ static void appr_free(struct appr *a)
 	free(a->off);
 	free(a->n);
 	free(a->grade);
-	free(a->pprog);
-	free(a->pscore);
 	free(a->list);
 	free(a->stamp);
+	for (size_t i = 0; i < a->nmajors; i++)
+		free(a->majors[i]);
+	free(a->majors);
 	strtab_free(&a->byid);
 	strtab_free(&a->bygroup);
+	strtab_free(&a->bycode);
 	if (a->z)
 		msgpack_zone_free(a->z);
 }
@@ -1133,17 +1156,53 @@ static int appr_programs(struct call *c, MDB_txn *txn, struct appr *a,
 				append(&b, &a->nbucket[g], &a->capbucket[g], &i, 1,
 				    sizeof i);
 				a->bucket[g] = b;
+				if (a->capacity[i] > a->maxcap[g])
+					a->maxcap[g] = a->capacity[i];
 			}
 	}
 	a->stamp = xcalloc(a->nprogs + 1, sizeof *a->stamp);
 	return 0;
 }
 
+/* The values match_major takes, so a cache holds a byte for each. */
+static const double major_value[] = { 0, 0.3, MATCH_ANY_MAJOR, 0.6, 1 };
+
+/*
+ * The major factor of code against each program of bucket fg, as indexes
+ * into major_value, computed once per code: the specialties of one code
+ * (at every school, for every year) share it.
+ */
+static const uint8_t *appr_majors(struct appr *a, struct match_str code, int fg)
+{
+	size_t *slot = strtab_at(&a->bycode, code.p, code.n);
+	if (*slot)
+		return a->majors[*slot - 1];
+	size_t nb = a->nbucket[fg];
+	uint8_t *v = xmalloc(nb + 1);
+	for (size_t i = 0; i < nb; i++) {
+		const struct match_post *p = &a->progs[a->bucket[fg][i]].post;
+		double f = match_major(code, p->prefixes, p->nprefixes);
+		uint8_t k = 0;
+		while (k < 4 && major_value[k] != f)
+			k++;
+		v[i] = k;                      /* (f is one of the values) */
+	}
+	void *m = a->majors;
+	append(&m, &a->nmajors, &a->capmajors, &v, 1, sizeof v);
+	a->majors = m;
+	*strtab_at(&a->bycode, code.p, code.n) = a->nmajors;
+	return v;
+}
+
 /*
  * The group of specialty spec_id and year, made on first sight: its
  * scoring view and its list (every in-scope program it is eligible for,
- * by score then id).  (size_t)-1 with c->err when the specialty is not
- * in the match index.
+ * by score then id).  The year enters only through the capacity factor:
+ * when the cohort is at least every candidate program's places, that
+ * factor is 1 for all of them, so such years share one group (key year
+ * 0xffff) — at a province this halves the lists, their memory and the
+ * scoring.  (size_t)-1 with c->err when the specialty is not in the
+ * match index.
  */
 static size_t appr_group(struct call *c, MDB_txn *txn, struct appr *a,
     struct match_str spec_id, int year, msgpack_zone *scratch)
@@ -1177,6 +1236,20 @@ static size_t appr_group(struct call *c, MDB_txn *txn, struct appr *a,
 		    (int)spec_id.n, spec_id.p);
 		return (size_t)-1;
 	}
+	int fg = match_field_group(s->code.p);  /* codes are digits: 0..99 */
+	if (index_spec_cohort(s, year) >= a->maxcap[fg]) {
+		char any[SCHEMA_ID_MAX + 8];
+		memcpy(any, key, kn);
+		any[kn] = any[kn + 1] = (char)0xff;
+		size_t *shared = strtab_at(&a->bygroup, any, kn + 2);
+		if (*shared) {
+			size_t g = *shared - 1;
+			*strtab_at(&a->bygroup, key, kn + 2) = g + 1;
+			free(s);
+			return g;
+		}
+		*shared = a->ngroups + 1;
+	}
 	if (a->ngroups == a->capgroups) {
 		a->capgroups = a->capgroups ? 2 * a->capgroups : 64;
 		a->groups = xrealloc(a->groups, a->capgroups * sizeof *a->groups);
@@ -1191,17 +1264,19 @@ static size_t appr_group(struct call *c, MDB_txn *txn, struct appr *a,
 	g->spec.chains = g->tags + s->nskills;
 	free(s);
 
-	int fg = match_field_group(g->spec.code.p);
-	size_t nb = fg >= 0 && fg < 100 ? a->nbucket[fg] : 0;
+	size_t nb = a->nbucket[fg];
 	struct gentry *e = xmalloc((nb + 1) * sizeof *e);
+	const uint8_t *maj = appr_majors(a, g->spec.code, fg);
 	size_t n = 0;
 	struct match_why why;
 	for (size_t i = 0; i < nb; i++) {
 		size_t p = a->bucket[fg][i];
-		double sc = match_score(&daemon_g.cfg.weights, &a->progs[p].post,
-		    &g->spec, &why);
+		if (!maj[i])
+			continue;
+		double sc = match_score_major(&daemon_g.cfg.weights, &a->progs[p].post,
+		    &g->spec, major_value[maj[i]], &why);
 		if (sc >= 0)
-			e[n++] = (struct gentry){ sc, (uint32_t)p };
+			e[n++] = (struct gentry){ (da_score)llround(sc * 1e9), (uint32_t)p };
 	}
 	qsort(e, n, sizeof *e, cmp_gentry);
 	g->prog = xmalloc((n + 1) * sizeof *g->prog);
@@ -1266,7 +1341,7 @@ static int appr_student(struct call *c, MDB_txn *txn, struct appr *a,
 				a->pscore = xrealloc(a->pscore, a->cappool * sizeof *a->pscore);
 			}
 			a->pprog[a->npool] = (uint32_t)p;
-			a->pscore[a->npool++] = sc;
+			a->pscore[a->npool++] = (da_score)llround(sc * 1e9);
 			a->n[s]++;
 		}
 	}
@@ -1345,8 +1420,9 @@ static void appr_explain(msgpack_packer *pk, const struct appr *a)
 	for (size_t s = 0; s < a->nstudents; s++) {
 		const struct group *g = &a->groups[a->sgroup[s]];
 		for (size_t i = 0; i < g->n; i++)
-			r[at[g->prog[i]]++] = (struct rank){ g->score[i],
-			    a->grade[s] < 0 ? -1 : a->grade[s], (uint32_t)s };
+			r[at[g->prog[i]]++] = (struct rank){ .score = g->score[i],
+			    .grade = a->grade[s] < 0 ? -1 : a->grade[s],
+			    .student = (uint32_t)s };
 	}
 	proto_pack_cstr(pk, "program_ranks");
 	msgpack_pack_map(pk, (uint32_t)a->nprogs);
@@ -1421,6 +1497,7 @@ int planners_apprenticeship(struct call *c)
 	a.z = msgpack_zone_new(8192);
 	strtab_init(&a.byid);
 	strtab_init(&a.bygroup);
+	strtab_init(&a.bycode);
 	if (appr_programs(c, txn, &a, ids, region) < 0 ||
 	    appr_students(c, txn, &a, pp.grad_year) < 0)
 		goto out;
@@ -1435,6 +1512,8 @@ int planners_apprenticeship(struct call *c)
 		goto out;
 	}
 	double solve_ms = ((double)stats_now_us() - t0) / 1e3;
+	if (!pp.explain)               /* the reply needs only their lengths */
+		appr_free_lists(&a);
 
 	for (size_t s = 0; s < a.nstudents; s++)
 		nmatched += out.match[s] >= 0;

@@ -17,7 +17,7 @@
  * student displaced in round r waits for round r + 1.
  *
  * Memory: a program holds at most min(capacity, students listing it), so
- * the held sets take one flat array of Σ that (24 bytes an entry); a
+ * the held sets take one flat array of Σ that (16 bytes an entry); a
  * student 32 bytes (its list's pointers, position, grade: one cache line
  * fetched ahead of use) and 4–8 in the calendar while it waits; a program
  * 40.  Counting who lists a program walks each distinct list once (a
@@ -35,7 +35,8 @@
 
 /* A program's view of a proposer; grade < 0 (missing) is kept as -1. */
 struct key {
-	double score, grade;
+	double grade;
+	da_score score;
 	uint32_t s;
 };
 
@@ -55,15 +56,17 @@ static inline int before(const struct key *a, const struct key *b)
 	return a->s < b->s;
 }
 
-int da_prefers(const struct da_in *in, uint32_t a, double sa, uint32_t b,
-    double sb)
+int da_prefers(const struct da_in *in, uint32_t a, da_score sa, uint32_t b,
+    da_score sb)
 {
-	struct key ka = { sa, grade_of(in, a), a }, kb = { sb, grade_of(in, b), b };
+	struct key ka = { .score = sa, .grade = grade_of(in, a), .s = a };
+	struct key kb = { .score = sb, .grade = grade_of(in, b), .s = b };
 	return before(&ka, &kb);
 }
 
-static const struct key ROOM = { -INFINITY, -INFINITY, 0 };
-static const struct key SHUT = { INFINITY, INFINITY, 0 };
+/* Below every proposer (grades are -1 at least), above every one. */
+static const struct key ROOM = { .score = 0, .grade = -INFINITY, .s = UINT32_MAX };
+static const struct key SHUT = { .score = UINT32_MAX, .grade = INFINITY, .s = 0 };
 
 static int cancelled(const struct da_in *in)
 {
@@ -124,7 +127,7 @@ static size_t *listing_counts(const struct da_in *in)
 /* A student as the rounds read it: its list, where it stands, its grade. */
 struct stu {
 	const uint32_t *prog;
-	const double *score;
+	const da_score *score;
 	uint32_t n, next;         /* next: position of its next proposal */
 	double grade;             /* missing: -1 */
 };
@@ -220,7 +223,7 @@ static void advance(struct run *r, uint32_t s)
 {
 	struct stu *u = &r->stu[s];
 	const struct key *thr = r->thr;
-	struct key k = { 0, u->grade, s };
+	struct key k = { .score = 0, .grade = u->grade, .s = s };
 	uint32_t i = u->next;
 	long long last;
 
@@ -352,7 +355,8 @@ static long long blocking(const struct da_in *in, const int32_t *match,
 		size_t i;
 		if (match[s] < 0 || (i = find(l, (uint32_t)match[s])) == l->n)
 			continue;
-		struct key k = { l->score[i], grade_of(in, (uint32_t)s), (uint32_t)s };
+		struct key k = { .score = l->score[i], .grade = grade_of(in, (uint32_t)s),
+			.s = (uint32_t)s };
 		uint32_t p = (uint32_t)match[s];
 		if (!held[p]++ || before(&thr[p], &k))
 			thr[p] = k;
@@ -364,7 +368,8 @@ static long long blocking(const struct da_in *in, const int32_t *match,
 			thr[p] = SHUT;
 	for (size_t s = 0; s < in->nstudents; s++) {
 		const struct da_list *l = &in->list[s];
-		struct key k = { 0, grade_of(in, (uint32_t)s), (uint32_t)s };
+		struct key k = { .score = 0, .grade = grade_of(in, (uint32_t)s),
+			.s = (uint32_t)s };
 		uint32_t m = match[s] < 0 ? NONE : (uint32_t)match[s];
 		if (stoppable && !(s & 0xffff) && cancelled(in)) {
 			n = -1;

@@ -24,7 +24,7 @@
  * list a program index < nprograms appears at most once.
  * Cost: each list entry a student passes is read once (one sequential
  * scan per run of rejections), each held proposal costs O(log capacity).
- * Memory: about 40 bytes a student and 40 a program, 24 per place a
+ * Memory: about 40 bytes a student and 40 a program, 16 per place a
  * program can fill (capacity, bounded by the students listing it), never
  * a copy of a list; lists shared by pointer are walked once to count who
  * lists each program.
@@ -36,11 +36,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * A pair's score in units of 1e-9: match_score rounds scores to 1e-9, so
+ * score × 1e9 is an exact integer ≤ 1e9.  Half the bytes of a double in
+ * lists of thousands of programs for each of thousands of groups.
+ */
+typedef uint32_t da_score;
+
 /* A ranked list of programs, most wanted first, each with the pair's
  * score.  The caller owns it; da never writes it and keeps no pointer. */
 struct da_list {
 	const uint32_t *prog;
-	const double *score;
+	const da_score *score;
 	size_t n;
 };
 
@@ -75,8 +82,8 @@ int da_match(const struct da_in *in, struct da_out *out);
 long long da_blocking(const struct da_in *in, const int32_t *match);
 /* 1 when a program ranks a before b (sa, sb: the scores of a and b with
  * it); 0 when a == b and sa == sb.  Reads only in->grade. */
-int da_prefers(const struct da_in *in, uint32_t a, double sa, uint32_t b,
-    double sb);
+int da_prefers(const struct da_in *in, uint32_t a, da_score sa, uint32_t b,
+    da_score sb);
 void da_out_free(struct da_out *o);
 
 #endif

@@ -145,9 +145,17 @@ double match_bound(const struct match_weights *w, const struct match_post *p,
 double match_score(const struct match_weights *w, const struct match_post *p,
     const struct match_spec *s, struct match_why *why)
 {
+	return match_score_major(w, p, s, match_major(s->code, p->prefixes,
+	    p->nprefixes), why);
+}
+
+double match_score_major(const struct match_weights *w,
+    const struct match_post *p, const struct match_spec *s, double major,
+    struct match_why *why)
+{
 	size_t hit = 0;
 
-	why->major = match_major(s->code, p->prefixes, p->nprefixes);
+	why->major = major;
 	if (why->major == 0.0)
 		return -1;
 	for (size_t i = 0; i < p->nskills; i++)

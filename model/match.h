@@ -92,6 +92,15 @@ double match_major(struct match_str code, const struct match_str *prefixes,
 double match_score(const struct match_weights *w, const struct match_post *p,
     const struct match_spec *s, struct match_why *why);
 
+/*
+ * match_score with the major factor given (match_major of s's code and
+ * p's prefixes): for a caller scoring many specialties of one code
+ * against the same postings, which computes it once per code.
+ */
+double match_score_major(const struct match_weights *w,
+    const struct match_post *p, const struct match_spec *s, double major,
+    struct match_why *why);
+
 /* A tag's bit in a 64-bit set of tags (a one-hash Bloom filter). */
 uint64_t match_tag_bit(match_tag tag);
 

@@ -26,7 +26,7 @@ struct inst {
 	double *grade;
 	long long *cap;
 	uint32_t *prog;          /* storage the lists point into */
-	double *score;
+	da_score *score;
 	struct da_in in;
 };
 
@@ -54,12 +54,13 @@ static void shuffle(uint32_t *a, size_t n)
 	}
 }
 
-static double pick_score(void)
+static da_score pick_score(void)
 {
-	static const double few[] = { 0.5, 0.7, 0.7, 0.9, 0.123456789 };
+	static const da_score few[] = { 500000000, 700000000, 700000000,
+		900000000, 123456789 };
 	if (check_rand_n(4))
 		return few[check_rand_n(5)];
-	return (double)check_rand_n(1000000000) * 1e-9;
+	return check_rand_n(1000000001);
 }
 
 static double pick_grade(void)
@@ -83,7 +84,7 @@ static void gen(struct inst *t, const struct shape *sh)
 	size_t ng = 1 + check_rand_n(3), used = 0;
 	uint32_t *perm = malloc(np * sizeof *perm);
 	const uint32_t *gprog[3];
-	const double *gscore[3];
+	const da_score *gscore[3];
 	size_t glen[3];
 
 	memset(t, 0, sizeof *t);
@@ -425,8 +426,8 @@ TEST(rounds_of_a_hand_built_instance)
 {
 	static const uint32_t p0[] = { 0, 2 }, p1[] = { 1, 0 }, p2[] = { 1 },
 	    p3[] = { 0, 1, 2, 3 };
-	static const double s0[] = { .5, .5 }, s1[] = { .5, .9 }, s2[] = { .9 },
-	    s3[] = { .1, .1, .1, .1 };
+	static const da_score s0[] = { 5, 5 }, s1[] = { 5, 9 }, s2[] = { 9 },
+	    s3[] = { 1, 1, 1, 1 };
 	const struct da_list l[] = {
 		{ p0, s0, 2 }, { p1, s1, 2 }, { p2, s2, 1 }, { p3, s3, 4 },
 	};
@@ -462,7 +463,7 @@ TEST(empty_lists_make_no_round)
 TEST(cancel_set_before_the_call)
 {
 	static const uint32_t p[] = { 0 };
-	static const double sc[] = { .5 };
+	static const da_score sc[] = { 5 };
 	const struct da_list l[] = { { p, sc, 1 } };
 	static const double grade[] = { 1 };
 	static const long long cap[] = { 1 };
@@ -480,15 +481,15 @@ TEST(prefers_score_grade_missing_last_index)
 {
 	static const double grade[] = { 60, 70, -1, -5, 60 };
 	const struct da_in in = { 5, 0, NULL, grade, NULL, NULL };
-	CHECK(da_prefers(&in, 0, .8, 1, .7));
-	CHECK(!da_prefers(&in, 1, .7, 0, .8));
-	CHECK(da_prefers(&in, 1, .7, 0, .7));
-	CHECK(da_prefers(&in, 0, .7, 2, .7));
-	CHECK(!da_prefers(&in, 2, .7, 0, .7));
-	CHECK(da_prefers(&in, 2, .7, 3, .7));
-	CHECK(!da_prefers(&in, 3, .7, 2, .7));
-	CHECK(da_prefers(&in, 0, .7, 4, .7));
-	CHECK(!da_prefers(&in, 4, .7, 0, .7));
-	CHECK(!da_prefers(&in, 0, .7, 0, .7));
-	CHECK(da_prefers(&in, 3, .700000001, 0, .7));
+	CHECK(da_prefers(&in, 0, 800000000, 1, 700000000));
+	CHECK(!da_prefers(&in, 1, 700000000, 0, 800000000));
+	CHECK(da_prefers(&in, 1, 700000000, 0, 700000000));
+	CHECK(da_prefers(&in, 0, 700000000, 2, 700000000));
+	CHECK(!da_prefers(&in, 2, 700000000, 0, 700000000));
+	CHECK(da_prefers(&in, 2, 700000000, 3, 700000000));
+	CHECK(!da_prefers(&in, 3, 700000000, 2, 700000000));
+	CHECK(da_prefers(&in, 0, 700000000, 4, 700000000));
+	CHECK(!da_prefers(&in, 4, 700000000, 0, 700000000));
+	CHECK(!da_prefers(&in, 0, 700000000, 0, 700000000));
+	CHECK(da_prefers(&in, 3, 700000001, 0, 700000000));
 }
