@@ -162,6 +162,14 @@ struct match_str queries_str(const msgpack_object *o);
  * orderclass.plan and apprenticeship.match on planner threads. */
 int planners_allocate(struct call *c);
 int planners_schedule(struct call *c);
+/*
+ * stats.balance by direction: fair.allocate's direction rows (supply,
+ * demand) of fair fid at min_score 0 over every posting kind, its
+ * specialties and postings cut to region_prefix (n 0: all); grad_year < 0
+ * is the fair date's.  Packs {rows} into c->pk; reads through txn.
+ */
+int planners_direction_rows(struct call *c, MDB_txn *txn,
+    const msgpack_object *fid, int grad_year, struct match_str region_prefix);
 int planners_orderclass(struct call *c);
 int planners_apprenticeship(struct call *c);
 

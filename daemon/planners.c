@@ -1,5 +1,6 @@
 /*
- * planners — fair.allocate and fair.schedule, orderclass.plan and
+ * planners — fair.allocate and fair.schedule (and stats.balance's
+ * direction rows, fair.allocate's), orderclass.plan and
  * apprenticeship.match: read what a plan covers out of the store, hand
  * it to matcher's solvers, pack the answers.  The fair planners run on
  * worker threads (jobs.c), the school planners on planner threads, each
@@ -231,8 +232,10 @@ static int fairdata_load(struct call *c, MDB_txn *txn, const msgpack_object *fid
 		    (int)fid->via.str.size, fid->via.str.ptr);
 	date = schema_opt(&fd->fair, "date");
 	fd->grad_year = grad_year;
-	if (grad_year < 0)
-		fd->grad_year = match_grad_year(schema_year(date, &month), month);
+	if (grad_year < 0) {
+		int year = schema_year(date, &month);   /* sets month first */
+		fd->grad_year = match_grad_year(year, month);
+	}
 	dv = schema_opt(&fd->fair, "directions");
 	fd->ndirs = dv ? dv->via.array.size : 0;
 	for (size_t i = 0; i < fd->ndirs; i++) {
@@ -294,6 +297,29 @@ static void fairdata_views(struct fairdata *fd)
 	fd->in.nspecs = fd->nspecs;
 	fd->in.posts = fd->pv;
 	fd->in.nposts = fd->nposts;
+}
+
+/* Keep the specialties (by school region) and postings (by effective
+ * region) whose region starts with prefix. */
+static void fairdata_region(struct fairdata *fd, struct match_str prefix)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fd->nspecs; i++)
+		if (fd->sv[i].region.n >= prefix.n &&
+		    !memcmp(fd->sv[i].region.p, prefix.p, prefix.n)) {
+			fd->specs[n] = fd->specs[i];
+			fd->sv[n++] = fd->sv[i];
+		}
+	fd->nspecs = fd->in.nspecs = n;
+	n = 0;
+	for (size_t i = 0; i < fd->nposts; i++)
+		if (fd->pv[i].region.n >= prefix.n &&
+		    !memcmp(fd->pv[i].region.p, prefix.p, prefix.n)) {
+			fd->posts[n] = fd->posts[i];
+			fd->pv[n++] = fd->pv[i];
+		}
+	fd->nposts = fd->in.nposts = n;
 }
 
 static void pack_str(msgpack_packer *pk, struct match_str s)
@@ -426,13 +452,15 @@ int planners_allocate(struct call *c)
 	proto_pack_cstr(c->pk, "directions");
 	msgpack_pack_array(c->pk, (uint32_t)fd.ndirs);
 	for (size_t d = 0; d < fd.ndirs; d++) {
-		msgpack_pack_map(c->pk, 5);
+		msgpack_pack_map(c->pk, 6);
 		proto_pack_cstr(c->pk, "direction_id");
 		pack_str(c->pk, fd.dirs[d].id);
 		proto_pack_cstr(c->pk, "supply");
 		msgpack_pack_uint64(c->pk, plan.supply[d]);
 		proto_pack_cstr(c->pk, "demand");
 		msgpack_pack_uint64(c->pk, plan.demand[d]);
+		proto_pack_cstr(c->pk, "reachable");
+		msgpack_pack_uint64(c->pk, plan.reachable[d]);
 		proto_pack_cstr(c->pk, "allocated");
 		msgpack_pack_uint64(c->pk, alloc[d]);
 		proto_pack_cstr(c->pk, "positions_per_graduate");
@@ -468,6 +496,53 @@ out:
 	fair_plan_free(&plan);
 	fairdata_free(&fd);
 	store_snapshot_end(txn);
+	return ret;
+}
+
+static int cmp_ent_id(const void *a, const void *b)
+{
+	const struct fair_ent *x = *(const struct fair_ent *const *)a;
+	const struct fair_ent *y = *(const struct fair_ent *const *)b;
+	size_t n = x->id.n < y->id.n ? x->id.n : y->id.n;
+	int c = memcmp(x->id.p, y->id.p, n);
+	return c ? c : (x->id.n > y->id.n) - (x->id.n < y->id.n);
+}
+
+int planners_direction_rows(struct call *c, MDB_txn *txn,
+    const msgpack_object *fid, int grad_year, struct match_str region_prefix)
+{
+	struct fairdata fd;
+	struct fair_plan plan = { 0 };
+	size_t nrows = 0;
+	int ret = -1;
+
+	if (fairdata_load(c, txn, fid, grad_year, 0xf, 0, &fd) < 0)
+		goto out;
+	if (region_prefix.n)
+		fairdata_region(&fd, region_prefix);
+	fair_arcs(&fd.in, &plan);
+	for (size_t d = 0; d < fd.ndirs; d++)
+		nrows += plan.supply[d] || plan.demand[d];
+	msgpack_pack_map(c->pk, 1);
+	proto_pack_cstr(c->pk, "rows");
+	msgpack_pack_array(c->pk, (uint32_t)nrows);
+	for (size_t d = 0; d < fd.ndirs; d++) {
+		if (!plan.supply[d] && !plan.demand[d])
+			continue;
+		msgpack_pack_map(c->pk, 4);
+		proto_pack_cstr(c->pk, "key");
+		pack_str(c->pk, fd.dirs[d].id);
+		proto_pack_cstr(c->pk, "supply");
+		msgpack_pack_uint64(c->pk, plan.supply[d]);
+		proto_pack_cstr(c->pk, "demand");
+		msgpack_pack_double(c->pk, (double)plan.demand[d]);
+		proto_pack_cstr(c->pk, "ratio");
+		pack_ratio(c->pk, (double)plan.demand[d], plan.supply[d]);
+	}
+	ret = 0;
+out:
+	fair_plan_free(&plan);
+	fairdata_free(&fd);
 	return ret;
 }
 
@@ -513,14 +588,8 @@ int planners_schedule(struct call *c)
 		if (store_read(daemon_g.store, txn, SCHEMA_ENTERPRISE, x->id.p, x->id.n,
 		    fd.z, &ent) == 0) {
 			const msgpack_object *ch = schema_opt(&ent, "chains");
-			for (uint32_t i = 0; ch && i < ch->via.array.size; i++) {
-				struct match_str t = queries_str(&ch->via.array.ptr[i]);
-				size_t n = t.n < x->first_chain.n ? t.n : x->first_chain.n;
-				int cmp = n ? memcmp(t.p, x->first_chain.p, n) : 0;
-				if (x->first_chain.p == NULL || cmp < 0 ||
-				    (cmp == 0 && t.n < x->first_chain.n))
-					x->first_chain = t;
-			}
+			if (ch && ch->via.array.size)
+				x->main_chain = queries_str(&ch->via.array.ptr[0]);
 		}
 		x->posts = postidx + used;
 		for (size_t p = 0; p < fd.nposts; p++)
@@ -558,13 +627,21 @@ int planners_schedule(struct call *c)
 		proto_fail(&c->err, PROTO_INTERNAL, NULL, "the flow solver failed");
 		goto out;
 	}
-	char *has = xcalloc(nents + 1, 1);
-	size_t nun = 0;
+	/* enterprises by id, for unscheduled (none of what they wanted)
+	 * and short (some) */
+	long long *got = xcalloc(nents + 1, sizeof *got);
+	const struct fair_ent **byid = xmalloc((nents + 1) * sizeof *byid);
+	size_t nun = 0, nshort = 0;
 	for (size_t i = 0; i < nslots; i++)
-		has[slots[i].ent] = 1;
-	for (size_t e = 0; e < nents; e++)
-		nun += !has[e] && ents[e].wants > 0;
-	msgpack_pack_map(c->pk, 3);
+		got[slots[i].ent]++;
+	for (size_t e = 0; e < nents; e++) {
+		byid[e] = &ents[e];
+		nun += got[e] == 0 && ents[e].wants > 0;
+		nshort += got[e] > 0 && got[e] < ents[e].wants;
+	}
+	if (nents)
+		qsort(byid, nents, sizeof *byid, cmp_ent_id);
+	msgpack_pack_map(c->pk, 4);
 	proto_pack_cstr(c->pk, "slots");
 	msgpack_pack_array(c->pk, (uint32_t)nslots);
 	for (size_t i = 0; i < nslots; i++) {
@@ -578,12 +655,27 @@ int planners_schedule(struct call *c)
 	}
 	proto_pack_cstr(c->pk, "unscheduled");
 	msgpack_pack_array(c->pk, (uint32_t)nun);
-	for (size_t e = 0; e < nents; e++)
-		if (!has[e] && ents[e].wants > 0)
-			pack_str(c->pk, ents[e].id);
+	for (size_t i = 0; i < nents; i++)
+		if (got[byid[i] - ents] == 0 && byid[i]->wants > 0)
+			pack_str(c->pk, byid[i]->id);
+	proto_pack_cstr(c->pk, "short");
+	msgpack_pack_array(c->pk, (uint32_t)nshort);
+	for (size_t i = 0; i < nents; i++) {
+		long long n = got[byid[i] - ents];
+		if (n == 0 || n >= byid[i]->wants)
+			continue;
+		msgpack_pack_map(c->pk, 3);
+		proto_pack_cstr(c->pk, "enterprise_id");
+		pack_str(c->pk, byid[i]->id);
+		proto_pack_cstr(c->pk, "wanted");
+		msgpack_pack_int64(c->pk, byid[i]->wants);
+		proto_pack_cstr(c->pk, "got");
+		msgpack_pack_int64(c->pk, n);
+	}
 	proto_pack_cstr(c->pk, "score");
 	msgpack_pack_double(c->pk, score);
-	free(has);
+	free(got);
+	free(byid);
 	ret = 0;
 out:
 	free(slots);

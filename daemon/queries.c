@@ -337,7 +337,8 @@ out:
 /*
  * stats.balance.  The whole indexes are read (a report, not a lookup);
  * fair_id narrows to the fair's schools and enterprises and sets the
- * default graduation year from the fair's date.
+ * default graduation year from the fair's date.  By direction the rows
+ * are fair.allocate's, from the fair planner (planners.c).
  */
 int queries_balance(struct call *c)
 {
@@ -345,15 +346,14 @@ int queries_balance(struct call *c)
 		"fair_id", NULL };
 	const msgpack_object *by = schema_opt(c->params, "by");
 	const msgpack_object *fid = schema_opt(c->params, "fair_id");
-	struct match_str *ids = NULL, *dprefix = NULL;
-	struct match_dir *dirs = NULL;
+	struct match_str *ids = NULL;
 	struct query_scope scope = { 0 };
 	struct balance *b = NULL;
 	struct balance_row *rows = NULL;
 	struct query_filter f;
 	MDB_txn *txn = NULL;
 	msgpack_zone *z = NULL;
-	size_t ndirs = 0, nrows;
+	size_t nrows;
 	long long k;
 	int ret = -1, rc, which = -1;
 
@@ -370,16 +370,21 @@ int queries_balance(struct call *c)
 		    "by direction needs fair_id");
 	if (begin(c, &txn) < 0)
 		return -1;
+	if (which == BALANCE_DIRECTION) {
+		ret = planners_direction_rows(c, txn, fid,
+		    schema_opt(c->params, "grad_year") ? f.grad_year : -1,
+		    f.region_prefix);
+		goto out;
+	}
 	z = msgpack_zone_new(4096);
 	if (fid) {
 		msgpack_object fair;
-		const msgpack_object *si, *ei, *dv, *date;
+		const msgpack_object *si, *ei, *date;
 		int y, month;
 		if (need(c, txn, SCHEMA_FAIR, fid, "fair_id", z, &fair) < 0)
 			goto out;
 		si = schema_opt(&fair, "school_ids");
 		ei = schema_opt(&fair, "enterprise_ids");
-		dv = schema_opt(&fair, "directions");
 		date = schema_opt(&fair, "date");
 		if (!schema_opt(c->params, "grad_year") &&
 		    (y = schema_year(date, &month)) > 0)
@@ -395,26 +400,8 @@ int queries_balance(struct call *c)
 			scope.enterprises[i] = queries_str(&ei->via.array.ptr[i]);
 		query_scope_sort(scope.schools, scope.nschools);
 		query_scope_sort(scope.enterprises, scope.nenterprises);
-		ndirs = dv ? dv->via.array.size : 0;
-		size_t np = 0;
-		for (size_t i = 0; i < ndirs; i++) {
-			const msgpack_object *m = schema_opt(&dv->via.array.ptr[i], "majors");
-			np += m ? m->via.array.size : 0;
-		}
-		dirs = xcalloc(ndirs + 1, sizeof *dirs);
-		dprefix = xmalloc((np + 1) * sizeof *dprefix);
-		np = 0;
-		for (size_t i = 0; i < ndirs; i++) {
-			const msgpack_object *d = &dv->via.array.ptr[i];
-			const msgpack_object *m = schema_opt(d, "majors");
-			dirs[i].id = queries_str(schema_opt(d, "id"));
-			dirs[i].prefixes = dprefix + np;
-			dirs[i].nprefixes = m ? m->via.array.size : 0;
-			for (size_t j = 0; j < dirs[i].nprefixes; j++)
-				dprefix[np++] = queries_str(&m->via.array.ptr[j]);
-		}
 	}
-	b = balance_new((enum balance_by)which, dirs, ndirs);
+	b = balance_new((enum balance_by)which);
 	if ((rc = query_balance(txn, store_index(daemon_g.store), b, &f,
 	    fid ? &scope : NULL))) {
 		proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s", mdb_strerror(rc));
@@ -442,8 +429,6 @@ int queries_balance(struct call *c)
 out:
 	free(rows);
 	balance_free(b);
-	free(dirs);
-	free(dprefix);
 	free(ids);
 	if (z)
 		msgpack_zone_free(z);

@@ -33,6 +33,7 @@ void fair_plan_free(struct fair_plan *p)
 	free(p->arcs);
 	free(p->supply);
 	free(p->demand);
+	free(p->reachable);
 	free(p->flow);
 	memset(p, 0, sizeof *p);
 }
@@ -85,6 +86,7 @@ void fair_arcs(const struct fair_in *in, struct fair_plan *out)
 	memset(out, 0, sizeof *out);
 	out->supply = xcalloc(in->ndirs + 1, sizeof *out->supply);
 	out->demand = xcalloc(in->ndirs + 1, sizeof *out->demand);
+	out->reachable = xcalloc(in->ndirs + 1, sizeof *out->reachable);
 	for (size_t s = 0; s < in->nspecs; s++) {
 		dir[s] = match_direction_of(in->specs[s].code, in->dirs, in->ndirs);
 		if (dir[s] >= 0 && in->specs[s].available > 0)
@@ -115,14 +117,24 @@ void fair_arcs(const struct fair_in *in, struct fair_plan *out)
 					best[dir[s]] = sc;
 			}
 		}
-		/* arcs of a posting in the fair's direction order */
+		/* arcs of a posting in the fair's direction order; its demand
+		 * goes to the first of its best */
+		unsigned long long h = mp->headcount > 0 ? (unsigned long long)mp->headcount : 0;
+		size_t top = in->ndirs;
+		double top_score = -1;
 		for (size_t d = 0; d < in->ndirs; d++) {
 			if (best[d] < 0)
 				continue;
 			arc_add(out, &cap, p, d, best[d]);
-			out->demand[d] += mp->headcount > 0 ? (unsigned long long)mp->headcount : 0;
+			out->reachable[d] += h;
+			if (best[d] > top_score) {
+				top_score = best[d];
+				top = d;
+			}
 			best[d] = -1;
 		}
+		if (top < in->ndirs)
+			out->demand[top] += h;
 	}
 	free(b.start);
 	free(b.idx);
@@ -194,7 +206,7 @@ static int str_cmp(struct match_str a, struct match_str b)
 	return c ? c : (a.n > b.n) - (a.n < b.n);
 }
 
-/* Booth order within a session: first chain tag (none last), then id. */
+/* Booth order within a session: main chain (none last), then id. */
 static int booth_cmp(const void *a, const void *b)
 {
 	const struct fair_slot *x = a, *y = b;
@@ -202,9 +214,9 @@ static int booth_cmp(const void *a, const void *b)
 	int c;
 	if (x->session != y->session)
 		return (x->session > y->session) - (x->session < y->session);
-	if ((ex->first_chain.n == 0) != (ey->first_chain.n == 0))
-		return ex->first_chain.n == 0 ? 1 : -1;
-	if ((c = str_cmp(ex->first_chain, ey->first_chain)))
+	if ((ex->main_chain.n == 0) != (ey->main_chain.n == 0))
+		return ex->main_chain.n == 0 ? 1 : -1;
+	if ((c = str_cmp(ex->main_chain, ey->main_chain)))
 		return c;
 	return str_cmp(ex->id, ey->id);
 }

@@ -31,17 +31,24 @@ struct fair_arc {
 	double score;
 };
 
+/*
+ * Every posting counts toward the demand of one direction, the one its
+ * best arc goes to (highest score; a tie to the direction earlier in the
+ * list), so Σ demand = the positions some direction can fill; reachable
+ * counts it toward every direction it has an arc to.
+ */
 struct fair_plan {
 	struct fair_arc *arcs;             /* by posting, then direction order */
 	size_t narcs;
 	unsigned long long *supply;        /* [ndirs] available graduates */
-	unsigned long long *demand;        /* [ndirs] Σ headcount with an arc */
+	unsigned long long *demand;        /* [ndirs] Σ headcount, best arc */
+	unsigned long long *reachable;     /* [ndirs] Σ headcount, any arc */
 	long long *flow;                   /* [narcs] allocated (fair_allocate) */
 	long long placed;
 	double objective, solve_ms;
 };
 
-/* Supplies, demands and arcs (fair.allocate's Definitions). */
+/* Supplies, demands, reachables and arcs (fair.allocate's Definitions). */
 void fair_arcs(const struct fair_in *in, struct fair_plan *out);
 /*
  * fair_arcs, then the allocation placing the most graduates and, among
@@ -60,7 +67,7 @@ struct fair_session {
 struct fair_ent {
 	struct match_str id;
 	long long wants;                   /* booth-sessions (requests, or 1) */
-	struct match_str first_chain;      /* smallest chain tag; n 0 = none */
+	struct match_str main_chain;       /* first of its chains; n 0 = none */
 	const size_t *posts;               /* its postings: indexes into posts */
 	size_t nposts;
 };
@@ -75,8 +82,9 @@ struct fair_slot {
 /*
  * fair.schedule (docs/matching.md): slots for the most enterprises, then the
  * most wanted slots, then the most relevance, from arcs = fair_arcs at
- * min_score 0.  *slots (malloc'd) come by session, then booth; score =
- * Σ relevance.  -1 if the solver fails.
+ * min_score 0.  *slots (malloc'd) come by session, then booth: booths
+ * 1..n in order of main chain (bytes; none last), then enterprise id.
+ * score = Σ relevance.  -1 if the solver fails.
  */
 int fair_schedule(const struct fair_in *in, const struct fair_plan *arcs,
     const struct fair_ent *ents, size_t nents, const struct fair_session *ss,

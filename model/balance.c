@@ -3,10 +3,10 @@
  * specialty and one posting at a time.
  *
  * Rows live in an array indexed by a strtab of their keys; eligibility
- * for the industry and direction rows is "major factor > 0", which is
- * "some prefix shares the code's field group" (or the posting takes any
- * major), so a row keeps the set of field groups it reaches as a bitmask
- * and supply is summed per field group.
+ * for the industry rows is "major factor > 0", which is "some prefix
+ * shares the code's field group" (or the posting takes any major), so a
+ * row keeps the set of field groups it reaches as a bitmask and supply is
+ * summed per field group.
  */
 #include "balance.h"
 
@@ -31,24 +31,16 @@ struct row {
 
 struct balance {
 	enum balance_by by;
-	const struct match_dir *dirs;
-	size_t ndirs;
 	struct strtab index;                 /* key → row */
 	struct row *rows;
 	size_t n, cap;
 	unsigned long long fg_supply[100];   /* available per field group */
 	unsigned long long all_supply;
-	uint64_t *dir_groups;                /* [2 * ndirs]: with available > 0 */
 };
 
 static void bit_set(uint64_t b[2], int g)
 {
 	b[g >> 6] |= (uint64_t)1 << (g & 63);
-}
-
-static int bits_meet(const uint64_t a[2], const uint64_t b[2])
-{
-	return (a[0] & b[0]) || (a[1] & b[1]);
 }
 
 /* The row of key k, created empty (keys longer than STRTAB_KEY are cut). */
@@ -69,17 +61,11 @@ static struct row *row(struct balance *b, const char *k, size_t n)
 	return &b->rows[*i - 1];
 }
 
-struct balance *balance_new(enum balance_by by, const struct match_dir *dirs,
-    size_t ndirs)
+struct balance *balance_new(enum balance_by by)
 {
 	struct balance *b = xcalloc(1, sizeof *b);
 	b->by = by;
-	b->dirs = dirs;
-	b->ndirs = ndirs;
 	strtab_init(&b->index);
-	b->dir_groups = xcalloc(2 * (ndirs ? ndirs : 1), sizeof *b->dir_groups);
-	for (size_t i = 0; by == BALANCE_DIRECTION && i < ndirs; i++)
-		row(b, dirs[i].id.p, dirs[i].id.n);
 	return b;
 }
 
@@ -89,7 +75,6 @@ void balance_free(struct balance *b)
 		return;
 	strtab_free(&b->index);
 	free(b->rows);
-	free(b->dir_groups);
 	free(b);
 }
 
@@ -102,7 +87,6 @@ void balance_spec(struct balance *b, struct match_str code, long long available)
 {
 	unsigned long long a = available > 0 ? (unsigned long long)available : 0;
 	int fg = match_field_group(code.p);
-	int d;
 
 	switch (b->by) {
 	case BALANCE_MAJOR:
@@ -115,11 +99,6 @@ void balance_spec(struct balance *b, struct match_str code, long long available)
 		b->all_supply += a;
 		break;
 	case BALANCE_DIRECTION:
-		if ((d = match_direction_of(code, b->dirs, b->ndirs)) < 0)
-			break;
-		row(b, b->dirs[d].id.p, b->dirs[d].id.n)->supply += a;
-		if (a > 0)
-			bit_set(&b->dir_groups[2 * d], fg);
 		break;
 	}
 }
@@ -155,11 +134,6 @@ void balance_post(struct balance *b, const struct match_str *prefixes, size_t n,
 		r->any |= n == 0;
 		break;
 	case BALANCE_DIRECTION:
-		for (size_t d = 0; d < b->ndirs; d++) {
-			const uint64_t *dg = &b->dir_groups[2 * d];
-			if (n ? bits_meet(dg, g) : (dg[0] || dg[1]))
-				row(b, b->dirs[d].id.p, b->dirs[d].id.n)->demand += h;
-		}
 		break;
 	}
 }
@@ -192,21 +166,15 @@ static int row_out(struct balance *b, struct row *r, struct balance_row *o)
 	return 1;
 }
 
-/* Direction rows keep the fair's order (ids are distinct); others sort by key. */
 size_t balance_rows(struct balance *b, struct balance_row **out)
 {
 	struct balance_row *v = xmalloc((b->n ? b->n : 1) * sizeof *v);
 	size_t m = 0;
 
-	if (b->by == BALANCE_DIRECTION) {
-		for (size_t d = 0; d < b->ndirs; d++)
-			m += (size_t)row_out(b, row(b, b->dirs[d].id.p, b->dirs[d].id.n),
-			    &v[m]);
-	} else {
-		for (size_t i = 0; i < b->n; i++)
-			m += (size_t)row_out(b, &b->rows[i], &v[m]);
+	for (size_t i = 0; i < b->n; i++)
+		m += (size_t)row_out(b, &b->rows[i], &v[m]);
+	if (m)
 		qsort(v, m, sizeof *v, cmp_key);
-	}
 	*out = v;
 	return m;
 }

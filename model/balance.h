@@ -1,7 +1,8 @@
 /*
  * balance — the rows of stats.balance: supply and demand per major, major
- * class, major group, industry division or fair direction (docs/matching.md).
- * Pure: the store's query_balance feeds it what the indexes hold.
+ * class, major group or industry division (docs/matching.md).  Pure: the
+ * store's query_balance feeds it what the indexes hold.  Direction rows
+ * are fair.allocate's and come from the fair planner (fair.h fair_arcs).
  */
 #ifndef CJ_BALANCE_H
 #define CJ_BALANCE_H
@@ -10,7 +11,7 @@
 
 enum balance_by {
 	BALANCE_MAJOR, BALANCE_CLASS, BALANCE_GROUP, BALANCE_INDUSTRY,
-	BALANCE_DIRECTION
+	BALANCE_DIRECTION            /* a name only: a balance of it stays empty */
 };
 #define BALANCE_NBY 5
 /* The `by` values in enum order ("major" ... "direction"), NULL-ended. */
@@ -26,13 +27,11 @@ struct balance_row {
  * Feed every specialty in scope (its code and available graduates) and
  * then every posting in scope once (its prefixes, its enterprise's
  * industry division, empty when none, and headcount); balance_rows gives
- * the rows whose supply or demand is not 0, sorted by key (direction rows
- * in the fair's order), in a malloc'd array valid until balance_free.
- * dirs (BALANCE_DIRECTION only) must outlive the balance.
+ * the rows whose supply or demand is not 0, sorted by key, in a malloc'd
+ * array valid until balance_free.
  */
 struct balance;
-struct balance *balance_new(enum balance_by by, const struct match_dir *dirs,
-    size_t ndirs);
+struct balance *balance_new(enum balance_by by);
 void balance_spec(struct balance *b, struct match_str code, long long available);
 void balance_post(struct balance *b, const struct match_str *prefixes, size_t n,
     struct match_str division, long long headcount);

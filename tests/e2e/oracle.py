@@ -300,6 +300,95 @@ def diff_items(got, want, id_key, extra_keys):
     return None
 
 
+# ------------------------------------------------------------ fairs
+#
+# DESIGN.md "Definitions": fair.allocate (supplies, arcs, demand and
+# reachable per direction), fair.schedule (booth order, unscheduled and
+# short) and stats.balance by direction, recomputed from the records.
+
+def fair_instance(w, f, grad_year, min_score=0.0, kinds=None, region_prefix=None):
+    """(supply {direction_id: n}, arcs {(posting_id, direction_id): score},
+    headcount {posting_id: n}) of fair f.  A specialty of the fair's schools
+    supplies the first direction (in list order) one of whose prefixes its
+    code starts with; an arc's score is the best of the direction's
+    specialties with available > 0 eligible for the posting (major > 0,
+    score >= min_score).  region_prefix (stats.balance) keeps specialties by
+    their school's region and postings by their effective region."""
+    dirs = f["directions"]
+    supply = {d["id"]: 0 for d in dirs}
+    member = {}
+    for sid, s in w.specialties.items():
+        if s["school_id"] not in f["school_ids"]:
+            continue
+        if region_prefix and not w.schools[s["school_id"]]["region"].startswith(region_prefix):
+            continue
+        for d in dirs:
+            if any(s["major_code"].startswith(p) for p in d["majors"]):
+                member[sid] = d["id"]
+                supply[d["id"]] += s["cohorts"].get(str(grad_year), 0)
+                break
+    arcs, headcount = {}, {}
+    for pid, p in w.postings.items():
+        if p["enterprise_id"] not in f["enterprise_ids"]:
+            continue
+        if kinds and p["kind"] not in kinds:
+            continue
+        pv = w.post_view(pid)
+        if region_prefix and not pv["region"].startswith(region_prefix):
+            continue
+        headcount[pid] = p["headcount"]
+        for sid, d in member.items():
+            sv = w.spec_view(sid, grad_year)
+            if sv["available"] <= 0:
+                continue
+            r = w.score(pv, sv)
+            if r is None or rkey(r[0]) < rkey(min_score):
+                continue
+            sc = rkey(r[0]) / 1e9
+            if arcs.get((pid, d), -1) < sc:
+                arcs[(pid, d)] = sc
+    return supply, arcs, headcount
+
+
+def fair_direction_rows(f, arcs, headcount):
+    """{direction_id: (demand, reachable)}: a posting's headcount counts
+    toward the demand of the direction its best arc goes to (highest score;
+    a tie goes to the direction earlier in the fair's list) and toward the
+    reachable of every direction it has an arc to."""
+    order = [d["id"] for d in f["directions"]]
+    demand = {d: 0 for d in order}
+    reachable = {d: 0 for d in order}
+    for pid, hc in headcount.items():
+        mine = [(d, arcs[(pid, d)]) for d in order if (pid, d) in arcs]
+        for d, _ in mine:
+            reachable[d] += hc
+        if mine:
+            top = max(rkey(sc) for _, sc in mine)
+            demand[next(d for d, sc in mine if rkey(sc) == top)] += hc
+    return {d: (demand[d], reachable[d]) for d in order}
+
+
+def booth_key(chains, enterprise_id):
+    """fair.schedule's booth order in a session: the enterprise's main
+    chain (the first of its chains as listed, compared as bytes; none
+    sorts last), then its id."""
+    if chains:
+        return (0, chains[0].encode(), enterprise_id.encode())
+    return (1, b"", enterprise_id.encode())
+
+
+def schedule_lists(wants, got):
+    """(unscheduled, short) of fair.schedule from wants {enterprise_id: n}
+    and got {enterprise_id: slots}: those that wanted some and got none;
+    those that got some but fewer than they wanted, as {enterprise_id,
+    wanted, got}; both by enterprise id (bytes)."""
+    ids = sorted(wants, key=lambda e: e.encode())
+    unscheduled = [e for e in ids if wants[e] > 0 and got.get(e, 0) == 0]
+    short = [{"enterprise_id": e, "wanted": wants[e], "got": got[e]}
+             for e in ids if 0 < got.get(e, 0) < wants[e]]
+    return unscheduled, short
+
+
 # ------------------------------------------------------------ orderclass.plan
 #
 # docs/protocol.md "orderclass.plan": the instance (pairs, supply, demand)

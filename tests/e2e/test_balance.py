@@ -107,9 +107,24 @@ def test_by_direction_follows_fair_allocate_definitions(bal):
                     {"id": "D3", "name": "电子", "majors": ["71"]}],
         sessions=[], requests={}))
     # A1, A2 -> D1 (first match, although D2 lists 46 too); B1 -> D2; B2 -> D3.
-    # P1 and P4 (group 46) have arcs to D1 and D2; nothing reaches D3.
+    # P1 and P4 (group 46) have arcs to D1 and D2; nothing reaches D3.  Each
+    # counts toward the demand of its best arc's direction only (postings
+    # level secondary, no skills; specialties no chains):
+    #   P1 (10, E1 330782): A1, A2 major 1, city 0.8, level above 0.7 -> 0.84;
+    #      B1 major 1, province 0.5, level 1 -> 0.825.  Best D1.
+    #   P4 (4, 330106): A1 major 1, province, above -> 0.795; B1 same class
+    #      0.6, province, level 1 -> 0.665.  Best D1.
     assert rows(bal, by="direction", fair_id="F1") == [
-        ("D1", 50, 14), ("D2", 30, 14), ("D3", 20, 0)]
+        ("D1", 50, 14), ("D2", 30, 0), ("D3", 20, 0)]
+    r = bal.call("fair.allocate", {"fair_id": "F1"})
+    assert [(d["direction_id"], d["supply"], d["demand"], d["reachable"])
+            for d in r["directions"]] == [
+        ("D1", 50, 14, 14), ("D2", 30, 0, 14), ("D3", 20, 0, 0)]
+    # region_prefix keeps S1 (330702) and P1 (330782) only
+    assert rows(bal, by="direction", fair_id="F1", region_prefix="3307") == [
+        ("D1", 50, 10)]
+    # P4 alone (330106) with no specialty there: nothing left
+    assert rows(bal, by="direction", fair_id="F1", region_prefix="3301") == []
     # the fair's date sets the default grad year: after 31 August -> 2027
     bal.call("fair.put", fair(
         id="F1", date="2026-09-10", school_ids=["S1", "S2"], enterprise_ids=["E1", "E3"],
@@ -119,7 +134,7 @@ def test_by_direction_follows_fair_allocate_definitions(bal):
         sessions=[], requests={}))
     assert rows(bal, by="direction", fair_id="F1") == [("D1", 5, 14)]
     assert rows(bal, by="direction", fair_id="F1", grad_year=2026) == [
-        ("D1", 50, 14), ("D2", 30, 14), ("D3", 20, 0)]
+        ("D1", 50, 14), ("D2", 30, 0), ("D3", 20, 0)]
     # fair_id limits every other `by` to the fair's schools and enterprises
     assert rows(bal, by="major", fair_id="F1", grad_year=2026) == [
         ("4601", 0, 5), ("460103", 40, 4), ("460104", 10, 0), ("660103", 30, 5),

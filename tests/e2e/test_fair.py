@@ -1,9 +1,12 @@
 """fair.allocate and fair.schedule against docs/matching.md's definitions.
 
-A hand-computed fair first; then random fairs whose arcs are recomputed
-by the brute-force scorer of oracle.py and whose optimum is recomputed
-by GLPK's glpsol (an LP: the network matrix makes it integral), and
-random tiny fairs whose schedule is recomputed by enumeration.
+Hand-computed fairs first: the allocation, each posting's demand toward
+its best arc's direction (a tie to the direction listed first) beside
+`reachable`, `short` and `unscheduled` by enterprise id, booths by main
+chain.  Then random fairs whose arcs and direction rows are recomputed by
+oracle.py and whose optimum is recomputed by GLPK's glpsol (an LP: the
+network matrix makes it integral), and random tiny fairs whose schedule
+is recomputed by enumeration.
 """
 import itertools
 import random
@@ -15,7 +18,8 @@ import pytest
 
 from conftest import (INVALID_PARAMS, NOT_FOUND, enterprise, expect_error,
                       fair, posting, school, specialty)
-from oracle import World, rkey
+from oracle import (World, booth_key, fair_direction_rows, fair_instance, rkey,
+                    schedule_lists)
 
 GLPSOL = shutil.which("glpsol")
 
@@ -94,17 +98,65 @@ def test_allocate_hand_computed(hand):
     # D2's five go to P2 (0.85 beats 0.7025); D1's ten anywhere at 0.9
     d2 = [a for a in r["allocations"] if a["direction_id"] == "D2"]
     assert [(a["posting_id"], a["count"]) for a in d2] == [("P2", 5)]
+    # demand: P1 (8) and P2 (10) both have their best arc to D1 (0.9 beats
+    # 0.7025 and 0.85); reachable: both reach D1 and D2; P3 reaches nothing
     assert r["directions"] == [
-        {"direction_id": "D1", "supply": 10, "demand": 18, "allocated": 10,
-         "positions_per_graduate": pytest.approx(1.8)},
-        {"direction_id": "D2", "supply": 5, "demand": 18, "allocated": 5,
-         "positions_per_graduate": pytest.approx(3.6)},
-        {"direction_id": "D3", "supply": 0, "demand": 0, "allocated": 0,
-         "positions_per_graduate": None}]
+        {"direction_id": "D1", "supply": 10, "demand": 18, "reachable": 18,
+         "allocated": 10, "positions_per_graduate": pytest.approx(1.8)},
+        {"direction_id": "D2", "supply": 5, "demand": 0, "reachable": 18,
+         "allocated": 5, "positions_per_graduate": 0.0},
+        {"direction_id": "D3", "supply": 0, "demand": 0, "reachable": 0,
+         "allocated": 0, "positions_per_graduate": None}]
     assert sum(u["open"] for u in r["unfilled"]) == 21 - 15
     assert isinstance(r["solve_ms"], float) and r["solve_ms"] >= 0
     check_feasible(r, arcs, {"D1": 10, "D2": 5, "D3": 0}, {"P1": 8, "P2": 10, "P3": 3})
     assert "arcs" not in hand.call("fair.allocate", {"fair_id": "F1"})
+
+
+def test_demand_goes_to_the_best_arc_and_a_tie_to_the_direction_listed_first(client):
+    """S1 higher 330702: X 460103 (10) supplies DB, Y 460104 (10) DA, Z 510201
+    (5) DC; the fair lists DB, DA, DC (not in id order).  E1 330702, no
+    chains; postings without level or skills, so a score is
+    0.4 + 0.4·major + 0.1·capacity:
+      Q 4601 (6):   X 1 -> DB 0.9, Y 1 -> DA 0.9          a tie: DB, listed first
+      R 460104 (4): X 0.6 -> DB 0.74, Y 1 -> DA 0.9        best DA, listed second
+      T 51 (3):     Z 1, capacity 5/3 -> 1 -> DC 0.9
+      V 53 (2):     no direction supplies field group 53: no arc, no demand
+    demand DB 6, DA 4, DC 3 (= 13, the positions some direction can fill,
+    of 15); reachable DB 10, DA 10, DC 3."""
+    c = client
+    c.call("school.put", school(id="S1", level="higher", region="330702"))
+    c.call("specialty.put", {"records": [spec("X", "460103", 10), spec("Y", "460104", 10),
+                                         spec("Z", "510201", 5)]})
+    c.call("enterprise.put", enterprise(id="E1", region="330702", chains=[]))
+    c.call("posting.put", {"records": [
+        nolevel(post("Q", ["4601"], 6)), nolevel(post("R", ["460104"], 4)),
+        nolevel(post("T", ["51"], 3)), nolevel(post("V", ["53"], 2))]})
+    c.call("fair.put", fair(
+        id="F1", date="2026-05-20", school_ids=["S1"], enterprise_ids=["E1"],
+        directions=[{"id": "DB", "name": "数控", "majors": ["460103"]},
+                    {"id": "DA", "name": "机械", "majors": ["460104"]},
+                    {"id": "DC", "name": "电子", "majors": ["51"]}],
+        sessions=[], requests={}))
+    r = c.call("fair.allocate", {"fair_id": "F1", "explain": True})
+    assert {(a["posting_id"], a["direction_id"]): a["score"] for a in r["arcs"]} == \
+        pytest.approx({("Q", "DB"): 0.9, ("Q", "DA"): 0.9, ("R", "DB"): 0.74,
+                       ("R", "DA"): 0.9, ("T", "DC"): 0.9})
+    rows = [(d["direction_id"], d["supply"], d["demand"], d["reachable"],
+             d["positions_per_graduate"]) for d in r["directions"]]
+    assert rows == [("DB", 10, 6, 10, pytest.approx(0.6)),
+                    ("DA", 10, 4, 10, pytest.approx(0.4)),
+                    ("DC", 5, 3, 3, pytest.approx(0.6))]
+    assert r["placed"] == 13 and r["objective"] == pytest.approx(13 * 0.9)
+    assert r["unfilled"] == [{"posting_id": "V", "open": 2}]
+    # stats.balance by direction gives the same rows
+    b = c.call("stats.balance", {"by": "direction", "fair_id": "F1"})
+    assert [(x["key"], x["supply"], x["demand"]) for x in b["rows"]] == [
+        ("DB", 10, 6), ("DA", 10, 4), ("DC", 5, 3)]
+    # min_score 0.8 drops R -> DB (0.74): R still counts toward DA only
+    r = c.call("fair.allocate", {"fair_id": "F1", "min_score": 0.8})
+    assert [(d["demand"], d["reachable"]) for d in r["directions"]] == [
+        (6, 6), (4, 10), (3, 3)]
 
 
 def test_allocate_min_score_and_kinds(hand):
@@ -117,6 +169,14 @@ def test_allocate_min_score_and_kinds(hand):
     # grad year without cohorts: nothing to place
     r = hand.call("fair.allocate", {"fair_id": "F1", "grad_year": 2031})
     assert r["placed"] == 0 and [d["supply"] for d in r["directions"]] == [0, 0, 0]
+    # the default grad year is the fair date's: after 31 August, the next
+    f = hand.call("fair.get", {"id": "F1"})
+    f["date"] = "2026-09-01"
+    hand.call("fair.put", f)
+    r = hand.call("fair.allocate", {"fair_id": "F1"})
+    assert r["placed"] == 0 and [d["supply"] for d in r["directions"]] == [0, 0, 0]
+    r = hand.call("fair.allocate", {"fair_id": "F1", "grad_year": 2026})
+    assert r["placed"] == 15
 
 
 @pytest.mark.parametrize("params,field,code", [
@@ -236,40 +296,6 @@ def random_fair(c, rng, n_spec=24, n_ent=10, n_post=30, n_dir=5):
     return w, f
 
 
-def oracle_arcs(w, f, grad_year=2026, min_score=0.0, kinds=None):
-    """docs/matching.md fair.allocate: supply per direction and the arcs."""
-    dirs = f["directions"]
-    supply = {d["id"]: 0 for d in dirs}
-    member = {}
-    for sid, s in w.specialties.items():
-        if s["school_id"] not in f["school_ids"]:
-            continue
-        for d in dirs:
-            if any(s["major_code"].startswith(p) for p in d["majors"]):
-                member[sid] = d["id"]
-                supply[d["id"]] += s["cohorts"].get(str(grad_year), 0)
-                break
-    arcs, headcount = {}, {}
-    for pid, p in w.postings.items():
-        if p["enterprise_id"] not in f["enterprise_ids"]:
-            continue
-        if kinds and p["kind"] not in kinds:
-            continue
-        headcount[pid] = p["headcount"]
-        pv = w.post_view(pid)
-        for sid, d in member.items():
-            sv = w.spec_view(sid, grad_year)
-            if sv["available"] <= 0:
-                continue
-            r = w.score(pv, sv)
-            if r is None or rkey(r[0]) < rkey(min_score):
-                continue
-            sc = rkey(r[0]) / 1e9
-            if arcs.get((pid, d), -1) < sc:
-                arcs[(pid, d)] = sc
-    return supply, arcs, headcount
-
-
 @pytest.mark.skipif(GLPSOL is None, reason="glpsol (glpk-utils) not installed")
 @pytest.mark.parametrize("seed", range(8))
 def test_allocate_matches_brute_force_arcs_and_glpk_optimum(daemon_factory, seed):
@@ -280,18 +306,36 @@ def test_allocate_matches_brute_force_arcs_and_glpk_optimum(daemon_factory, seed
                        n_dir=rng.randint(2, 6))
     for params in ({}, {"min_score": 0.7}, {"kinds": ["job"]}):
         r = c.call("fair.allocate", dict(params, fair_id="F1", explain=True))
-        supply, arcs, headcount = oracle_arcs(w, f, min_score=params.get("min_score", 0),
-                                              kinds=params.get("kinds"))
+        supply, arcs, headcount = fair_instance(w, f, 2026,
+                                                min_score=params.get("min_score", 0),
+                                                kinds=params.get("kinds"))
         got = {(a["posting_id"], a["direction_id"]): a["score"] for a in r["arcs"]}
         assert got == pytest.approx(arcs, abs=1e-9), (seed, params)
         assert {x["direction_id"]: x["supply"] for x in r["directions"]} == supply
+        want = fair_direction_rows(f, arcs, headcount)
+        assert {x["direction_id"]: (x["demand"], x["reachable"])
+                for x in r["directions"]} == want, (seed, params)
         for x in r["directions"]:
-            demand = sum(headcount[p] for (p, dd) in arcs if dd == x["direction_id"])
-            assert x["demand"] == demand
+            s_ = x["supply"]
+            assert x["positions_per_graduate"] == (
+                None if s_ == 0 else pytest.approx(x["demand"] / s_))
         check_feasible(r, arcs, supply, headcount)
         count, best = glpk_optimum(arcs, supply, headcount)
         assert r["placed"] == count, (seed, params)
         assert r["objective"] == pytest.approx(best, abs=1e-6), (seed, params)
+    # stats.balance by direction: fair.allocate's rows (min_score 0, every
+    # kind), rows of 0 and 0 left out; region_prefix cuts both sides
+    for prefix in (None, "3307", "330784"):
+        supply, arcs, headcount = fair_instance(w, f, 2026, region_prefix=prefix)
+        rows = fair_direction_rows(f, arcs, headcount)
+        want = [(d["id"], supply[d["id"]], rows[d["id"]][0]) for d in f["directions"]
+                if supply[d["id"]] or rows[d["id"]][0]]
+        params = {"by": "direction", "fair_id": "F1"}
+        if prefix:
+            params["region_prefix"] = prefix
+        b = c.call("stats.balance", params)
+        assert [(x["key"], x["supply"], x["demand"]) for x in b["rows"]] == want, (
+            seed, prefix)
 
 
 # ---------------------------------------------------------------- schedule
@@ -346,14 +390,14 @@ def test_schedule_matches_enumeration(daemon_factory, seed):
         f["sessions"][0]["directions"] = [f["directions"][0]["id"]]
     f["requests"] = {e: rng.randint(1, 2) for e in f["enterprise_ids"][:2]}
     c.call("fair.put", f)
-    _, arcs, _ = oracle_arcs(w, f)
+    _, arcs, _ = fair_instance(w, f, 2026)
     posts_of = {}
     for pid, p in w.postings.items():
         posts_of.setdefault(p["enterprise_id"], []).append((pid, p["headcount"]))
-    chains = {e["id"]: sorted(e.get("chains") or []) for e in w.enterprises.values()}
+    chains = {e["id"]: list(e.get("chains") or []) for e in w.enterprises.values()}
     (covered, slots, relk), rel = schedule_oracle(f, arcs, posts_of, chains)
     r = c.call("fair.schedule", {"fair_id": "F1"})
-    assert set(r) == {"slots", "unscheduled", "score"}
+    assert set(r) == {"slots", "unscheduled", "short", "score"}
     got_cov = {s["enterprise_id"] for s in r["slots"]}
     assert len(got_cov) == covered, (seed, r)
     assert len(r["slots"]) == slots, (seed, r)
@@ -361,7 +405,6 @@ def test_schedule_matches_enumeration(daemon_factory, seed):
     score = sum(rel(s["enterprise_id"], sess[s["session_id"]]) for s in r["slots"])
     assert rkey(score) == relk, (seed, r)
     assert r["score"] == pytest.approx(score, abs=1e-6)
-    assert sorted(r["unscheduled"]) == sorted(set(f["enterprise_ids"]) - got_cov)
     # feasibility and booth order: 1..n per session, by first chain then id
     for sid, s in sess.items():
         here = [x for x in r["slots"] if x["session_id"] == sid]
@@ -369,15 +412,95 @@ def test_schedule_matches_enumeration(daemon_factory, seed):
         assert sorted(x["booth"] for x in here) == list(range(1, len(here) + 1))
         ents = [x["enterprise_id"] for x in sorted(here, key=lambda x: x["booth"])]
         assert len(set(ents)) == len(ents)
-        key = [((chains[e][0] if chains[e] else "\U0010ffff").encode(), e.encode())
-               for e in ents]
-        assert key == sorted(key), (sid, ents)
+        assert ents == sorted(ents, key=lambda e: booth_key(chains[e], e)), (sid, ents)
     wants = {e: f["requests"].get(e, 1) for e in f["enterprise_ids"]}
+    got = {}
+    for x in r["slots"]:
+        got[x["enterprise_id"]] = got.get(x["enterprise_id"], 0) + 1
     for e in got_cov:
-        assert sum(1 for x in r["slots"] if x["enterprise_id"] == e) <= wants[e]
+        assert got[e] <= wants[e]
+    unscheduled, short = schedule_lists(wants, got)
+    assert r["unscheduled"] == unscheduled, (seed, r)
+    assert r["short"] == short, (seed, r)
 
 
 def test_schedule_unknown_fair_and_bad_params(hand):
     expect_error(hand, "fair.schedule", {"fair_id": "F9"}, NOT_FOUND, "fair_id")
     expect_error(hand, "fair.schedule", {"fair_id": "F1", "k": 1}, INVALID_PARAMS, "k")
     expect_error(hand, "fair.schedule", {}, INVALID_PARAMS, "fair_id")
+
+
+def sched_world(c, ents):
+    """S1 higher 330702 with A 460103 (10); enterprises (id, chains,
+    has_posting) in region 330702, those with one get a posting P<id> for
+    4601, headcount 1 (score 0.9 against A)."""
+    c.call("school.put", school(id="S1", level="higher", region="330702"))
+    c.call("specialty.put", spec("A", "460103", 10))
+    c.call("enterprise.put", {"records": [
+        enterprise(id=e, region="330702", chains=ch) for e, ch, _ in ents]})
+    posts = [nolevel(post("P" + e, ["4601"], 1, eid=e)) for e, _, has in ents if has]
+    if posts:
+        c.call("posting.put", {"records": posts})
+
+
+def test_schedule_short_and_unscheduled_by_enterprise_id(client):
+    """Four booths (AM 2, PM 2) for six enterprises that want slots: EZ
+    (wants 2), EY (3), EA, EC (1 each) have a posting (relevance 0.9 in
+    either session), EX (1) and EB (2) none, ED wants 0.  The most
+    enterprises: four; the most relevance: EZ, EY, EA, EC, one slot each.
+    So EY and EZ are short (by id, not in the fair's order), EB and EX
+    unscheduled (EB wanted 2 and got none: unscheduled, not short), ED
+    neither."""
+    c = client
+    sched_world(c, [("EZ", [], True), ("EX", [], False), ("EY", [], True),
+                    ("EB", [], False), ("EA", [], True), ("EC", [], True),
+                    ("ED", [], False)])
+    c.call("fair.put", fair(
+        id="F1", date="2026-05-20", school_ids=["S1"],
+        enterprise_ids=["EZ", "EX", "EY", "EB", "EA", "EC", "ED"],
+        directions=[{"id": "D1", "name": "机械", "majors": ["46"]}],
+        sessions=[{"id": "AM", "start": "2026-05-20T09:00", "end": "2026-05-20T12:00",
+                   "booths": 2},
+                  {"id": "PM", "start": "2026-05-20T13:00", "end": "2026-05-20T16:00",
+                   "booths": 2}],
+        requests={"EZ": 2, "EY": 3, "EB": 2, "ED": 0}))
+    r = c.call("fair.schedule", {"fair_id": "F1"})
+    assert sorted(x["enterprise_id"] for x in r["slots"]) == ["EA", "EC", "EY", "EZ"]
+    assert r["unscheduled"] == ["EB", "EX"]
+    assert r["short"] == [{"enterprise_id": "EY", "wanted": 3, "got": 1},
+                          {"enterprise_id": "EZ", "wanted": 2, "got": 1}]
+    assert r["score"] == pytest.approx(4 * 0.9)
+    # with room for every slot wanted (EZ 2, EY 2 of 3: two sessions) only
+    # EY stays short, and no one is unscheduled
+    f = c.call("fair.get", {"id": "F1"})
+    for s in f["sessions"]:
+        s["booths"] = 5
+    c.call("fair.put", f)
+    r = c.call("fair.schedule", {"fair_id": "F1"})
+    assert r["unscheduled"] == []
+    assert r["short"] == [{"enterprise_id": "EY", "wanted": 3, "got": 2}]
+    assert len(r["slots"]) == 2 + 2 + 1 + 2 + 1 + 1       # EZ EY EX EB EA EC
+
+
+def test_schedule_numbers_booths_by_main_chain_then_id(client):
+    """Booths in a session follow the main chain, the first tag of
+    `chains` as listed (bytes; none last), then enterprise id:
+    EA [a], EB [m, 0], EM [m], EZ [z, a], EG [光伏, a] (光 is E5 85 89,
+    after z), EN [] -> 1..6.  By each one's smallest tag EB (0) would
+    come first and EZ, EG beside EA."""
+    c = client
+    sched_world(c, [("EZ", ["z", "a"], True), ("EM", ["m"], False),
+                    ("EN", [], True), ("EB", ["m", "0"], False),
+                    ("EA", ["a"], False), ("EG", ["光伏", "a"], True)])
+    c.call("fair.put", fair(
+        id="F1", date="2026-05-20", school_ids=["S1"],
+        enterprise_ids=["EZ", "EM", "EN", "EB", "EA", "EG"],
+        directions=[{"id": "D1", "name": "机械", "majors": ["46"]}],
+        sessions=[{"id": "AM", "start": "2026-05-20T09:00", "end": "2026-05-20T12:00",
+                   "booths": 10}],
+        requests={}))
+    r = c.call("fair.schedule", {"fair_id": "F1"})
+    assert [(x["booth"], x["enterprise_id"]) for x in
+            sorted(r["slots"], key=lambda x: x["booth"])] == [
+        (1, "EA"), (2, "EB"), (3, "EM"), (4, "EZ"), (5, "EG"), (6, "EN")]
+    assert r["unscheduled"] == [] and r["short"] == []

@@ -3,9 +3,8 @@
  * docs/protocol.md "stats.balance") for each `by` on one hand-made scope
  * whose every row is worked out below: supply per key, demand split over
  * prefixes, `*` for any major, `-` without an industry, industry supply
- * by shared field group, direction supply by the first matching direction
- * and demand from every posting reaching it (any major included), rows of
- * 0 and 0 left out, and the row order.
+ * by shared field group, rows of 0 and 0 left out, and the row order.
+ * Direction rows are fair.allocate's (test_fair.c, tests/e2e).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +86,7 @@ TEST(by_major)
 		{ "660201", 20, 0 }, { "7101", 0, 4.5 }, { "710102", 8, 0 },
 		/* 710101 (0 available) and 660301 (negative) make no row */
 	};
-	struct balance *b = balance_new(BALANCE_MAJOR, NULL, 0);
+	struct balance *b = balance_new(BALANCE_MAJOR);
 	feed(b);
 	expect(b, w, sizeof w / sizeof *w, "major");
 	balance_free(b);
@@ -100,7 +99,7 @@ TEST(by_class)
 		{ "51", 0, 3 }, { "5102", 5, 0 }, { "5901", 0, 3 },
 		{ "6601", 37, 14.5 }, { "6602", 20, 0 }, { "7101", 8, 4.5 },
 	};
-	struct balance *b = balance_new(BALANCE_CLASS, NULL, 0);
+	struct balance *b = balance_new(BALANCE_CLASS);
 	feed(b);
 	expect(b, w, sizeof w / sizeof *w, "major_class");
 	balance_free(b);
@@ -112,7 +111,7 @@ TEST(by_group)
 		{ "*", 0, 4 }, { "26", 0, 2 }, { "46", 10, 3 }, { "51", 5, 3 },
 		{ "59", 0, 3 }, { "66", 57, 14.5 }, { "71", 8, 4.5 },
 	};
-	struct balance *b = balance_new(BALANCE_GROUP, NULL, 0);
+	struct balance *b = balance_new(BALANCE_GROUP);
 	feed(b);
 	expect(b, w, sizeof w / sizeof *w, "major_group");
 	balance_free(b);
@@ -123,7 +122,7 @@ TEST(by_major_k_prefix)
 {
 	static const struct want w[] = { { "520101", 12, 5 } };
 	struct match_str p = S("520101K");
-	struct balance *b = balance_new(BALANCE_MAJOR, NULL, 0);
+	struct balance *b = balance_new(BALANCE_MAJOR);
 	balance_spec(b, S("520101K"), 12);
 	balance_post(b, &p, 1, S(""), 5);
 	expect(b, w, 1, "K");
@@ -141,80 +140,16 @@ TEST(by_industry)
 		{ "-", 80, 4 }, { "C34", 80, 16 }, { "C35", 67, 2 },
 		{ "C38", 0, 3 }, { "I65", 80, 9 },
 	};
-	struct balance *b = balance_new(BALANCE_INDUSTRY, NULL, 0);
+	struct balance *b = balance_new(BALANCE_INDUSTRY);
 	feed(b);
 	expect(b, w, sizeof w / sizeof *w, "industry");
-	balance_free(b);
-}
-
-static const struct match_str pv_p[] = { { "6601", 4 }, { "4601", 4 } },
-    machine_p[] = { { "66", 2 } }, ev_p[] = { { "7101", 4 } },
-    none_p[] = { { "99", 2 } };
-
-/*
- * 660103 matches pv's 6601 and machine's 66: it supplies the first.  A
- * posting's headcount counts toward every direction it reaches (a
- * supplying specialty with available > 0 in a shared field group); the
- * any-major P3 reaches every direction with supply.
- */
-TEST(by_direction)
-{
-	static const struct match_dir dirs[] = {
-		{ { "pv", 2 }, pv_p, 2 }, { { "machine", 7 }, machine_p, 1 },
-		{ { "ev", 2 }, ev_p, 1 }, { { "none", 4 }, none_p, 1 },
-	};
-	static const struct want w[] = {
-		{ "pv", 47, 31 }, { "machine", 20, 31 }, { "ev", 8, 19 },
-	};
-	struct balance *b = balance_new(BALANCE_DIRECTION, dirs, 4);
-	feed(b);
-	expect(b, w, sizeof w / sizeof *w, "direction");
-	balance_free(b);
-}
-
-/* The same fair with machine listed first: it takes 6601's specialties. */
-TEST(direction_tie_goes_to_first)
-{
-	static const struct match_dir dirs[] = {
-		{ { "machine", 7 }, machine_p, 1 }, { { "pv", 2 }, pv_p, 2 },
-		{ { "ev", 2 }, ev_p, 1 },
-	};
-	static const struct want w[] = {
-		{ "machine", 57, 31 }, { "pv", 10, 31 }, { "ev", 8, 19 },
-	};
-	struct balance *b = balance_new(BALANCE_DIRECTION, dirs, 3);
-	feed(b);
-	expect(b, w, sizeof w / sizeof *w, "direction, reversed");
-	balance_free(b);
-}
-
-TEST(direction_any_major)
-{
-	static const struct match_dir dirs[] = {
-		{ { "pv", 2 }, pv_p, 2 }, { { "ev", 2 }, ev_p, 1 },
-		{ { "none", 4 }, none_p, 1 },
-	};
-	struct balance *b = balance_new(BALANCE_DIRECTION, dirs, 3);
-	balance_spec(b, S("460103"), 6);
-	balance_spec(b, S("710101"), 0);            /* ev: no one available */
-	balance_post(b, NULL, 0, S("C34"), 11);
-	balance_post(b, NULL, 0, S(""), 2);
-	static const struct want w[] = { { "pv", 6, 13 } };
-	expect(b, w, 1, "any major");
-	balance_free(b);
-
-	/* with no supply anywhere, an any-major posting reaches nothing */
-	b = balance_new(BALANCE_DIRECTION, dirs, 3);
-	balance_spec(b, S("710101"), 0);
-	balance_post(b, NULL, 0, S("C34"), 11);
-	expect(b, NULL, 0, "any major, no supply");
 	balance_free(b);
 }
 
 TEST(empty)
 {
 	for (int by = BALANCE_MAJOR; by <= BALANCE_DIRECTION; by++) {
-		struct balance *b = balance_new((enum balance_by)by, NULL, 0);
+		struct balance *b = balance_new((enum balance_by)by);
 		expect(b, NULL, 0, "empty");
 		balance_free(b);
 	}

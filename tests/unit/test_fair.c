@@ -1,9 +1,12 @@
 /*
  * test_fair — the fair planners of fair.h (docs/matching.md; the
- * definitions of fair.allocate and fair.schedule): arcs, supplies and
- * demands of a hand-made fair, min_score met exactly, the allocation's
- * max count then max Σ count × score against brute force on tiny random
- * fairs, and fair.schedule's three priorities, each deciding a case.
+ * definitions of fair.allocate and fair.schedule): arcs, supplies,
+ * demands (each posting toward its best arc's direction, a tie to the
+ * direction listed first) and reachables of a hand-made fair, min_score
+ * met exactly, the allocation's max count then max Σ count × score and
+ * the demands against brute force on tiny random fairs, and
+ * fair.schedule's three priorities, each deciding a case, and its booth
+ * order.
  *
  * Scores are kept simple with weights that count the major factor only
  * (1 own prefix, 0.6 same class, 0.3 same group) where a case is worked
@@ -70,7 +73,7 @@ static void fair3(struct fair_in *in, double min_score)
 	specs3[4] = spec("990101", 9);      /* no direction */
 	posts3[0] = post(pp0, 1, 4);        /* d0 1, d1 0.6 */
 	posts3[1] = post(pp1, 1, 2);        /* d2 1 */
-	posts3[2] = post(pp2, 1, 3);        /* d0 0.3, d1 0.3 */
+	posts3[2] = post(pp2, 1, 3);        /* d0 0.3, d1 0.3: a tie */
 	posts3[3] = post(pp3, 1, 5);        /* 990101 has no direction */
 	memset(in, 0, sizeof *in);
 	in->w = &MAJOR_ONLY;
@@ -114,13 +117,43 @@ TEST(arcs)
 	CHECK_EQ_U64(pl.supply[1], 3);
 	CHECK_EQ_U64(pl.supply[2], 4);
 	/*
-	 * fair.h: demand = Σ headcount of the postings with an arc to the
-	 * direction (docs/protocol.md calls that `reachable`, and defines
-	 * fair.allocate's demand by each posting's best arc only).
+	 * demand: p0 to d0 (1 beats 0.6), p1 to d2, p2's tie (0.3, 0.3) to d0,
+	 * listed first; p3 has no arc and counts nowhere: Σ demand = 9, the
+	 * positions some direction can fill.  reachable: every arc counts.
 	 */
 	CHECK_EQ_U64(pl.demand[0], 4 + 3);
-	CHECK_EQ_U64(pl.demand[1], 4 + 3);
+	CHECK_EQ_U64(pl.demand[1], 0);
 	CHECK_EQ_U64(pl.demand[2], 2);
+	CHECK_EQ_U64(pl.reachable[0], 4 + 3);
+	CHECK_EQ_U64(pl.reachable[1], 4 + 3);
+	CHECK_EQ_U64(pl.reachable[2], 2);
+	fair_plan_free(&pl);
+}
+
+/*
+ * The same fair with its directions listed d2, d1, d0: p2's tie now goes
+ * to d1, listed before d0; p0's best is still d0 (1), although its arc to
+ * d1 (0.6) comes first in the list.
+ */
+TEST(demand_by_best_arc_then_list_order)
+{
+	static const struct match_dir rev[] = { dirs3[2], dirs3[1], dirs3[0] };
+	struct fair_in in;
+	struct fair_plan pl;
+	static const struct warc w[] = {
+		{ 0, 1, 0.6 }, { 0, 2, 1 }, { 1, 0, 1 }, { 2, 1, 0.3 }, { 2, 2, 0.3 },
+	};
+
+	fair3(&in, 0);
+	in.dirs = rev;
+	fair_arcs(&in, &pl);
+	expect_arcs(&pl, w, 5);
+	CHECK_EQ_U64(pl.demand[0], 2);            /* d2: p1 */
+	CHECK_EQ_U64(pl.demand[1], 3);            /* d1: p2's tie */
+	CHECK_EQ_U64(pl.demand[2], 4);            /* d0: p0 */
+	CHECK_EQ_U64(pl.reachable[0], 2);
+	CHECK_EQ_U64(pl.reachable[1], 4 + 3);
+	CHECK_EQ_U64(pl.reachable[2], 4 + 3);
 	fair_plan_free(&pl);
 }
 
@@ -135,7 +168,9 @@ TEST(min_score_exact)
 	fair3(&in, 0.6);
 	fair_arcs(&in, &pl);
 	expect_arcs(&pl, at, 3);
-	CHECK_EQ_U64(pl.demand[1], 4);
+	CHECK_EQ_U64(pl.demand[0], 4);
+	CHECK_EQ_U64(pl.demand[1], 0);
+	CHECK_EQ_U64(pl.reachable[1], 4);
 	fair_plan_free(&pl);
 
 	fair3(&in, 0.3);
@@ -293,9 +328,14 @@ TEST_TIMEOUT(allocate_brute_force, 120)
 		fairs++;
 		with_arcs += pl.narcs > 0;
 		/* the arcs, by the definition: best eligible supplying specialty */
+		/* and each posting's headcount in the demand of the first of its
+		 * best arcs' directions, in the reachable of every arc's */
 		size_t a = 0;
 		int arcs_ok = 1;
-		for (size_t p = 0; p < np; p++)
+		unsigned long long dem[3] = { 0 }, reach[3] = { 0 };
+		for (size_t p = 0; p < np; p++) {
+			double top = -1;
+			size_t topdir = nd;
 			for (size_t di = 0; di < nd; di++) {
 				double best = -1;
 				for (size_t s = 0; s < ns; s++) {
@@ -312,8 +352,20 @@ TEST_TIMEOUT(allocate_brute_force, 120)
 				arcs_ok &= a < pl.narcs && pl.arcs[a].post == p &&
 				    pl.arcs[a].dir == di && pl.arcs[a].score == best;
 				a++;
+				reach[di] += po[p].headcount;
+				if (best > top) {
+					top = best;
+					topdir = di;
+				}
 			}
+			if (topdir < nd)
+				dem[topdir] += po[p].headcount;
+		}
 		CHECK(arcs_ok && a == pl.narcs);
+		for (size_t i = 0; i < nd; i++) {
+			CHECK_EQ_U64(pl.demand[i], dem[i]);
+			CHECK_EQ_U64(pl.reachable[i], reach[i]);
+		}
 		/* a feasible allocation ... */
 		long long dsum[3] = { 0 }, psum[3] = { 0 }, placed = 0;
 		double obj = 0;
@@ -490,7 +542,11 @@ TEST(schedule_wanted_slots)
 	fair_plan_free(&arcs);
 }
 
-/* Booths: by first chain (bytes; none last), then enterprise id. */
+/*
+ * Booths: by main chain (bytes; none last), then enterprise id.  The main
+ * chain is the first tag of the enterprise's list (planners.c takes it);
+ * here it is given as is.
+ */
 TEST(schedule_booth_order)
 {
 	struct fair_in in;
