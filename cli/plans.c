@@ -4,11 +4,12 @@
  *
  * One planner call each; the records its answer names are then fetched
  * (pipelined gets), so every id is shown beside its name.  A table for
- * people, in Chinese, with a summary (per specialty: graduates, placed in
- * a class, left without one; per program: capacity and filled) and a
- * closing line; --csv the primary table (English headers, ids and names
- * in columns of their own); --json the daemon's result as it came plus a
- * `names` map: {kind: {id: {name, ...} or nil}}.
+ * people, in Chinese (--lang en: English), with a summary (per specialty:
+ * graduates, placed in a class, left without one; per program: capacity
+ * and filled) and a closing line; --csv the primary table (field names,
+ * ids and names in columns of their own); --xlsx every table, a sheet
+ * each; --json the daemon's result as it came plus a `names` map:
+ * {kind: {id: {name, ...} or nil}}.
  */
 #include "cli.h"
 
@@ -128,9 +129,46 @@ static const msgpack_object *field_of(const struct names *nm,
 	return schema_opt(rec, field);
 }
 
+/* Cells of a record beside its id: 1 in text, else add_named's count. */
+static int named_width(const struct opts *o, enum schema_kind k)
+{
+	if (o->fmt == OUT_TABLE)
+		return 1;
+	return 1 + (label_field[k] != NULL) + (k == SCHEMA_SPECIALTY);
+}
+
+/* The columns of a record beside its id: one in text (headed zh or en),
+ * else id, name and (a specialty's) major code. */
+static size_t named_cols(struct col *c, const struct opts *o,
+    enum schema_kind k)
+{
+	static const struct {
+		const char *id, *name, *zh;
+	} w[SCHEMA_NKINDS] = {
+		[SCHEMA_SCHOOL] = { "school_id", "school", "学校" },
+		[SCHEMA_SPECIALTY] = { "specialty_id", "specialty", "专业" },
+		[SCHEMA_ENTERPRISE] = { "enterprise_id", "enterprise", "企业" },
+		[SCHEMA_PROGRAM] = { "program_id", "program", "项目" },
+		[SCHEMA_STUDENT] = { "student_id", "student", "学生" },
+	};
+	size_t n = 0;
+
+	if (o->fmt == OUT_TABLE) {
+		c[n++] = (struct col){ w[k].name, w[k].zh, 0 };
+		return n;
+	}
+	c[n++] = (struct col){ w[k].id, NULL, 0 };
+	if (label_field[k])
+		c[n++] = (struct col){ w[k].name, NULL, 0 };
+	if (k == SCHEMA_SPECIALTY)
+		c[n++] = (struct col){ "major_code", NULL, 0 };
+	return n;
+}
+
 /*
  * A record beside its id: in text one cell, "SP1 数控技术应用 (660103)";
- * in CSV the id, the name and (a specialty's) major code, each a cell.
+ * in CSV and workbooks the id, the name and (a specialty's) major code,
+ * each a cell.
  */
 static void add_named(struct table *t, const struct opts *o,
     const struct names *nm, enum schema_kind k, const msgpack_object *id)
@@ -142,7 +180,7 @@ static void add_named(struct table *t, const struct opts *o,
 	schema_str(field ? field_of(nm, k, id, field) : NULL, name, sizeof name);
 	schema_str(k == SCHEMA_SPECIALTY ? field_of(nm, k, id, "major_code") :
 	    NULL, code, sizeof code);
-	if (o->fmt == OUT_CSV) {
+	if (o->fmt != OUT_TABLE) {
 		table_add(t, idb);
 		if (field)
 			table_add(t, name);
@@ -227,6 +265,7 @@ struct plan {
 	char **list;               /* --kinds, or the program ids, split at ',' */
 	size_t nlist;
 	int explain;               /* asked of the daemon */
+	long long grad_year;       /* asked for, or -1: every student's own */
 	struct names nm;
 };
 
@@ -316,25 +355,13 @@ out:
 	return rc;
 }
 
-static void heading(int first, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void heading(int first, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!first)
-		putchar('\n');
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
 static int dec(const struct opts *o, int text)
 {
-	return o->fmt == OUT_CSV ? -1 : text;
+	return cli_dec(o, text);
 }
+
+/* The words of the book's language. */
+#define TR(b, zh_, en_) ((b)->zh ? (zh_) : (en_))
 
 static int str_order(const msgpack_object *a, const msgpack_object *b)
 {
@@ -345,20 +372,25 @@ static int str_order(const msgpack_object *a, const msgpack_object *b)
 	return c ? c : (an > bn) - (an < bn);
 }
 
-/* A map of id → value (a number, or an array of ids) as a table: the key
+/* A map of id → value (a number, or an array of ids) as a section: the key
  * named, the value or the ids joined. */
-static void print_map(const struct plan *p, const char *const *head,
-    enum schema_kind k, const msgpack_object *map)
+static void add_map(struct book *b, const struct plan *p, const char *sheet,
+    const char *title, enum schema_kind k, const char *vkey,
+    const msgpack_object *map)
 {
-	struct table t;
+	struct col cols[4];
+	size_t nc = named_cols(cols, p->o, k);
+	struct table *t;
 
-	table_init(&t, 2, head);
+	cols[nc++] = (struct col){ vkey, NULL, strcmp(vkey, "demand") ? 0 :
+	    COL_NUM };
+	t = book_table(b, BOOK_TEXT | BOOK_XLSX, sheet, title, cols, nc);
 	for (uint32_t i = 0; map && map->type == MSGPACK_OBJECT_MAP &&
 	    i < map->via.map.size; i++) {
 		const msgpack_object *v = &map->via.map.ptr[i].val;
-		add_named(&t, p->o, &p->nm, k, &map->via.map.ptr[i].key);
+		add_named(t, p->o, &p->nm, k, &map->via.map.ptr[i].key);
 		if (v->type != MSGPACK_OBJECT_ARRAY) {
-			table_add_obj(&t, v);
+			table_add_obj(t, v);
 			continue;
 		}
 		char *buf = NULL;
@@ -372,11 +404,37 @@ static void print_map(const struct plan *p, const char *const *head,
 		}
 		if (ms)
 			fclose(ms);
-		table_add(&t, buf);
+		table_add(t, buf);
 		free(buf);
 	}
-	table_print(&t, stdout, p->o->fmt);
-	table_free(&t);
+}
+
+/* The header lines both plans share: the graduation year, the region. */
+static void plan_head(struct book *b, const struct plan *p)
+{
+	const struct opts *o = p->o;
+	char buf[64];
+
+	if (p->grad_year >= 0)
+		book_kv(b, "毕业年份", "Graduation year", "%lld", p->grad_year);
+	else
+		book_kv(b, "毕业年份", "Graduation year", "%s", TR(b,
+		    "全部（各学生按其毕业年份）", "all (each student's own)"));
+	if (o->region) {
+		const char *name = ref_region(o->region, strlen(o->region));
+		snprintf(buf, sizeof buf, "%s%s", o->region, name ? " " : "");
+		book_kv(b, "地区", "Region", "%s%s", buf, name ? name : "");
+	}
+}
+
+/* --explain adds tables; --csv is the plan's one table. */
+static int explain_csv(const struct opts *o, const char *words)
+{
+	if (!o->explain || o->fmt != OUT_CSV)
+		return 0;
+	cli_err("%s: --explain adds tables that --csv (one table) cannot hold: "
+	    "use it with a table, --xlsx or --json", words);
+	return 1;
 }
 
 /* --------------------------------------------------- orderclass plan */
@@ -386,7 +444,7 @@ static void pack_orderclass(msgpack_packer *pk, const struct plan *p)
 	const struct opts *o = p->o;
 
 	msgpack_pack_map(pk, (o->school != NULL) + (o->region != NULL) +
-	    (o->min_size >= 0) + (o->max_size >= 0) + (o->grad_year >= 0) +
+	    (o->min_size >= 0) + (o->max_size >= 0) + 1 +
 	    !isnan(o->min_score) + (p->nlist > 0) + (o->time_limit >= 0) +
 	    p->explain);
 	if (o->school)
@@ -397,8 +455,7 @@ static void pack_orderclass(msgpack_packer *pk, const struct plan *p)
 		pack_kv_int(pk, "min_size", o->min_size);
 	if (o->max_size >= 0)
 		pack_kv_int(pk, "max_size", o->max_size);
-	if (o->grad_year >= 0)
-		pack_kv_int(pk, "grad_year", o->grad_year);
+	pack_kv_int(pk, "grad_year", p->grad_year);
 	if (!isnan(o->min_score)) {
 		proto_pack_cstr(pk, "min_score");
 		msgpack_pack_double(pk, o->min_score);
@@ -415,6 +472,9 @@ static void want_orderclass(struct plan *p, const msgpack_object *res)
 	const msgpack_object *cl = schema_opt(res, "classes");
 	const msgpack_object *pairs = schema_opt(res, "pairs");
 
+	if (p->o->school)
+		fetch_add(&p->nm.f[SCHEMA_SCHOOL], p->o->school,
+		    strlen(p->o->school));
 	want_items(&p->nm, SCHEMA_SCHOOL, cl, "school_id");
 	want_items(&p->nm, SCHEMA_SPECIALTY, cl, "specialty_id");
 	want_items(&p->nm, SCHEMA_ENTERPRISE, cl, "enterprise_id");
@@ -426,35 +486,34 @@ static void want_orderclass(struct plan *p, const msgpack_object *res)
 	want_items(&p->nm, SCHEMA_ENTERPRISE, pairs, "enterprise_id");
 }
 
-static void print_classes(const struct plan *p, const msgpack_object *res)
+static void add_classes(struct book *b, const struct plan *p,
+    const msgpack_object *res)
 {
-	static const char *const text_head[] = {
-		"学校", "专业", "企业", "人数", "匹配度",
-	};
-	static const char *const csv_head[] = {
-		"school_id", "school", "specialty_id", "specialty", "major_code",
-		"enterprise_id", "enterprise", "size", "score",
-	};
 	const struct opts *o = p->o;
-	struct table t;
+	struct col cols[12];
+	size_t nc = 0;
+	struct table *t;
+	char title[64];
 	uint32_t n;
 	const msgpack_object *c = schema_arr(schema_opt(res, "classes"), &n);
 
-	if (o->fmt == OUT_CSV)
-		table_init(&t, N_OF(csv_head), csv_head);
-	else
-		table_init(&t, N_OF(text_head), text_head);
+	nc += named_cols(cols + nc, o, SCHEMA_SCHOOL);
+	nc += named_cols(cols + nc, o, SCHEMA_SPECIALTY);
+	nc += named_cols(cols + nc, o, SCHEMA_ENTERPRISE);
+	cols[nc++] = (struct col){ "size", NULL, COL_NUM };
+	cols[nc++] = (struct col){ "score", NULL, COL_NUM | COL_DEC3 };
+	snprintf(title, sizeof title, b->zh ? "订单班（%u 个）" :
+	    "Order classes (%u)", n);
+	t = book_table(b, BOOK_ALL, TR(b, "订单班", "classes"), title, cols, nc);
 	for (uint32_t i = 0; i < n; i++) {
-		add_named(&t, o, &p->nm, SCHEMA_SCHOOL, schema_opt(&c[i], "school_id"));
-		add_named(&t, o, &p->nm, SCHEMA_SPECIALTY,
+		add_named(t, o, &p->nm, SCHEMA_SCHOOL, schema_opt(&c[i], "school_id"));
+		add_named(t, o, &p->nm, SCHEMA_SPECIALTY,
 		    schema_opt(&c[i], "specialty_id"));
-		add_named(&t, o, &p->nm, SCHEMA_ENTERPRISE,
+		add_named(t, o, &p->nm, SCHEMA_ENTERPRISE,
 		    schema_opt(&c[i], "enterprise_id"));
-		table_add_obj(&t, schema_opt(&c[i], "size"));
-		table_add_num(&t, schema_num(schema_opt(&c[i], "score")), dec(o, 3));
+		table_add_obj(t, schema_opt(&c[i], "size"));
+		table_add_num(t, schema_num(schema_opt(&c[i], "score")), dec(o, 3));
 	}
-	table_print(&t, stdout, o->fmt);
-	table_free(&t);
 }
 
 /* A specialty of the summary, and its classes in by_spec[first..+n). */
@@ -476,11 +535,10 @@ static int spec_row_cmp(const void *a, const void *b)
  * a class, by school then specialty: its graduates, those placed in its
  * classes, those left (supply − Σ size), and one line per class.
  */
-static void print_summary(const struct plan *p, const msgpack_object *res)
+static void add_summary(struct book *b, const struct plan *p,
+    const msgpack_object *res)
 {
-	static const char *const head[] = {
-		"学校", "专业", "毕业生", "已分班", "未分班", "订单班企业", "人数",
-	};
+	const struct opts *o = p->o;
 	const struct fetch *sf = &p->nm.f[SCHEMA_SPECIALTY];
 	const msgpack_object *supply = schema_opt(res, "supply");
 	struct spec_row *rows = xcalloc(sf->n + 1, sizeof *rows);
@@ -488,7 +546,9 @@ static void print_summary(const struct plan *p, const msgpack_object *res)
 	const msgpack_object *c = schema_arr(schema_opt(res, "classes"), &nc);
 	size_t *by_spec = xcalloc(nc + 1, sizeof *by_spec), *fill;
 	double tot[3] = { 0 };
-	struct table t;
+	struct col cols[16];
+	size_t ncol = 0, lead;
+	struct table *t;
 
 	for (uint32_t i = 0; supply && supply->type == MSGPACK_OBJECT_MAP &&
 	    i < supply->via.map.size; i++) {
@@ -524,101 +584,144 @@ static void print_summary(const struct plan *p, const msgpack_object *res)
 	}
 	qsort(rows, nr, sizeof *rows, spec_row_cmp);
 
-	table_init(&t, N_OF(head), head);
+	ncol += named_cols(cols + ncol, o, SCHEMA_SCHOOL);
+	ncol += named_cols(cols + ncol, o, SCHEMA_SPECIALTY);
+	cols[ncol++] = (struct col){ "supply", "毕业生", COL_NUM };
+	cols[ncol++] = (struct col){ "placed", "已分班", COL_NUM };
+	cols[ncol++] = (struct col){ "left", "未分班", COL_NUM };
+	lead = ncol;
+	ncol += named_cols(cols + ncol, o, SCHEMA_ENTERPRISE);
+	if (o->fmt == OUT_TABLE)
+		cols[ncol - 1].zh = "订单班企业";
+	cols[ncol++] = (struct col){ "size", NULL, COL_NUM };
+	t = book_table(b, BOOK_TEXT | BOOK_XLSX, TR(b, "专业汇总", "by specialty"),
+	    TR(b, "按专业汇总：毕业生、已分班、未分班（毕业生 − 各班人数）",
+	    "By specialty: graduates, placed in a class, left (graduates − the "
+	    "sizes of its classes)"), cols, ncol);
 	for (uint32_t r = 0; r < nr; r++) {
 		const struct spec_row *sr = &rows[r];
-		add_named(&t, p->o, &p->nm, SCHEMA_SCHOOL, sr->school);
-		add_named(&t, p->o, &p->nm, SCHEMA_SPECIALTY, sr->id);
-		table_add_num(&t, sr->supply, 0);
-		table_add_num(&t, sr->placed, 0);
-		table_add_num(&t, sr->supply - sr->placed, 0);
+		add_named(t, o, &p->nm, SCHEMA_SCHOOL, sr->school);
+		add_named(t, o, &p->nm, SCHEMA_SPECIALTY, sr->id);
+		table_add_num(t, sr->supply, 0);
+		table_add_num(t, sr->placed, 0);
+		table_add_num(t, sr->supply - sr->placed, 0);
 		tot[0] += sr->supply;
 		tot[1] += sr->placed;
 		tot[2] += sr->supply - sr->placed;
 		if (sr->n == 0) {
-			table_add(&t, "-");
-			table_add(&t, "");
+			for (int k = 0; k < named_width(o, SCHEMA_ENTERPRISE); k++)
+				table_add(t, k ? "" : "-");
+			table_add(t, "");
 		}
 		for (size_t j = 0; j < sr->n; j++) {
 			const msgpack_object *cl = &c[by_spec[sr->first + j]];
 			if (j)
-				for (int k = 0; k < 5; k++)
-					table_add(&t, "");
-			add_named(&t, p->o, &p->nm, SCHEMA_ENTERPRISE,
+				for (size_t k = 0; k < lead; k++)
+					table_add(t, "");
+			add_named(t, o, &p->nm, SCHEMA_ENTERPRISE,
 			    schema_opt(cl, "enterprise_id"));
-			table_add_obj(&t, schema_opt(cl, "size"));
+			table_add_obj(t, schema_opt(cl, "size"));
 		}
 	}
-	table_add(&t, "合计");
-	table_addf(&t, "%u 个专业", nr);
+	table_add(t, TR(b, "合计", "total"));
+	if (b->zh)
+		table_addf(t, "%u 个专业", nr);
+	else
+		table_addf(t, "%u specialties", nr);
+	for (size_t k = 2; k < lead - 3; k++)
+		table_add(t, "");
 	for (int k = 0; k < 3; k++)
-		table_add_num(&t, tot[k], 0);
-	table_add(&t, "");
-	table_add(&t, "");
-	table_print(&t, stdout, p->o->fmt);
-	table_free(&t);
+		table_add_num(t, tot[k], 0);
+	for (size_t k = lead; k < ncol; k++)
+		table_add(t, "");
 	free(rows);
 	free(by_spec);
 }
 
 /* Students, objective, bound, and how far from the best possible the
  * plan may be, rounded up so the claim is never optimistic. */
-static void print_optimality(const msgpack_object *res)
+static void optimality_foot(struct book *b, const msgpack_object *res)
 {
 	const msgpack_object *opt = schema_opt(res, "optimal");
 	double obj = schema_num(schema_opt(res, "objective"));
 	double bound = schema_num(schema_opt(res, "bound"));
+	char how[160];
 	uint32_t n;
 
 	schema_arr(schema_opt(res, "classes"), &n);
-	printf("订单班 %u 个，分班学生 %.0f 人，目标值 %.3f，上界 %.3f，", n,
-	    schema_num(schema_opt(res, "students")), obj, bound);
 	if (opt && opt->type == MSGPACK_OBJECT_BOOLEAN && opt->via.boolean) {
-		printf("已证明最优 (proven optimal)");
+		snprintf(how, sizeof how, "%s", TR(b, "已证明最优 (proven optimal)",
+		    "proven optimal"));
 	} else {
 		double gap = bound > 0 && bound > obj ? (bound - obj) / bound : 0;
 		double pct = ceil(gap * 1000) / 10;
-		printf("与最优解差距不超过 %.1f%% (within %.1f%% of the best "
-		    "possible)", pct, pct);
+		if (b->zh)
+			snprintf(how, sizeof how, "与最优解差距不超过 %.1f%% (within "
+			    "%.1f%% of the best possible)", pct, pct);
+		else
+			snprintf(how, sizeof how, "within %.1f%% of the best possible",
+			    pct);
 	}
-	printf("，求解 %.0f ms\n", schema_num(schema_opt(res, "solve_ms")));
+	if (b->zh)
+		book_foot(b, "订单班 %u 个，分班学生 %.0f 人，目标值 %.3f，上界 %.3f，"
+		    "%s，求解 %.0f ms", n, schema_num(schema_opt(res, "students")),
+		    obj, bound, how, schema_num(schema_opt(res, "solve_ms")));
+	else
+		book_foot(b, "Order classes: %u; students placed: %.0f; objective "
+		    "%.3f, bound %.3f, %s; solved in %.0f ms", n,
+		    schema_num(schema_opt(res, "students")), obj, bound, how,
+		    schema_num(schema_opt(res, "solve_ms")));
 }
 
 static int show_orderclass(const struct plan *p, const msgpack_object *res)
 {
-	static const char *const pair_head[] = { "专业", "企业", "匹配度" };
-	static const char *const demand_head[] = { "企业", "需求" };
-	uint32_t n, np;
+	const struct opts *o = p->o;
+	struct book b;
+	uint32_t np;
 	const msgpack_object *pairs = schema_arr(schema_opt(res, "pairs"), &np);
+	int rc;
 
-	if (p->o->fmt == OUT_CSV) {
-		print_classes(p, res);
-		return 0;
+	book_init(&b, o);
+	if (o->school) {
+		char name[SCHEMA_NAME_MAX + 1];
+		schema_str(field_of(&p->nm, SCHEMA_SCHOOL, &(msgpack_object){
+		    .type = MSGPACK_OBJECT_STR, .via.str = { (uint32_t)strlen(o->school),
+		    o->school } }, "name"), name, sizeof name);
+		book_kv(&b, "学校", "School", "%s%s%s", o->school, *name ? " " : "",
+		    name);
 	}
-	schema_arr(schema_opt(res, "classes"), &n);
-	heading(1, "订单班（%u 个）", n);
-	print_classes(p, res);
-	heading(0, "按专业汇总：毕业生、已分班、未分班（毕业生 − 各班人数）");
-	print_summary(p, res);
-	if (p->o->explain) {
-		struct table t;
-		heading(0, "可组班的专业与企业（%u 对）", np);
-		table_init(&t, 3, pair_head);
+	plan_head(&b, p);
+	add_classes(&b, p, res);
+	if (p->explain)
+		add_summary(&b, p, res);
+	if (o->explain) {
+		struct col cols[8];
+		size_t nc = 0;
+		char title[64];
+		struct table *t;
+		nc += named_cols(cols + nc, o, SCHEMA_SPECIALTY);
+		nc += named_cols(cols + nc, o, SCHEMA_ENTERPRISE);
+		cols[nc++] = (struct col){ "score", NULL, COL_NUM | COL_DEC3 };
+		snprintf(title, sizeof title, b.zh ? "可组班的专业与企业（%u 对）" :
+		    "Pairs that may open a class (%u)", np);
+		t = book_table(&b, BOOK_TEXT | BOOK_XLSX, TR(&b, "可组班配对", "pairs"),
+		    title, cols, nc);
 		for (uint32_t i = 0; i < np; i++) {
-			add_named(&t, p->o, &p->nm, SCHEMA_SPECIALTY,
+			add_named(t, o, &p->nm, SCHEMA_SPECIALTY,
 			    schema_opt(&pairs[i], "specialty_id"));
-			add_named(&t, p->o, &p->nm, SCHEMA_ENTERPRISE,
+			add_named(t, o, &p->nm, SCHEMA_ENTERPRISE,
 			    schema_opt(&pairs[i], "enterprise_id"));
-			table_add_num(&t, schema_num(schema_opt(&pairs[i], "score")), 3);
+			table_add_num(t, schema_num(schema_opt(&pairs[i], "score")),
+			    dec(o, 3));
 		}
-		table_print(&t, stdout, p->o->fmt);
-		table_free(&t);
-		heading(0, "企业需求");
-		print_map(p, demand_head, SCHEMA_ENTERPRISE, schema_opt(res, "demand"));
+		add_map(&b, p, TR(&b, "企业需求", "demand"), TR(&b, "企业需求",
+		    "Demand per enterprise"), SCHEMA_ENTERPRISE, "demand",
+		    schema_opt(res, "demand"));
 	}
-	putchar('\n');
-	print_optimality(res);
-	return 0;
+	optimality_foot(&b, res);
+	rc = book_write(&b);
+	book_free(&b);
+	return rc;
 }
 
 int cmd_orderclass_plan(const struct opts *o, int argc, char **argv)
@@ -628,8 +731,9 @@ int cmd_orderclass_plan(const struct opts *o, int argc, char **argv)
 	};
 	struct plan p = {
 		.o = o,
-		/* the table's summary needs every specialty's supply */
-		.explain = o->explain || o->fmt == OUT_TABLE,
+		/* the summary (a table, a workbook) needs every specialty's supply */
+		.explain = o->explain || o->fmt == OUT_TABLE || o->fmt == OUT_XLSX,
+		.grad_year = o->grad_year >= 0 ? o->grad_year : cli_grad_year(NULL),
 		.nm.kinds = 1u << SCHEMA_SCHOOL | 1u << SCHEMA_SPECIALTY |
 		    1u << SCHEMA_ENTERPRISE,
 	};
@@ -638,11 +742,12 @@ int cmd_orderclass_plan(const struct opts *o, int argc, char **argv)
 	if (argc != 1) {
 		cli_err("usage: chanjiao orderclass plan [--school ID] [--region R] "
 		    "[--min-size N] [--max-size N] [--grad-year Y] [--min-score S] "
-		    "[--kinds K,K] [--time-limit MS] [--explain] [--csv|--json]");
+		    "[--kind K]... [--time-limit MS] [--explain]");
 		return EXIT_USAGE;
 	}
-	if (o->kind)
-		p.list = cli_split(&o->kind, 1, &p.nlist);
+	if (explain_csv(o, "orderclass plan"))
+		return EXIT_USAGE;
+	p.list = cli_split(o->kinds, (size_t)o->nkinds, &p.nlist);
 	return plan_run(&p, &ops);
 }
 
@@ -681,87 +786,85 @@ static void want_apprenticeship(struct plan *p, const msgpack_object *res)
 	    schema_opt(res, "program_ranks"));
 }
 
-static const char *reason_text(const char *code)
-{
-	if (!strcmp(code, "no_program"))
-		return "无可报项目";
-	if (!strcmp(code, "outranked"))
-		return "名额已满（排名靠后）";
-	return NULL;
-}
-
 /*
  * A student's row.  Text: an assignment is 学生 专业 项目 企业, an
- * unmatched student 学生 专业 原因.  CSV: both as student_id, specialty_id,
- * specialty, major_code, status, program_id, program, enterprise_id,
- * enterprise, reason.
+ * unmatched student 学生 专业 原因.  CSV and workbooks: both as
+ * student_id, specialty_id, specialty, major_code, status, program_id,
+ * program, enterprise_id, enterprise, reason.
  */
-static void add_student(struct table *t, const struct plan *p,
+static void add_student(struct table *t, const struct plan *p, int zh,
     const msgpack_object *it, int matched)
 {
 	const struct opts *o = p->o;
 	const msgpack_object *sid = schema_opt(it, "student_id");
 	const msgpack_object *pid = matched ? schema_opt(it, "program_id") : NULL;
+	int sep = o->fmt != OUT_TABLE;
 	char code[64];
 
 	add_named(t, o, &p->nm, SCHEMA_STUDENT, sid);
 	add_named(t, o, &p->nm, SCHEMA_SPECIALTY, field_of(&p->nm, SCHEMA_STUDENT,
 	    sid, "specialty_id"));
-	if (o->fmt == OUT_CSV)
-		table_add(t, matched ? "matched" : "unmatched");
-	if (matched || o->fmt == OUT_CSV) {
+	if (sep)
+		table_add(t, ref_enum(matched ? "matched" : "unmatched", zh));
+	if (matched || sep) {
 		add_named(t, o, &p->nm, SCHEMA_PROGRAM, pid);
 		add_named(t, o, &p->nm, SCHEMA_ENTERPRISE, field_of(&p->nm,
 		    SCHEMA_PROGRAM, pid, "enterprise_id"));
 	}
-	if (matched && o->fmt != OUT_CSV)
+	if (matched && !sep)
 		return;
 	schema_str(matched ? NULL : schema_opt(it, "reason"), code, sizeof code);
-	if (o->fmt == OUT_CSV || !reason_text(code))
-		table_add(t, code);
+	if (sep || !zh || !*code)
+		table_add(t, ref_enum(*code ? code : NULL, zh));
 	else
-		table_addf(t, "%s (%s)", reason_text(code), code);
+		table_addf(t, "%s (%s)", ref_enum(code, zh), code);
 }
 
-static void print_students(const struct plan *p, const msgpack_object *res)
+static void add_students(struct book *b, const struct plan *p,
+    const msgpack_object *res)
 {
-	static const char *const csv_head[] = {
-		"student_id", "specialty_id", "specialty", "major_code", "status",
-		"program_id", "program", "enterprise_id", "enterprise", "reason",
+	static const struct col all_cols[] = {
+		{ "student_id", NULL, 0 }, { "specialty_id", NULL, 0 },
+		{ "specialty", NULL, 0 }, { "major_code", NULL, 0 },
+		{ "status", NULL, 0 }, { "program_id", NULL, 0 },
+		{ "program", NULL, 0 }, { "enterprise_id", NULL, 0 },
+		{ "enterprise", NULL, 0 }, { "reason", NULL, 0 },
 	};
-	static const char *const as_head[] = { "学生", "专业", "项目", "企业" };
-	static const char *const un_head[] = { "学生", "专业", "原因" };
+	static const struct col as_cols[] = {
+		{ "student", NULL, 0 }, { "specialty", "专业", 0 },
+		{ "program", "项目", 0 }, { "enterprise", NULL, 0 },
+	};
+	static const struct col un_cols[] = {
+		{ "student", NULL, 0 }, { "specialty", "专业", 0 },
+		{ "reason", NULL, 0 },
+	};
 	uint32_t na, nu, i = 0, j = 0;
 	const msgpack_object *a = schema_arr(schema_opt(res, "assignments"), &na);
 	const msgpack_object *u = schema_arr(schema_opt(res, "unmatched"), &nu);
-	struct table t;
+	struct table *t;
+	char title[64];
 
-	if (p->o->fmt == OUT_CSV) {
+	if (p->o->fmt != OUT_TABLE) {
 		/* both lists are by student id: merged, one row a student */
-		table_init(&t, N_OF(csv_head), csv_head);
+		t = book_table(b, BOOK_CSV | BOOK_XLSX, TR(b, "学生", "students"), "",
+		    all_cols, N_OF(all_cols));
 		while (i < na || j < nu) {
 			int take_a = j == nu || (i < na && str_order(schema_opt(&a[i],
 			    "student_id"), schema_opt(&u[j], "student_id")) <= 0);
-			add_student(&t, p, take_a ? &a[i++] : &u[j++], take_a);
+			add_student(t, p, b->zh, take_a ? &a[i++] : &u[j++], take_a);
 		}
-		table_print(&t, stdout, OUT_CSV);
-		table_free(&t);
 		return;
 	}
-	heading(1, "已匹配（%u 人）", na);
-	table_init(&t, N_OF(as_head), as_head);
+	snprintf(title, sizeof title, b->zh ? "已匹配（%u 人）" : "Matched (%u)",
+	    na);
+	t = book_table(b, BOOK_TEXT, "", title, as_cols, N_OF(as_cols));
 	for (i = 0; i < na; i++)
-		add_student(&t, p, &a[i], 1);
-	table_print(&t, stdout, OUT_TABLE);
-	table_free(&t);
-	heading(0, "未匹配（%u 人）", nu);
-	if (nu) {
-		table_init(&t, N_OF(un_head), un_head);
-		for (j = 0; j < nu; j++)
-			add_student(&t, p, &u[j], 0);
-		table_print(&t, stdout, OUT_TABLE);
-		table_free(&t);
-	}
+		add_student(t, p, b->zh, &a[i], 1);
+	snprintf(title, sizeof title, b->zh ? "未匹配（%u 人）" : "Unmatched (%u)",
+	    nu);
+	t = book_table(b, BOOK_TEXT, "", title, un_cols, N_OF(un_cols));
+	for (j = 0; j < nu; j++)
+		add_student(t, p, b->zh, &u[j], 0);
 }
 
 /* Sorts pointers to a fetch's ids by id. */
@@ -772,24 +875,30 @@ static int id_cmp(const void *a, const void *b)
 
 /* Every program named (assigned, asked for, or in `capacity`), by id:
  * capacity = mentors × per_mentor, filled, left. */
-static void print_programs(const struct plan *p, const msgpack_object *res)
+static void add_programs(struct book *b, const struct plan *p,
+    const msgpack_object *res)
 {
-	static const char *const head[] = {
-		"项目", "企业", "名额", "已录取", "空余",
-	};
 	const struct fetch *pf = &p->nm.f[SCHEMA_PROGRAM];
 	char ***order = xcalloc(pf->n + 1, sizeof *order);
 	double *filled = xcalloc(pf->n + 1, sizeof *filled);
 	uint32_t na;
 	const msgpack_object *a = schema_arr(schema_opt(res, "assignments"), &na);
-	struct table t;
+	struct col cols[12];
+	size_t nc = 0;
+	struct table *t;
 
+	nc += named_cols(cols + nc, p->o, SCHEMA_PROGRAM);
+	nc += named_cols(cols + nc, p->o, SCHEMA_ENTERPRISE);
+	cols[nc++] = (struct col){ "capacity", NULL, COL_NUM };
+	cols[nc++] = (struct col){ "filled", NULL, COL_NUM };
+	cols[nc++] = (struct col){ "left", "空余", COL_NUM };
+	t = book_table(b, BOOK_TEXT | BOOK_XLSX, TR(b, "项目名额", "programs"),
+	    TR(b, "项目名额", "Programs: places"), cols, nc);
 	for (uint32_t i = 0; i < na; i++)
 		filled[slot_of(pf, schema_opt(&a[i], "program_id"))]++;
 	for (size_t s = 0; s < pf->n; s++)
 		order[s] = &pf->ids[s];
 	qsort(order, pf->n, sizeof *order, id_cmp);
-	table_init(&t, N_OF(head), head);
 	for (size_t k = 0; k < pf->n; k++) {
 		size_t s = (size_t)(order[k] - pf->ids);
 		const msgpack_object *rec = pf->rep[s].result;
@@ -799,47 +908,55 @@ static void print_programs(const struct plan *p, const msgpack_object *res)
 			.type = MSGPACK_OBJECT_STR,
 			.via.str = { (uint32_t)strlen(pf->ids[s]), pf->ids[s] },
 		};
-		add_named(&t, p->o, &p->nm, SCHEMA_PROGRAM, &id);
-		add_named(&t, p->o, &p->nm, SCHEMA_ENTERPRISE,
+		add_named(t, p->o, &p->nm, SCHEMA_PROGRAM, &id);
+		add_named(t, p->o, &p->nm, SCHEMA_ENTERPRISE,
 		    schema_opt(rec, "enterprise_id"));
-		table_add_num(&t, cap, 0);
-		table_add_num(&t, filled[s], 0);
-		table_add_num(&t, cap - filled[s], 0);
+		table_add_num(t, cap, 0);
+		table_add_num(t, filled[s], 0);
+		table_add_num(t, cap - filled[s], 0);
 	}
-	table_print(&t, stdout, OUT_TABLE);
-	table_free(&t);
 	free(order);
 	free(filled);
 }
 
 static int show_apprenticeship(const struct plan *p, const msgpack_object *res)
 {
-	static const char *const prefs_head[] = { "学生", "志愿（依次）" };
-	static const char *const ranks_head[] = { "项目", "学生排名（依次）" };
 	double blocking = schema_num(schema_opt(res, "blocking_pairs"));
+	struct book b;
 	uint32_t na, nu;
+	int rc;
 
-	print_students(p, res);
-	if (p->o->fmt == OUT_CSV)
-		return 0;
+	book_init(&b, p->o);
+	plan_head(&b, p);
+	if (p->nlist)
+		book_kv(&b, "学徒项目", "Programs", "%zu", p->nlist);
+	add_students(&b, p, res);
+	add_programs(&b, p, res);
+	if (p->o->explain) {
+		add_map(&b, p, TR(&b, "学生志愿", "student prefs"), TR(&b, "学生志愿",
+		    "Students' preferences"), SCHEMA_STUDENT, "prefs",
+		    schema_opt(res, "student_prefs"));
+		add_map(&b, p, TR(&b, "项目排名", "program ranks"), TR(&b,
+		    "项目对学生的排名", "Programs' ranking of students"), SCHEMA_PROGRAM,
+		    "rank", schema_opt(res, "program_ranks"));
+	}
 	schema_arr(schema_opt(res, "assignments"), &na);
 	schema_arr(schema_opt(res, "unmatched"), &nu);
-	heading(0, "项目名额");
-	print_programs(p, res);
-	if (p->o->explain) {
-		heading(0, "学生志愿");
-		print_map(p, prefs_head, SCHEMA_STUDENT,
-		    schema_opt(res, "student_prefs"));
-		heading(0, "项目对学生的排名");
-		print_map(p, ranks_head, SCHEMA_PROGRAM,
-		    schema_opt(res, "program_ranks"));
-	}
-	printf("\n已匹配 %u 人，未匹配 %u 人；阻塞对 %.0f，%s；"
-	    "%.0f 轮，求解 %.0f ms\n", na, nu, blocking, blocking == 0 ? "稳定匹配 (stable)" :
-	    "不是稳定匹配 (NOT stable)", schema_num(schema_opt(res, "rounds")),
-	    schema_num(schema_opt(res, "solve_ms")));
-	if (blocking == 0)
-		return 0;
+	if (b.zh)
+		book_foot(&b, "已匹配 %u 人，未匹配 %u 人；阻塞对 %.0f，%s；%.0f 轮，"
+		    "求解 %.0f ms", na, nu, blocking, blocking == 0 ?
+		    "稳定匹配 (stable)" : "不是稳定匹配 (NOT stable)",
+		    schema_num(schema_opt(res, "rounds")),
+		    schema_num(schema_opt(res, "solve_ms")));
+	else
+		book_foot(&b, "Matched: %u; unmatched: %u; blocking pairs: %.0f, %s; "
+		    "rounds: %.0f; solved in %.0f ms", na, nu, blocking, blocking == 0 ?
+		    "stable" : "NOT stable", schema_num(schema_opt(res, "rounds")),
+		    schema_num(schema_opt(res, "solve_ms")));
+	rc = book_write(&b);
+	book_free(&b);
+	if (rc || blocking == 0)
+		return rc;
 	cli_err("apprenticeship.match: the daemon's answer has %.0f blocking "
 	    "pairs (expected 0)", blocking);
 	return EXIT_DATA;
@@ -854,6 +971,7 @@ int cmd_apprenticeship_match(const struct opts *o, int argc, char **argv)
 	struct plan p = {
 		.o = o,
 		.explain = o->explain,
+		.grad_year = o->grad_year,
 		.nm.kinds = 1u << SCHEMA_STUDENT | 1u << SCHEMA_SPECIALTY |
 		    1u << SCHEMA_PROGRAM | 1u << SCHEMA_ENTERPRISE,
 	};
@@ -861,10 +979,11 @@ int cmd_apprenticeship_match(const struct opts *o, int argc, char **argv)
 	(void)argv;
 	if (argc != 1) {
 		cli_err("usage: chanjiao apprenticeship match [--program ID]... "
-		    "[--programs ID,ID] [--region R] [--grad-year Y] [--explain] "
-		    "[--csv|--json]");
+		    "[--programs ID,ID] [--region R] [--grad-year Y] [--explain]");
 		return EXIT_USAGE;
 	}
+	if (explain_csv(o, "apprenticeship match"))
+		return EXIT_USAGE;
 	p.list = cli_split(o->programs, (size_t)o->nprograms, &p.nlist);
 	return plan_run(&p, &ops);
 }

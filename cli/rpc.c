@@ -298,6 +298,12 @@ int rpc_report(const char *what, const msgpack_object *err)
 		    e.field);
 	else
 		cli_err("%s: %s (code %lld)", what, e.message, e.code);
+	if (e.code == PROTO_UNAUTHENTICATED && !strcmp(e.field, "token"))
+		cli_err("the daemon's tokens file has no such token: check --token "
+		    "or $CHANJIAO_TOKEN (chanjiao token new makes one)");
+	else if (e.code == PROTO_UNAUTHENTICATED)
+		cli_err("this daemon asks for a login: pass --token T or set "
+		    "CHANJIAO_TOKEN");
 	return EXIT_DATA;
 }
 

@@ -70,8 +70,28 @@ void table_init(struct table *t, size_t ncols, const char *const *head)
 	memset(t, 0, sizeof *t);
 	t->ncols = ncols;
 	t->head = xcalloc(ncols ? ncols : 1, sizeof *t->head);
+	t->flags = xcalloc(ncols ? ncols : 1, sizeof *t->flags);
 	for (size_t i = 0; i < ncols; i++)
 		t->head[i] = xstrdup(head[i]);
+}
+
+void table_init_cols(struct table *t, const struct col *cols, size_t ncols,
+    int zh)
+{
+	memset(t, 0, sizeof *t);
+	t->ncols = ncols;
+	t->head = xcalloc(ncols ? ncols : 1, sizeof *t->head);
+	t->flags = xcalloc(ncols ? ncols : 1, sizeof *t->flags);
+	for (size_t i = 0; i < ncols; i++) {
+		t->head[i] = xstrdup(zh && cols[i].zh ? cols[i].zh :
+		    ref_heading(cols[i].key, zh));
+		t->flags[i] = cols[i].flags;
+	}
+}
+
+size_t table_rows(const struct table *t)
+{
+	return t->ncols ? t->ncells / t->ncols : 0;
 }
 
 void table_free(struct table *t)
@@ -81,6 +101,7 @@ void table_free(struct table *t)
 	for (size_t i = 0; i < t->ncells; i++)
 		free(t->cells[i]);
 	free(t->head);
+	free(t->flags);
 	free(t->cells);
 	memset(t, 0, sizeof *t);
 }
@@ -91,6 +112,8 @@ void table_head(const char *text, size_t col, void *t_)
 
 	(void)col;
 	t->head = xrealloc(t->head, (t->ncols + 1) * sizeof *t->head);
+	t->flags = xrealloc(t->flags, (t->ncols + 1) * sizeof *t->flags);
+	t->flags[t->ncols] = 0;
 	t->head[t->ncols++] = xstrdup(text);
 }
 
@@ -98,6 +121,18 @@ void table_cell(const char *text, size_t col, void *t)
 {
 	(void)col;
 	table_add(t, text);
+}
+
+void table_records(struct table *t, enum schema_kind k,
+    const msgpack_object *const *recs, size_t n)
+{
+	table_init(t, 0, NULL);
+	rec_cells(k, recs, n, table_head, table_cell, t);
+	for (size_t c = 0; c < t->ncols; c++)
+		if (rec_field_numeric(k, t->head[c]) ||
+		    !strncmp(t->head[c], "cohort_", 7) ||
+		    !strncmp(t->head[c], "salary_", 7))
+			t->flags[c] |= COL_NUM;
 }
 
 void table_add(struct table *t, const char *s)
@@ -194,57 +229,119 @@ static void pad(FILE *f, size_t n)
 		fputc(' ', f);
 }
 
-static void print_text(const struct table *t, FILE *f)
+/*
+ * The text view of a table: a COL_ID column and the name after it are one
+ * cell, "E1 某机床厂" (the id alone when the name is empty), under the
+ * name's heading.  view[i] is the first table column of shown column i.
+ */
+static size_t text_view(const struct table *t, size_t *view)
 {
-	size_t nrows = t->ncols ? t->ncells / t->ncols : 0;
-	size_t *w = xcalloc(t->ncols + 1, sizeof *w);
-	int *right = xcalloc(t->ncols + 1, sizeof *right);
-	char **shown = xcalloc(t->ncells + 1, sizeof *shown);
+	size_t n = 0;
 
 	for (size_t c = 0; c < t->ncols; c++) {
-		w[c] = table_width(t->head[c]);
-		right[c] = 0;
+		view[n++] = c;
+		if ((t->flags[c] & COL_ID) && c + 1 < t->ncols)
+			c++;
+	}
+	return n;
+}
+
+static char *text_cell(const struct table *t, size_t r, size_t c)
+{
+	const char *id = t->cells[r * t->ncols + c], *name;
+	char *joined, *out;
+
+	if (!(t->flags[c] & COL_ID) || c + 1 >= t->ncols)
+		return display(id);
+	name = t->cells[r * t->ncols + c + 1];
+	joined = xmalloc(strlen(id) + strlen(name) + 2);
+	sprintf(joined, "%s%s%s", id, *id && *name ? " " : "", name);
+	out = display(joined);
+	free(joined);
+	return out;
+}
+
+/* A merged column's heading: the name's ("学校", "school"), but the id's
+ * where the name's is only the id's with "_name" ("region"). */
+static const char *merged_head(const struct table *t, size_t c)
+{
+	const char *h;
+	size_t n;
+
+	if (!(t->flags[c] & COL_ID) || c + 1 >= t->ncols)
+		return t->head[c];
+	h = t->head[c + 1];
+	n = strlen(h);
+	return n > 5 && !strcmp(h + n - 5, "_name") ? t->head[c] : h;
+}
+
+static void print_text(const struct table *t, FILE *f)
+{
+	size_t nrows = table_rows(t);
+	size_t *view = xcalloc(t->ncols + 1, sizeof *view);
+	size_t nv = text_view(t, view);
+	size_t *w = xcalloc(nv + 1, sizeof *w);
+	int *right = xcalloc(nv + 1, sizeof *right);
+	char **shown = xcalloc(nrows * nv + 1, sizeof *shown);
+	const char **head = xcalloc(nv + 1, sizeof *head);
+
+	for (size_t v = 0; v < nv; v++) {
+		size_t c = view[v];
 		int any = 0, all = 1;
+		head[v] = merged_head(t, c);
+		w[v] = table_width(head[v]);
 		for (size_t r = 0; r < nrows; r++) {
-			int k = numeric(t->cells[r * t->ncols + c]);
+			char *s = shown[r * nv + v] = text_cell(t, r, c);
+			size_t cw = table_width(s);
+			int k = numeric(s);
 			any |= k == 1;
 			all &= k != 0;
+			if (cw > w[v])
+				w[v] = cw;
 		}
-		right[c] = any && all;
-	}
-	for (size_t i = 0; i < t->ncells; i++) {
-		size_t c = i % t->ncols, cw;
-		shown[i] = display(t->cells[i]);
-		cw = table_width(shown[i]);
-		if (cw > w[c])
-			w[c] = cw;
+		right[v] = (t->flags[c] & COL_NUM) || (any && all);
 	}
 	for (size_t r = 0; r <= nrows + 1; r++) {
-		for (size_t c = 0; c < t->ncols; c++) {
-			const char *s = r == 0 ? t->head[c] : r == 1 ? NULL :
-			    shown[(r - 2) * t->ncols + c];
-			size_t sw = s ? table_width(s) : w[c];
-			int last = c + 1 == t->ncols;
-			if (c)
+		for (size_t v = 0; v < nv; v++) {
+			const char *s = r == 0 ? head[v] : r == 1 ? NULL :
+			    shown[(r - 2) * nv + v];
+			size_t sw = s ? table_width(s) : w[v];
+			int last = v + 1 == nv;
+			if (v)
 				fputs("  ", f);
 			if (!s) {
-				for (size_t i = 0; i < w[c]; i++)
+				for (size_t i = 0; i < w[v]; i++)
 					fputc('-', f);
 				continue;
 			}
-			if (right[c])
-				pad(f, w[c] - sw);
+			if (right[v])
+				pad(f, w[v] - sw);
 			fputs(s, f);
-			if (!right[c] && !last)
-				pad(f, w[c] - sw);
+			if (!right[v] && !last)
+				pad(f, w[v] - sw);
 		}
 		fputc('\n', f);
 	}
-	for (size_t i = 0; i < t->ncells; i++)
+	for (size_t i = 0; i < nrows * nv; i++)
 		free(shown[i]);
 	free(shown);
+	free(head);
+	free(view);
 	free(w);
 	free(right);
+}
+
+/*
+ * One CSV cell: a number column's as it is, every other cell through the
+ * formula guard (csvio_put_text), so that "=HYPERLINK(...)" opens in
+ * Excel as text.
+ */
+static void csv_cell(FILE *f, const char *s, unsigned flags, int first)
+{
+	if (flags & COL_NUM)
+		csvio_put(f, s, first);
+	else
+		csvio_put_text(f, s, first);
 }
 
 void table_print(const struct table *t, FILE *f, enum out_fmt fmt)
@@ -254,10 +351,10 @@ void table_print(const struct table *t, FILE *f, enum out_fmt fmt)
 		return;
 	}
 	for (size_t c = 0; c < t->ncols; c++)
-		csvio_put(f, t->head[c], c == 0);
+		csv_cell(f, t->head[c], 0, c == 0);
 	csvio_end(f);
 	for (size_t i = 0; i < t->ncells; i++) {
-		csvio_put(f, t->cells[i], i % t->ncols == 0);
+		csv_cell(f, t->cells[i], t->flags[i % t->ncols], i % t->ncols == 0);
 		if (i % t->ncols == t->ncols - 1)
 			csvio_end(f);
 	}

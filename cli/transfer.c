@@ -711,10 +711,24 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* " (GB18030)", " (UTF-16LE, tab-separated)": how a file was read, when
+ * not as plain UTF-8 CSV. */
+static const char *read_as(const struct rec_set *s, char *buf, size_t cap)
+{
+	buf[0] = 0;
+	if (s->enc != CSVIO_UTF8 || s->sep != ',')
+		snprintf(buf, cap, " (%s%s)", csvio_enc_name[s->enc],
+		    s->sep == '\t' ? ", tab-separated" : "");
+	return buf;
+}
+
 static void imported(const struct rec_set *s)
 {
-	printf("imported %zu %s from %s\n", s->n, s->n == 1 ?
-	    schema_kind_name[s->kind] : schema_kind_plural[s->kind], s->path);
+	char how[64];
+
+	printf("imported %zu %s from %s%s\n", s->n, s->n == 1 ?
+	    schema_kind_name[s->kind] : schema_kind_plural[s->kind], s->path,
+	    read_as(s, how, sizeof how));
 	fflush(stdout);
 }
 
@@ -750,14 +764,39 @@ static void warn_orphan_parts(const char *dir)
 	}
 }
 
+/*
+ * Say what the report holds: its problems, then for warnings alone that
+ * the rows go in as written.  1 when it refuses the import.
+ */
+static int say_report(const struct csvio_report *rep)
+{
+	csvio_report_say(rep);
+	if (csvio_report_failed(rep)) {
+		if (rep->strict_errors)
+			cli_err("nothing imported: fix the rows above and run again "
+			    "(--strict refuses the %zu code%s the shipped tables lack)",
+			    rep->strict_errors, rep->strict_errors == 1 ? "" : "s");
+		else
+			cli_err("nothing imported: fix the rows above and run again");
+		return 1;
+	}
+	if (rep->warnings)
+		cli_err("warning: %zu warning%s above: the rows are imported as "
+		    "written (--strict refuses them)", rep->warnings,
+		    rep->warnings == 1 ? "" : "s");
+	return 0;
+}
+
 int cmd_import(const struct opts *o, int argc, char **argv)
 {
 	struct rec_set sets[SCHEMA_NKINDS];
 	char *paths[SCHEMA_NKINDS] = { NULL };
+	struct csvio_report rep;
 	size_t nsets = 0;
 	int rc = 0, k;
 	struct rpc r;
 
+	csvio_report_init(&rep, o->strict);
 	if (argc == 3 || (argc == 2 && !is_dir(argv[1]))) {
 		k = argc == 3 ? rec_kind_of(argv[1]) : kind_of_file(argv[1]);
 		if (k < 0) {
@@ -767,7 +806,7 @@ int cmd_import(const struct opts *o, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		paths[0] = xstrdup(argv[argc - 1]);
-		if (rec_load(&sets[nsets++], k, paths[0], o->encoding) < 0)
+		if (rec_load(&sets[nsets++], k, paths[0], o->encoding, &rep) < 0)
 			rc = EXIT_DATA;
 	} else if (argc == 2 && is_dir(argv[1])) {
 		for (size_t i = 0; i < sizeof dir_order / sizeof dir_order[0]; i++) {
@@ -778,7 +817,8 @@ int cmd_import(const struct opts *o, int argc, char **argv)
 				continue;
 			}
 			paths[nsets] = p;
-			if (rec_load(&sets[nsets++], dir_order[i], p, o->encoding) < 0)
+			if (rec_load(&sets[nsets++], dir_order[i], p, o->encoding,
+			    &rep) < 0)
 				rc = EXIT_DATA;
 		}
 		if (!paths_have(paths, nsets, rec_file_name[SCHEMA_FAIR]))
@@ -787,6 +827,7 @@ int cmd_import(const struct opts *o, int argc, char **argv)
 			cli_err("import: %s holds none of schools.csv, enterprises.csv, "
 			    "specialties.csv, postings.csv, fairs.csv, programs.csv, "
 			    "students.csv", argv[1]);
+			csvio_report_free(&rep);
 			return EXIT_DATA;
 		}
 	} else {
@@ -794,14 +835,17 @@ int cmd_import(const struct opts *o, int argc, char **argv)
 		    "import DIR");
 		return EXIT_USAGE;
 	}
-	if (rc) {
-		cli_err("nothing imported: fix the rows above and run again");
+	if (say_report(&rep))
+		rc = EXIT_DATA;
+	if (rc)
 		goto out;
-	}
 	if (o->dry_run) {
-		for (size_t i = 0; i < nsets; i++)
-			printf("checked %zu %s in %s\n", sets[i].n,
-			    schema_kind_plural[sets[i].kind], sets[i].path);
+		for (size_t i = 0; i < nsets; i++) {
+			char how[64];
+			printf("checked %zu %s in %s%s\n", sets[i].n,
+			    schema_kind_plural[sets[i].kind], sets[i].path,
+			    read_as(&sets[i], how, sizeof how));
+		}
 		goto out;
 	}
 	if ((rc = rpc_open(&r, o)) != 0)
@@ -820,6 +864,7 @@ out:
 		rec_free(&sets[i]);
 		free(paths[i]);
 	}
+	csvio_report_free(&rep);
 	return rc;
 }
 
@@ -897,7 +942,7 @@ static int save_csv(const struct opts *o, const char *path, enum rec_file file,
 	}
 	rec_write_csv(f, file, pg->items, pg->n);
 	fclose(f);
-	rc = csvio_save(path, buf, n, o->encoding, o->bom) < 0 ? EXIT_DATA : 0;
+	rc = csvio_save(path, buf, n, o->encoding, cli_bom(o)) < 0 ? EXIT_DATA : 0;
 	free(buf);
 	return rc;
 }

@@ -6,13 +6,12 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <strings.h>
 
+#include "cells.h"
+#include "codes.h"
 #include "strtab.h"
 #include "xalloc.h"
-
-/* Errors said per file before they are only counted. */
-#define ERR_SHOWN 20
 
 enum ctype {
 	CT_STR,          /* a string */
@@ -29,6 +28,8 @@ enum ctype {
 struct col {
 	const char *name;
 	enum ctype type;
+	enum schema_ftype ft;    /* the field's type: the cell's rules */
+	int required;
 };
 
 /*
@@ -40,10 +41,9 @@ struct col {
 static struct col file_cols[RF_NFILES][COLS_MAX];
 
 static void cols_add(struct col *cols, size_t *n, const char *name,
-    enum ctype type)
+    enum ctype type, enum schema_ftype ft, int required)
 {
-	cols[*n].name = name;
-	cols[(*n)++].type = type;
+	cols[(*n)++] = (struct col){ name, type, ft, required };
 }
 
 static void cols_from(struct col *cols, const struct schema_field *f,
@@ -52,33 +52,33 @@ static void cols_from(struct col *cols, const struct schema_field *f,
 	size_t n = 0;
 
 	if (fair_part)
-		cols_add(cols, &n, "fair_id", CT_FAIR_ID);
+		cols_add(cols, &n, "fair_id", CT_FAIR_ID, SCHEMA_F_ID, 1);
 	for (; f->name; f++)
 		switch (f->type) {
 		case SCHEMA_F_COUNT: case SCHEMA_F_POS: case SCHEMA_F_YEAR:
-			cols_add(cols, &n, f->name, CT_INT);
+			cols_add(cols, &n, f->name, CT_INT, f->type, f->required);
 			break;
 		case SCHEMA_F_GRADE:
-			cols_add(cols, &n, f->name, CT_NUM);
+			cols_add(cols, &n, f->name, CT_NUM, f->type, f->required);
 			break;
 		case SCHEMA_F_TAGS: case SCHEMA_F_IDS:
-			cols_add(cols, &n, f->name, CT_LIST);
+			cols_add(cols, &n, f->name, CT_LIST, f->type, f->required);
 			break;
 		case SCHEMA_F_PREFIXES:
-			cols_add(cols, &n, f->name, CT_MAJORS);
+			cols_add(cols, &n, f->name, CT_MAJORS, f->type, f->required);
 			break;
 		case SCHEMA_F_COHORTS:
-			cols_add(cols, &n, "cohort_", CT_COHORTS);
+			cols_add(cols, &n, "cohort_", CT_COHORTS, f->type, 0);
 			break;
 		case SCHEMA_F_SALARY:
-			cols_add(cols, &n, "salary_min", CT_SAL_MIN);
-			cols_add(cols, &n, "salary_max", CT_SAL_MAX);
+			cols_add(cols, &n, "salary_min", CT_SAL_MIN, SCHEMA_F_COUNT, 0);
+			cols_add(cols, &n, "salary_max", CT_SAL_MAX, SCHEMA_F_COUNT, 0);
 			break;
 		case SCHEMA_F_DIRECTIONS: case SCHEMA_F_SESSIONS:
 		case SCHEMA_F_REQUESTS:
 			break;                  /* part files */
 		default:
-			cols_add(cols, &n, f->name, CT_STR);
+			cols_add(cols, &n, f->name, CT_STR, f->type, f->required);
 		}
 	cols[n].name = NULL;
 }
@@ -92,9 +92,10 @@ __attribute__((constructor)) static void cols_init(void)
 		cols_from(file_cols[k], schema_fields[k], 0);
 	cols_from(file_cols[RF_FAIR_DIRS], schema_direction_fields, 1);
 	cols_from(file_cols[RF_FAIR_SESSIONS], schema_session_fields, 1);
-	cols_add(req, &n, "fair_id", CT_FAIR_ID);    /* requests: a map */
-	cols_add(req, &n, "enterprise_id", CT_STR);
-	cols_add(req, &n, "slots", CT_INT);
+	/* requests: a map of enterprise id to booth-sessions */
+	cols_add(req, &n, "fair_id", CT_FAIR_ID, SCHEMA_F_ID, 1);
+	cols_add(req, &n, "enterprise_id", CT_STR, SCHEMA_F_ID, 1);
+	cols_add(req, &n, "slots", CT_INT, SCHEMA_F_COUNT, 1);
 	req[n].name = NULL;
 }
 
@@ -127,27 +128,163 @@ static const char *col_key(const struct col *c)
 	    c->type == CT_SAL_MAX ? "salary" : c->name;
 }
 
-/* ------------------------------------------------------------- errors */
+/* ---------------------------------------------------- Chinese headers */
 
-struct errs {
-	size_t n;
+/*
+ * The Chinese names of every column (an alias names the field: its cells
+ * hold what the field holds, so 学校 holds a school's id), the first being
+ * the template's, and the template's example.  Within a file no name
+ * stands for two columns (test_csvio checks).
+ */
+static const struct zh {
+	int file;
+	const char *col, *names, *example;
+} zh_cols[] = {
+	{ SCHEMA_SCHOOL, "id", "编号|学校编号|学校代码|院校代码|代码", "S001" },
+	{ SCHEMA_SCHOOL, "name", "名称|学校名称|院校名称", "示例职业技术学院" },
+	{ SCHEMA_SCHOOL, "level", "层次|办学层次|学校层次", "高职" },
+	{ SCHEMA_SCHOOL, "region", "地区|地区代码|行政区划代码|所在地区",
+	  "330702" },
+
+	{ SCHEMA_SPECIALTY, "id", "编号|专业点编号", "SP001" },
+	{ SCHEMA_SPECIALTY, "school_id", "学校编号|学校|学校代码|院校代码",
+	  "S001" },
+	{ SCHEMA_SPECIALTY, "major_code", "专业代码", "460103" },
+	{ SCHEMA_SPECIALTY, "name", "名称|专业名称", "数控技术" },
+	{ SCHEMA_SPECIALTY, "direction", "方向|专业方向", "智能制造" },
+	{ SCHEMA_SPECIALTY, "cohort_",
+	  "YYYY届|YYYY届人数|YYYY届毕业生|YYYY届毕业生人数", "40" },
+	{ SCHEMA_SPECIALTY, "skills", "技能|技能证书|证书", "数控车工;钳工" },
+	{ SCHEMA_SPECIALTY, "chains", "产业链", "工业机床" },
+
+	{ SCHEMA_ENTERPRISE, "id", "编号|企业编号|企业代码|统一社会信用代码",
+	  "E001" },
+	{ SCHEMA_ENTERPRISE, "name", "名称|企业名称", "示例机床有限公司" },
+	{ SCHEMA_ENTERPRISE, "region", "地区|地区代码|行政区划代码|所在地区",
+	  "330784" },
+	{ SCHEMA_ENTERPRISE, "industry", "行业代码|行业", "C34" },
+	{ SCHEMA_ENTERPRISE, "chains", "产业链", "工业机床;智能制造" },
+	{ SCHEMA_ENTERPRISE, "size", "员工人数|职工人数|规模", "500" },
+
+	{ SCHEMA_POSTING, "id", "编号|岗位编号", "P001" },
+	{ SCHEMA_POSTING, "enterprise_id",
+	  "企业编号|企业|企业代码|统一社会信用代码", "E001" },
+	{ SCHEMA_POSTING, "title", "岗位名称|岗位|名称", "数控操作工" },
+	{ SCHEMA_POSTING, "kind", "类型|岗位类型|类别", "全职" },
+	{ SCHEMA_POSTING, "headcount", "招聘人数|人数|需求人数", "5" },
+	{ SCHEMA_POSTING, "majors", "专业|专业代码|专业要求", "4601;6601" },
+	{ SCHEMA_POSTING, "skills", "技能|技能要求|证书", "数控车工" },
+	{ SCHEMA_POSTING, "level", "层次|最低层次|学历层次|学历要求", "中职" },
+	{ SCHEMA_POSTING, "region", "地区|地区代码|工作地区", "330784" },
+	{ SCHEMA_POSTING, "start", "开始日期|起始日期|开始时间", "2026/6/1" },
+	{ SCHEMA_POSTING, "until", "截止日期|结束日期|有效期至", "2026/12/31" },
+	{ SCHEMA_POSTING, "salary_min", "最低月薪|月薪下限|薪资下限|最低薪资",
+	  "5000" },
+	{ SCHEMA_POSTING, "salary_max", "最高月薪|月薪上限|薪资上限|最高薪资",
+	  "8000" },
+
+	{ SCHEMA_FAIR, "id", "编号|双选会编号|招聘会编号", "F001" },
+	{ SCHEMA_FAIR, "name", "名称|双选会名称|招聘会名称", "示例双选会" },
+	{ SCHEMA_FAIR, "date", "日期|举办日期", "2026/5/20" },
+	{ SCHEMA_FAIR, "region", "地区|地区代码|举办地区", "330702" },
+	{ SCHEMA_FAIR, "school_ids", "参会学校|学校|学校编号", "S001" },
+	{ SCHEMA_FAIR, "enterprise_ids", "参会企业|企业|企业编号", "E001" },
+
+	{ SCHEMA_PROGRAM, "id", "编号|项目编号", "G001" },
+	{ SCHEMA_PROGRAM, "enterprise_id",
+	  "企业编号|企业|企业代码|统一社会信用代码", "E001" },
+	{ SCHEMA_PROGRAM, "title", "项目名称|名称", "数控学徒班" },
+	{ SCHEMA_PROGRAM, "majors", "专业|专业代码", "4601" },
+	{ SCHEMA_PROGRAM, "mentors", "师傅人数|导师人数|师傅数", "3" },
+	{ SCHEMA_PROGRAM, "per_mentor", "每位师傅带徒数|每师带徒数|带徒人数",
+	  "4" },
+	{ SCHEMA_PROGRAM, "region", "地区|地区代码", "330784" },
+	{ SCHEMA_PROGRAM, "level", "层次|最低层次", "高职" },
+
+	{ SCHEMA_STUDENT, "id", "编号|学生编号", "ST001" },
+	{ SCHEMA_STUDENT, "specialty_id", "专业点编号|专业点", "SP001" },
+	{ SCHEMA_STUDENT, "grad_year", "毕业年份|届别|毕业届别", "2026" },
+	{ SCHEMA_STUDENT, "grade", "成绩", "88.5" },
+	{ SCHEMA_STUDENT, "prefs", "志愿|志愿项目|意向项目", "G001" },
+
+	{ RF_FAIR_DIRS, "fair_id", "双选会编号|双选会|招聘会编号", "F001" },
+	{ RF_FAIR_DIRS, "id", "编号|方向编号", "D1" },
+	{ RF_FAIR_DIRS, "name", "名称|方向名称", "数控" },
+	{ RF_FAIR_DIRS, "majors", "专业|专业代码", "4601;6601" },
+
+	{ RF_FAIR_SESSIONS, "fair_id", "双选会编号|双选会|招聘会编号", "F001" },
+	{ RF_FAIR_SESSIONS, "id", "编号|场次编号|场次", "AM" },
+	{ RF_FAIR_SESSIONS, "start", "开始时间|开始", "2026/5/20 9:00" },
+	{ RF_FAIR_SESSIONS, "end", "结束时间|结束", "2026/5/20 12:00" },
+	{ RF_FAIR_SESSIONS, "booths", "展位数|展位", "50" },
+	{ RF_FAIR_SESSIONS, "directions", "方向|方向编号", "D1" },
+
+	{ RF_FAIR_REQUESTS, "fair_id", "双选会编号|双选会|招聘会编号", "F001" },
+	{ RF_FAIR_REQUESTS, "enterprise_id", "企业编号|企业", "E001" },
+	{ RF_FAIR_REQUESTS, "slots", "场次数|申请场次|展位场次", "1" },
 };
 
-static void errs_add(struct errs *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void errs_add(struct errs *e, const char *fmt, ...)
+static const struct zh *zh_of(int file, const char *col)
 {
-	char msg[1024];
+	for (size_t i = 0; i < sizeof zh_cols / sizeof zh_cols[0]; i++)
+		if (zh_cols[i].file == file && !strcmp(zh_cols[i].col, col))
+			return &zh_cols[i];
+	return NULL;
+}
+
+const char *rec_column_zh(enum rec_file file, const char *column)
+{
+	const struct zh *z = zh_of(file, column);
+	return z ? z->names : NULL;
+}
+
+/* The first of a '|' list, into buf. */
+static const char *first_word(const char *words, char *buf, size_t cap)
+{
+	size_t p = 0, n;
+	const char *w;
+
+	n = cell_next_word(words, &p, &w);
+	snprintf(buf, cap, "%.*s", (int)n, w);
+	return buf;
+}
+
+/* ------------------------------------------------------------- reports */
+
+/* What one build works with. */
+struct build {
+	struct rec_set *s;
+	struct csvio_report *r;
+	struct hdr *h;               /* the four files' headers */
+};
+
+/* The cell being checked, for its problems. */
+struct cellref {
+	struct build *b;
+	const char *file, *column, *value;
+	size_t row;
+	int bad;                     /* an error (not a warning) was found */
+};
+
+static void cell_problem(struct cellref *x, int warning, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void cell_problem(struct cellref *x, int warning, const char *fmt, ...)
+{
+	char msg[2048];
 	va_list ap;
 
-	if (e->n++ >= ERR_SHOWN)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	csvio_say(msg);
+	csvio_problem(x->b->r, warning, x->file, x->row, x->column, x->value,
+	    "%s", msg);
+	if (!warning || x->b->r->strict)
+		x->bad = 1;
 }
+
+#define ERR(x, ...) cell_problem((x), 0, __VA_ARGS__)
+#define WARN(x, ...) cell_problem((x), 1, __VA_ARGS__)
 
 /* -------------------------------------------------------------- header */
 
@@ -155,27 +292,133 @@ static void errs_add(struct errs *e, const char *fmt, ...)
 struct hdr {
 	const struct col *cols;
 	long *at;                /* spec index -> header column, -1 if none */
-	size_t *years;           /* header columns of cohort_YYYY */
+	size_t *years;           /* header columns of the cohort years */
+	char (*year)[5];         /* and their years */
 	size_t nyears;
 };
 
-static int is_cohort_head(const char *h)
+/* Trim spaces (and full-width ones, a stray BOM) and the * that marks a
+ * required column in many forms. */
+static void head_norm(const char *h, char *buf, size_t cap)
 {
-	if (strncmp(h, "cohort_", 7) || strlen(h) != 11)
-		return 0;
-	for (int i = 7; i < 11; i++)
-		if (h[i] < '0' || h[i] > '9')
-			return 0;
-	return h[7] != '0';
+	static const char *const blank[] = {
+		" ", "\t", "\xe3\x80\x80", "\xef\xbb\xbf", "*", "\xef\xbc\x8a",
+	};
+	const char *e;
+	int again = 1;
+
+	while (again) {
+		again = 0;
+		for (size_t i = 0; i < sizeof blank / sizeof blank[0]; i++)
+			if (!strncmp(h, blank[i], strlen(blank[i]))) {
+				h += strlen(blank[i]);
+				again = 1;
+			}
+	}
+	e = h + strlen(h);
+	for (again = 1; again;) {
+		again = 0;
+		for (size_t i = 0; i < sizeof blank / sizeof blank[0]; i++) {
+			size_t n = strlen(blank[i]);
+			if ((size_t)(e - h) >= n && !strncmp(e - n, blank[i], n)) {
+				e -= n;
+				again = 1;
+			}
+		}
+	}
+	snprintf(buf, cap, "%.*s", (int)(e - h), h);
 }
 
-static void col_list(const struct col *cols, char *buf, size_t cap)
+/* cohort_YYYY, YYYY届, YYYY届人数 ... : the year into year, 1. */
+static int cohort_head(const char *h, char year[5])
 {
+	static const char *const tails[] = {
+		"\xe5\xb1\x8a", "\xe5\xb1\x8a\xe4\xba\xba\xe6\x95\xb0",
+		"\xe5\xb1\x8a\xe6\xaf\x95\xe4\xb8\x9a\xe7\x94\x9f",
+		"\xe5\xb1\x8a\xe6\xaf\x95\xe4\xb8\x9a\xe7\x94\x9f\xe4\xba\xba\xe6\x95\xb0",
+	};
+	const char *y = !strncmp(h, "cohort_", 7) ? h + 7 : h;
+	int ok = y[0] >= '1' && y[0] <= '9';
+
+	for (int i = 1; i < 4; i++)
+		ok &= y[i] >= '0' && y[i] <= '9';
+	if (!ok)
+		return 0;
+	if (y == h) {
+		size_t t;
+		for (t = 0; t < sizeof tails / sizeof tails[0]; t++)
+			if (!strcmp(y + 4, tails[t]))
+				break;
+		if (t == sizeof tails / sizeof tails[0])
+			return 0;
+	} else if (y[4]) {
+		return 0;
+	}
+	memcpy(year, y, 4);
+	year[4] = 0;
+	return 1;
+}
+
+/* The spec column of file that a (normalized) header names, or -1. */
+static long head_match(enum rec_file file, const char *h, char year[5])
+{
+	const struct col *cols = file_cols[file];
+
+	for (long c = 0; cols[c].name; c++) {
+		if (cols[c].type == CT_COHORTS) {
+			if (cohort_head(h, year))
+				return c;
+			continue;
+		}
+		if (!strcasecmp(h, cols[c].name))
+			return c;
+		const struct zh *z = zh_of(file, cols[c].name);
+		size_t p = 0, n, hn = strlen(h);
+		const char *w;
+		while (z && (n = cell_next_word(z->names, &p, &w)))
+			if (n == hn && !memcmp(w, h, n))
+				return c;
+	}
+	return -1;
+}
+
+/* head_match, retried without a trailing (unit) or （单位）. */
+static long head_find(enum rec_file file, const char *head, char year[5])
+{
+	char h[512];
+	long c;
+
+	head_norm(head, h, sizeof h);
+	if ((c = head_match(file, h, year)) >= 0)
+		return c;
+	size_t n = strlen(h);
+	char *open = NULL;
+	if (n && h[n - 1] == ')')
+		open = strrchr(h, '(');
+	else if (n >= 3 && !strcmp(h + n - 3, "\xef\xbc\x89"))   /* ） */
+		for (char *p = h; (p = strstr(p, "\xef\xbc\x88")); p++)
+			open = p;                                      /* （ */
+	if (!open || open == h)
+		return -1;
+	*open = 0;
+	char bare[512];
+	head_norm(h, bare, sizeof bare);
+	return head_match(file, bare, year);
+}
+
+/* "id (编号), name (名称) ..." for messages. */
+static void col_list(enum rec_file file, char *buf, size_t cap)
+{
+	char zh[64];
+
 	buf[0] = 0;
-	for (const struct col *c = cols; c->name; c++) {
+	for (const struct col *c = file_cols[file]; c->name; c++) {
 		size_t n = strlen(buf);
-		snprintf(buf + n, cap - n, "%s%s", n ? ", " : "",
-		    c->type == CT_COHORTS ? "cohort_YYYY" : c->name);
+		const char *names = rec_column_zh(file, c->name);
+		snprintf(buf + n, cap - n, "%s%s%s%s%s", n ? ", " : "",
+		    c->type == CT_COHORTS ? "cohort_YYYY" : c->name,
+		    names ? " (" : "", names ? first_word(names, zh, sizeof zh) : "",
+		    names ? ")" : "");
 	}
 }
 
@@ -188,67 +431,107 @@ static int column_empty(const struct csvio_table *t, size_t j)
 	return 1;
 }
 
-static void hdr_init(struct hdr *h, enum rec_file file,
-    const struct csvio_table *t, const char *name, struct errs *e)
+static void head_keep(struct rec_set *s, int p, const char *key,
+    const char *head)
 {
+	s->heads[p] = xrealloc(s->heads[p], (s->nheads[p] + 1) *
+	    sizeof *s->heads[p]);
+	s->heads[p][s->nheads[p]].key = xstrdup(key);
+	s->heads[p][s->nheads[p]++].head = xstrdup(head);
+}
+
+static const char *kind_word(enum rec_file file)
+{
+	return file < RF_FAIR_DIRS ? schema_kind_name[file] :
+	    file == RF_FAIR_DIRS ? "direction" : file == RF_FAIR_SESSIONS ?
+	    "session" : "request";
+}
+
+static void hdr_init(struct build *b, int p, enum rec_file file,
+    const char *name)
+{
+	struct hdr *h = &b->h[p];
+	const struct csvio_table *t = &b->s->tab[p];
 	const struct col *cols = file_cols[file];
 	size_t ncols = 0, nhead = t->rows[0].n;
-	char list[512];
+	char list[1024], key[32], year[5], zh[64];
 
 	while (cols[ncols].name)
 		ncols++;
 	h->cols = cols;
 	h->at = xmalloc(ncols * sizeof *h->at);
 	h->years = xmalloc((nhead + 1) * sizeof *h->years);
+	h->year = xmalloc((nhead + 1) * sizeof *h->year);
 	h->nyears = 0;
 	for (size_t c = 0; c < ncols; c++)
 		h->at[c] = -1;
-	col_list(cols, list, sizeof list);
 	for (size_t j = 0; j < nhead; j++) {
 		const char *head = csvio_cell(t, 0, j);
-		size_t c;
+		long c;
 		if (!*head) {
-			if (!column_empty(t, j))
-				errs_add(e, "%s row 1 column %zu: the column has cells "
-				    "but no name in the header", name, j + 1);
+			if (!column_empty(t, j)) {
+				snprintf(key, sizeof key, "column %zu", j + 1);
+				csvio_problem(b->r, 0, name, 1, key, "", "the column has "
+				    "cells but no name in the header: name it (see "
+				    "`chanjiao template %s`)", kind_word(file));
+			}
 			continue;
 		}
-		for (c = 0; c < ncols; c++)
-			if (cols[c].type == CT_COHORTS ? is_cohort_head(head) :
-			    !strcmp(head, cols[c].name))
-				break;
-		if (c == ncols) {
-			errs_add(e, "%s row 1 column %s: not a column of %s "
-			    "(columns: %s)", name, head, rec_file_name[file], list);
+		if ((c = head_find(file, head, year)) < 0) {
+			col_list(file, list, sizeof list);
+			csvio_problem(b->r, 0, name, 1, head, head, "not a column of "
+			    "%s (columns: %s; `chanjiao template %s` writes them)%s",
+			    rec_file_name[file], list, kind_word(file),
+			    strchr(head, '\t') ? "; the header holds tabs: save the "
+			    "file as CSV (comma-separated)" : "");
 			continue;
 		}
 		if (cols[c].type == CT_COHORTS) {
+			int twice = 0;
 			for (size_t y = 0; y < h->nyears; y++)
-				if (!strcmp(csvio_cell(t, 0, h->years[y]), head))
-					errs_add(e, "%s row 1 column %s: the column is "
-					    "given twice", name, head);
+				twice |= !strcmp(h->year[y], year);
+			if (twice) {
+				csvio_problem(b->r, 0, name, 1, head, head, "the column is "
+				    "given twice (cohort_%s)", year);
+				continue;
+			}
+			memcpy(h->year[h->nyears], year, 5);
 			h->years[h->nyears++] = j;
+			snprintf(key, sizeof key, "cohort_%s", year);
+			head_keep(b->s, p, key, head);
 		} else if (h->at[c] >= 0) {
-			errs_add(e, "%s row 1 column %s: the column is given twice",
-			    name, head);
+			csvio_problem(b->r, 0, name, 1, head, head, "the column is given "
+			    "twice (%s names %s, as %s does)", head, cols[c].name,
+			    csvio_cell(t, 0, (size_t)h->at[c]));
 		} else {
 			h->at[c] = (long)j;
+			head_keep(b->s, p, cols[c].name, head);
 		}
+	}
+	for (size_t c = 0; c < ncols; c++) {
+		const char *names = rec_column_zh(file, cols[c].name);
+		if (!cols[c].required || h->at[c] >= 0)
+			continue;
+		csvio_problem(b->r, 0, name, 1, NULL, NULL, "no column for %s%s%s%s, "
+		    "which every %s needs", cols[c].name, names ? " (" : "",
+		    names ? first_word(names, zh, sizeof zh) : "", names ? ")" : "",
+		    kind_word(file));
 	}
 }
 
 /* Cells past the header's last column: an unquoted comma, most often. */
-static void check_widths(const struct csvio_table *t, const char *name,
-    struct errs *e)
+static void check_widths(struct build *b, int p, const char *name)
 {
+	const struct csvio_table *t = &b->s->tab[p];
 	size_t nhead = t->rows[0].n;
 
 	for (size_t r = 1; r < t->nrows; r++)
 		for (size_t j = nhead; j < t->rows[r].n; j++)
 			if (*csvio_cell(t, r, j)) {
-				errs_add(e, "%s row %zu: %zu cells but %zu columns in the "
-				    "header (a comma in a cell that should be quoted?)",
-				    name, t->rows[r].row, t->rows[r].n, nhead);
+				csvio_problem(b->r, 0, name, t->rows[r].row, NULL, NULL,
+				    "%zu cells but %zu columns in the header (a comma in "
+				    "a cell that should be quoted? quote the cell: "
+				    "\"a, b\")", t->rows[r].n, nhead);
 				break;
 			}
 }
@@ -257,15 +540,22 @@ static void hdr_free(struct hdr *h)
 {
 	free(h->at);
 	free(h->years);
+	free(h->year);
+}
+
+/* A cell as read: the formula guard's ' dropped. */
+static const char *cell_at(const struct csvio_table *t, size_t r, size_t j)
+{
+	return csvio_unguard(csvio_cell(t, r, j));
 }
 
 static const char *cell_of(const struct hdr *h, const struct csvio_table *t,
     size_t r, size_t c)
 {
-	return h->at[c] < 0 ? "" : csvio_cell(t, r, (size_t)h->at[c]);
+	return h->at[c] < 0 ? "" : cell_at(t, r, (size_t)h->at[c]);
 }
 
-/* ------------------------------------------------------------- packing */
+/* --------------------------------------------------------- cell rules */
 
 static int parse_int(const char *s, long long *v)
 {
@@ -288,31 +578,350 @@ static int parse_int(const char *s, long long *v)
 	return 1;
 }
 
-/* An integer cell; anything else goes as a string for the checks to name. */
-static void pack_int(msgpack_packer *pk, const char *s)
-{
-	long long v;
-	if (parse_int(s, &v))
-		msgpack_pack_int64(pk, v);
-	else
-		proto_pack_cstr(pk, s);
-}
-
-static void pack_num(msgpack_packer *pk, const char *s)
+/* A decimal number cell (the grade): *d. */
+static int parse_num(const char *s, double *d)
 {
 	long long v;
 	char *end;
+
+	if (parse_int(s, &v)) {
+		*d = (double)v;
+		return 1;
+	}
+	*d = strtod(s, &end);
+	return *s && !*end && isfinite(*d) && !strpbrk(s, "xXnN");
+}
+
+static int all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int valid_region(const char *s)
+{
+	return strlen(s) == 6 && all_digits(s, 6);
+}
+
+static int valid_major(const char *s, size_t n)
+{
+	if (n == 7 && s[6] == 'K')
+		n = 6;
+	return n == 6 && all_digits(s, 6) && s[0] >= '2' && s[0] <= '7';
+}
+
+static int valid_prefix(const char *s, size_t n)
+{
+	if (n == 7 && s[6] == 'K')
+		n = 6;
+	return (n == 2 || n == 4 || n == 6) && all_digits(s, n);
+}
+
+static int valid_industry(const char *s)
+{
+	size_t n = strlen(s);
+	return n >= 1 && n <= 5 && n != 2 && s[0] >= 'A' && s[0] <= 'T' &&
+	    all_digits(s + 1, n - 1);
+}
+
+/* Full-width digits and letters as ASCII ("３３０７０２" -> "330702"), 1
+ * when there were any and nothing else but ASCII. */
+static int ascii_of(const char *s, char *buf, size_t cap)
+{
+	size_t n = 0;
+	int wide = 0;
+
+	for (; *s && n + 1 < cap; ) {
+		const unsigned char *u = (const unsigned char *)s;
+		if (u[0] == 0xef && u[1] == 0xbc && u[2] >= 0x90 && u[2] <= 0xbf) {
+			buf[n++] = (char)('0' + u[2] - 0x90);   /* ０-９ Ａ-Ｏ... */
+			s += 3;
+			wide = 1;
+		} else if (u[0] == 0xef && u[1] == 0xbd && u[2] >= 0x80 &&
+		    u[2] <= 0x9a) {
+			buf[n++] = (char)('`' + u[2] - 0x80);   /* ｀ａ-ｚ */
+			s += 3;
+			wide = 1;
+		} else if (u[0] < 0x80) {
+			buf[n++] = *s++;
+		} else {
+			return 0;
+		}
+	}
+	buf[n] = 0;
+	return wide;
+}
+
+/* "a (b), c (d)" of up to 3 hits, with how many more. */
+static void hits_list(const struct codes_hit *h, size_t found, int where,
+    char *buf, size_t cap)
+{
+	buf[0] = 0;
+	for (size_t i = 0; i < found && i < 3; i++) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, cap - n, "%s%s (%s%s)", i ? (i + 1 == found ||
+		    i == 2 ? " or " : ", ") : "", h[i].code, where ? h[i].where : "",
+		    h[i].name);
+	}
+	if (found > 3) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, cap - n, " (and %zu more)", found - 3);
+	}
+}
+
+/* The region codes a name (婺城区, 金华, 金华市) stands for: buf, or 0. */
+static size_t region_named(const char *s, char *buf, size_t cap)
+{
+	static const char *const tails[] = { "", "\xe5\xb8\x82", "\xe5\x8c\xba",
+	    "\xe5\x8e\xbf", "\xe7\x9c\x81" };      /* 市 区 县 省 */
+	struct codes_hit h[3];
+	char name[256];
+	size_t found = 0;
+
+	for (size_t i = 0; i < sizeof tails / sizeof tails[0] && !found; i++) {
+		snprintf(name, sizeof name, "%s%s", s, tails[i]);
+		found = codes_region_named(name, h, 3);
+	}
+	for (size_t i = 0; i < found && i < 3; i++)
+		if (!strcmp(h[i].code + 2, "0000") || !strcmp(h[i].code + 4, "00"))
+			h[i].where = "";
+	hits_list(h, found, 1, buf, cap);
+	return found;
+}
+
+/* The catalog codes a name stands for ("460103 (高职专科 数控技术)"). */
+static size_t major_named(const char *s, char *buf, size_t cap)
+{
+	struct codes_hit h[3];
+	size_t found = codes_major_named(s, h, 3);
+
+	buf[0] = 0;
+	for (size_t i = 0; i < found && i < 3; i++) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, cap - n, "%s%s (%s, %s)", i ? (i + 1 == found ||
+		    i == 2 ? " or " : ", ") : "", h[i].code, h[i].name, h[i].where);
+	}
+	if (found > 3) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, cap - n, " (and %zu more)", found - 3);
+	}
+	return found;
+}
+
+/* Excel's shortening of a long number: 9.13301E+17. */
+static int scientific(const char *s)
+{
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (*p != 'E' && *p != 'e')
+		return 0;
+	p++;
+	if (*p == '+')
+		p++;
+	if (*p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == 0;
+}
+
+static void check_id(struct cellref *x, const char *label, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > SCHEMA_ID_MAX)
+		ERR(x, "%s must be 1..%d bytes, not %zu", label, SCHEMA_ID_MAX, n);
+	else if (scientific(s))
+		ERR(x, "%s %s is a number Excel shortened to scientific notation, "
+		    "and the id is lost: format the column as Text (文本) and type "
+		    "the ids again", label, s);
+}
+
+static void check_int(struct cellref *x, const char *label, const char *s,
+    long long lo, long long hi)
+{
+	long long v;
 	double d;
 
 	if (parse_int(s, &v)) {
-		msgpack_pack_int64(pk, v);
+		if (v < lo || v > hi)
+			ERR(x, "%s must be in %lld..%lld, not %s", label, lo, hi, s);
 		return;
 	}
-	d = strtod(s, &end);
-	if (*s && !*end && isfinite(d) && !strpbrk(s, "xXnN"))
-		msgpack_pack_double(pk, d);
+	if (cell_whole_meant(s, &v))
+		ERR(x, "%s must be an integer: write %lld, not %s", label, v, s);
+	else if (parse_num(s, &d) && d == floor(d) && fabs(d) < 1e15)
+		ERR(x, "%s must be an integer: write %.0f, not %s", label, d, s);
+	else if (parse_num(s, &d))
+		ERR(x, "%s must be an integer (a whole number), not %s", label, s);
 	else
-		proto_pack_cstr(pk, s);
+		ERR(x, "%s must be an integer (a whole number such as 10), not %s",
+		    label, s);
+}
+
+static void check_grade(struct cellref *x, const char *label, const char *s)
+{
+	char fix[64];
+	double d;
+
+	if (parse_num(s, &d)) {
+		if (!(d >= 0 && d <= 100))
+			ERR(x, "%s must be in 0..100, not %s", label, s);
+		return;
+	}
+	if (cell_number_meant(s, fix, sizeof fix))
+		ERR(x, "%s must be a number: write %s, not %s", label, fix, s);
+	else
+		ERR(x, "%s must be a number (such as 88.5), not %s", label, s);
+}
+
+static void check_date(struct cellref *x, const char *label, const char *s,
+    int datetime)
+{
+	char out[17], why[128], day[11];
+	const char *form = datetime ? "a valid time YYYY-MM-DDTHH:MM (or "
+	    "2026/5/20 9:00)" : "a valid date YYYY-MM-DD (or 2026/5/20)";
+
+	if (cell_date(s, datetime, out, why, sizeof why) == 0)
+		return;
+	if (cell_excel_day(s, day))
+		ERR(x, "%s must be %s, not %s, which looks like Excel's day number "
+		    "of %s: format the column as a date and save again", label,
+		    form, s, day);
+	else if (strcmp(why, "not a date"))
+		ERR(x, "%s must be %s, not %s: %s", label, form, s, why);
+	else
+		ERR(x, "%s must be %s, not %s", label, form, s);
+}
+
+static void check_word(struct cellref *x, const char *label, const char *s,
+    const struct cell_word *t)
+{
+	char values[256] = "", words[256] = "", zh[64];
+
+	if (cell_word(t, s))
+		return;
+	for (const struct cell_word *w = t; w->value; w++) {
+		if (!strcasecmp(w->value, s)) {
+			ERR(x, "%s must be %s, not %s (lower case)", label, w->value, s);
+			return;
+		}
+		size_t n = strlen(values), m = strlen(words);
+		snprintf(values + n, sizeof values - n, "%s%s", n ? ", " : "",
+		    w->value);
+		snprintf(words + m, sizeof words - m, "%s%s", m ? ", " : "",
+		    first_word(w->words, zh, sizeof zh));
+	}
+	ERR(x, "%s must be one of %s (or %s), not %s", label, values, words, s);
+}
+
+static void check_region(struct cellref *x, const char *label, const char *s)
+{
+	struct codes_hit h;
+	char fix[512], ascii[64];
+
+	if (valid_region(s)) {
+		if (codes_region(s, &h))
+			return;
+		if (codes_region_near(s, &h))
+			WARN(x, "%s %s is not in the GB/T 2260 table "
+			    "(data/regions_*.csv): did you mean %s %s (%s)?", label, s,
+			    h.code, h.name, h.where);
+		else
+			WARN(x, "%s %s is not in the GB/T 2260 table "
+			    "(data/regions_*.csv), nor is any region starting %.2s",
+			    label, s, s);
+		return;
+	}
+	if (ascii_of(s, ascii, sizeof ascii) && valid_region(ascii))
+		ERR(x, "%s must be a 6-digit GB/T 2260 region code: write %s (in "
+		    "half-width digits), not %s", label, ascii, s);
+	else if (strlen(s) == 4 && all_digits(s, 4) && (snprintf(ascii,
+	    sizeof ascii, "%s00", s), codes_region(ascii, &h)))
+		ERR(x, "%s must be a 6-digit GB/T 2260 region code, not %s: write "
+		    "%s for the whole of %s, or the code of one of its districts",
+		    label, s, ascii, h.name);
+	else if (strlen(s) == 2 && all_digits(s, 2) && (snprintf(ascii,
+	    sizeof ascii, "%s0000", s), codes_region(ascii, &h)))
+		ERR(x, "%s must be a 6-digit GB/T 2260 region code, not %s: write "
+		    "%s for the whole of %s", label, s, ascii, h.name);
+	else if (region_named(s, fix, sizeof fix))
+		ERR(x, "%s must be a 6-digit GB/T 2260 region code, not the name "
+		    "%s: write %s", label, s, fix);
+	else
+		ERR(x, "%s must be a 6-digit GB/T 2260 region code (such as "
+		    "330702), not %s", label, s);
+}
+
+/* A well-formed major code or prefix the catalog may lack: a warning. */
+static void major_known(struct cellref *x, const char *label, const char *s)
+{
+	struct codes_hit h;
+	size_t n = strlen(s);
+
+	if (codes_major(s, n, &h))
+		return;
+	if (codes_major_near(s, n, &h))
+		WARN(x, "%s %s is not in the 2021 major catalog "
+		    "(data/major_catalog_2021.csv): did you mean %s %s (%s)?", label,
+		    s, h.code, h.name, h.where);
+	else
+		WARN(x, "%s %s is not in the 2021 major catalog "
+		    "(data/major_catalog_2021.csv), nor is any code starting %.*s",
+		    label, s, n >= 4 ? 2 : (int)n, s);
+}
+
+static void check_major(struct cellref *x, const char *label, const char *s,
+    int prefix)
+{
+	char fix[512], ascii[64];
+	const char *what = prefix ? "a major prefix of 2, 4 or 6 digits" :
+	    "a 6-digit 2021 catalog major code (K allowed)";
+	size_t n = strlen(s);
+
+	if (prefix ? valid_prefix(s, n) : valid_major(s, n)) {
+		major_known(x, label, s);
+		return;
+	}
+	if (n == 7 && s[6] == 'k' && (prefix ? valid_prefix(s, 6) :
+	    valid_major(s, 6)))
+		ERR(x, "%s must be %s: write %.6sK, not %s", label, what, s, s);
+	else if (ascii_of(s, ascii, sizeof ascii) && (prefix ?
+	    valid_prefix(ascii, strlen(ascii)) : valid_major(ascii, strlen(ascii))))
+		ERR(x, "%s must be %s: write %s (in half-width digits), not %s",
+		    label, what, ascii, s);
+	else if (major_named(s, fix, sizeof fix))
+		ERR(x, "%s must be %s, not the name %s: write %s", label, what, s,
+		    fix);
+	else
+		ERR(x, "%s must be %s, not %s", label, what, s);
+}
+
+static void check_industry(struct cellref *x, const char *label,
+    const char *s)
+{
+	char up[16];
+
+	if (valid_industry(s))
+		return;
+	if (strlen(s) < sizeof up && s[0] >= 'a' && s[0] <= 't') {
+		snprintf(up, sizeof up, "%c%s", s[0] - 'a' + 'A', s + 1);
+		if (valid_industry(up)) {
+			ERR(x, "%s must be a GB/T 4754-2017 code: write %s, not %s",
+			    label, up, s);
+			return;
+		}
+	}
+	ERR(x, "%s must be a GB/T 4754-2017 code like C36, not %s", label, s);
 }
 
 /* The next list item of s at *p (trimmed; separators ';' and '；'). */
@@ -335,6 +944,265 @@ static int next_item(const char *s, size_t *p, size_t *start, size_t *len)
 			return 1;
 		}
 	}
+}
+
+static void check_list(struct cellref *x, const char *label, const char *s,
+    enum schema_ftype ft)
+{
+	size_t p = 0, b, n, i = 0;
+	char item[1024], path[SCHEMA_PATH_MAX];
+	size_t max = ft == SCHEMA_F_IDS ? SCHEMA_IDS_MAX : SCHEMA_TAGS_MAX;
+
+	for (; next_item(s, &p, &b, &n); i++) {
+		struct codes_hit h;
+		if (i == max) {
+			ERR(x, "%s has more than %zu items", label, max);
+			return;
+		}
+		/* the common case, without formatting a path */
+		if (ft == SCHEMA_F_TAGS ? n <= SCHEMA_NAME_MAX :
+		    ft == SCHEMA_F_IDS ? n <= SCHEMA_ID_MAX && !(s[b] >= '0' &&
+		    s[b] <= '9') : valid_prefix(s + b, n) && codes_major(s + b, n, &h))
+			continue;
+		snprintf(path, sizeof path, "%s[%zu]", label, i);
+		if (ft == SCHEMA_F_TAGS && n > SCHEMA_NAME_MAX) {
+			ERR(x, "%s must be 1..%d bytes, not %zu", path, SCHEMA_NAME_MAX,
+			    n);
+			continue;
+		}
+		if (n >= sizeof item) {
+			if (ft != SCHEMA_F_TAGS)
+				ERR(x, "%s is %zu bytes long", path, n);
+			continue;
+		}
+		memcpy(item, s + b, n);
+		item[n] = 0;
+		if (ft == SCHEMA_F_IDS)
+			check_id(x, path, item);
+		else if (ft == SCHEMA_F_PREFIXES)
+			check_major(x, path, item, 1);
+	}
+}
+
+/*
+ * A specialty whose name is another major's catalog name than its code's
+ * (560103 数控技术: 560103 is 出版策划与编辑 in 2021, 数控技术 is 460103):
+ * most often a code of an older catalog.  A warning.
+ */
+static void check_name_code(struct cellref *x, const char *code,
+    const char *name)
+{
+	struct codes_hit h, named[3];
+	size_t found, keep = 0;
+	char list[512] = "";
+
+	if (!valid_major(code, strlen(code)) || !codes_major(code, strlen(code),
+	    &h) || !strcmp(h.name, name))
+		return;
+	found = codes_major_named(name, named, 3);
+	for (size_t i = 0; i < found && i < 3; i++)      /* majors, same level */
+		if (strlen(named[i].code) >= 6 && !strcmp(named[i].where, h.where))
+			named[keep++] = named[i];
+	for (size_t i = 0; keep == 0 && i < found && i < 3; i++)
+		if (strlen(named[i].code) >= 6)
+			named[keep++] = named[i];
+	if (keep == 0)
+		return;
+	for (size_t i = 0; i < keep; i++) {
+		size_t n = strlen(list);
+		snprintf(list + n, sizeof list - n, "%s%s (%s)", i ? " or " : "",
+		    named[i].code, named[i].where);
+	}
+	WARN(x, "major_code %s is %s in the 2021 catalog, not %s: a code of an "
+	    "older catalog? %s is %s", code, h.name, name, name, list);
+}
+
+/* The label of column c in messages (the record path's name). */
+static const char *label_of(const struct col *c)
+{
+	return c->name;
+}
+
+/* Check one cell of spec column c; s is not empty. */
+static void check_cell(struct cellref *x, const struct col *c, const char *s)
+{
+	const char *label = label_of(c);
+
+	switch (c->type) {
+	case CT_INT:
+	case CT_SAL_MIN:
+	case CT_SAL_MAX:
+	case CT_COHORTS:
+		check_int(x, label, s, c->ft == SCHEMA_F_POS ? 1 :
+		    c->ft == SCHEMA_F_YEAR ? 1000 : 0, c->ft == SCHEMA_F_YEAR ?
+		    9999 : SCHEMA_COUNT_MAX);
+		return;
+	case CT_NUM:
+		check_grade(x, label, s);
+		return;
+	case CT_LIST:
+	case CT_MAJORS:
+		check_list(x, label, s, c->ft);
+		return;
+	default:
+		break;
+	}
+	switch (c->ft) {
+	case SCHEMA_F_ID:
+		check_id(x, label, s);
+		break;
+	case SCHEMA_F_NAME:
+		if (strlen(s) > SCHEMA_NAME_MAX)
+			ERR(x, "%s must be 1..%d bytes, not %zu", label,
+			    SCHEMA_NAME_MAX, strlen(s));
+		break;
+	case SCHEMA_F_LEVEL:
+		check_word(x, label, s, cell_levels);
+		break;
+	case SCHEMA_F_PKIND:
+		check_word(x, label, s, cell_posting_kinds);
+		break;
+	case SCHEMA_F_REGION:
+		check_region(x, label, s);
+		break;
+	case SCHEMA_F_MAJOR:
+		check_major(x, label, s, 0);
+		break;
+	case SCHEMA_F_INDUSTRY:
+		check_industry(x, label, s);
+		break;
+	case SCHEMA_F_DATE:
+	case SCHEMA_F_DATETIME:
+		check_date(x, label, s, c->ft == SCHEMA_F_DATETIME);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The index of column name among cols (it is there). */
+static size_t spec_index(const struct col *cols, const char *name)
+{
+	size_t c = 0;
+	while (cols[c].name && strcmp(cols[c].name, name))
+		c++;
+	return c;
+}
+
+/*
+ * Check every cell of row r of file p: 0 when the row may be packed (no
+ * errors; warnings allowed unless strict), -1 after its problems.
+ */
+static int check_row(struct build *b, int p, size_t r, const char *name,
+    int *warned)
+{
+	const struct hdr *h = &b->h[p];
+	const struct csvio_table *t = &b->s->tab[p];
+	struct cellref x = { b, name, NULL, NULL, t->rows[r].row, 0 };
+	size_t before = b->r->warnings;
+	char label[96];
+
+	for (size_t c = 0; h->cols[c].name; c++) {
+		const struct col *col = &h->cols[c];
+		if (col->type == CT_COHORTS) {
+			for (size_t y = 0; y < h->nyears; y++) {
+				const char *s = cell_at(t, r, h->years[y]);
+				if (!*s)
+					continue;
+				struct col cy = *col;
+				snprintf(label, sizeof label, "cohorts.%s", h->year[y]);
+				cy.name = label;
+				x.column = csvio_cell(t, 0, h->years[y]);
+				x.value = s;
+				check_cell(&x, &cy, s);
+			}
+			continue;
+		}
+		if (h->at[c] < 0)
+			continue;
+		const char *s = cell_of(h, t, r, c);
+		x.column = csvio_cell(t, 0, (size_t)h->at[c]);
+		x.value = s;
+		if (*s && p == 3 && col->type == CT_INT) {
+			/* a request's slots: requests.ENTERPRISE, as the daemon says */
+			struct col cr = *col;
+			snprintf(label, sizeof label, "requests.%.64s", cell_of(h, t, r,
+			    spec_index(h->cols, "enterprise_id")));
+			cr.name = label;
+			check_cell(&x, &cr, s);
+			continue;
+		}
+		if (*s) {
+			check_cell(&x, col, s);
+			continue;
+		}
+		if (col->type == CT_SAL_MIN || col->type == CT_SAL_MAX) {
+			size_t other = col->type == CT_SAL_MIN ? c + 1 : c - 1;
+			if (h->at[other] >= 0 && *cell_of(h, t, r, other))
+				ERR(&x, "salary needs both salary_min and salary_max: "
+				    "fill %s too", col->name);
+		} else if (col->required && col->type != CT_MAJORS) {
+			ERR(&x, "%s is required", col->name);
+		}
+	}
+	if (p == 0 && b->s->kind == SCHEMA_SPECIALTY) {
+		long mc = h->at[spec_index(h->cols, "major_code")];
+		long nm = h->at[spec_index(h->cols, "name")];
+		if (mc >= 0 && nm >= 0) {
+			x.column = csvio_cell(t, 0, (size_t)mc);
+			x.value = cell_at(t, r, (size_t)mc);
+			check_name_code(&x, x.value, cell_at(t, r, (size_t)nm));
+		}
+	}
+	*warned = b->r->warnings > before;
+	return x.bad ? -1 : 0;
+}
+
+/* ------------------------------------------------------------- packing */
+
+/* The value a cell stands for: dates in ISO form, Chinese words as the
+ * enum's value; else the cell. */
+static const char *value_of(const struct col *c, const char *s, char *buf)
+{
+	char why[128];
+	const char *v;
+
+	switch (c->ft) {
+	case SCHEMA_F_DATE:
+	case SCHEMA_F_DATETIME:
+		if (cell_date(s, c->ft == SCHEMA_F_DATETIME, buf, why, sizeof why) == 0)
+			return buf;
+		return s;
+	case SCHEMA_F_LEVEL:
+		return (v = cell_word(cell_levels, s)) ? v : s;
+	case SCHEMA_F_PKIND:
+		return (v = cell_word(cell_posting_kinds, s)) ? v : s;
+	default:
+		return s;
+	}
+}
+
+/* An integer cell; anything else goes as a string for the checks to name. */
+static void pack_int(msgpack_packer *pk, const char *s)
+{
+	long long v;
+	if (parse_int(s, &v))
+		msgpack_pack_int64(pk, v);
+	else
+		proto_pack_cstr(pk, s);
+}
+
+static void pack_num(msgpack_packer *pk, const char *s)
+{
+	long long v;
+	double d;
+
+	if (parse_int(s, &v))
+		msgpack_pack_int64(pk, v);
+	else if (parse_num(s, &d))
+		msgpack_pack_double(pk, d);
+	else
+		proto_pack_cstr(pk, s);
 }
 
 static void pack_list(msgpack_packer *pk, const char *s)
@@ -372,6 +1240,7 @@ static void pack_col(msgpack_packer *pk, const struct hdr *h,
 {
 	const char *s = cell_of(h, t, r, c);
 	size_t y, n = 0;
+	char buf[17];
 
 	proto_pack_cstr(pk, col_key(&h->cols[c]));
 	switch (h->cols[c].type) {
@@ -387,13 +1256,13 @@ static void pack_col(msgpack_packer *pk, const struct hdr *h,
 		break;
 	case CT_COHORTS:
 		for (y = 0; y < h->nyears; y++)
-			n += *csvio_cell(t, r, h->years[y]) != 0;
+			n += *cell_at(t, r, h->years[y]) != 0;
 		msgpack_pack_map(pk, (uint32_t)n);
 		for (y = 0; y < h->nyears; y++) {
-			s = csvio_cell(t, r, h->years[y]);
+			s = cell_at(t, r, h->years[y]);
 			if (!*s)
 				continue;
-			proto_pack_str(pk, csvio_cell(t, 0, h->years[y]) + 7, 4);
+			proto_pack_str(pk, h->year[y], 4);
 			pack_int(pk, s);
 		}
 		break;
@@ -403,7 +1272,7 @@ static void pack_col(msgpack_packer *pk, const struct hdr *h,
 		pack_int(pk, cell_of(h, t, r, c + 1));
 		break;
 	default:
-		proto_pack_cstr(pk, s);
+		proto_pack_cstr(pk, value_of(&h->cols[c], s, buf));
 	}
 }
 
@@ -420,28 +1289,6 @@ static void pack_row(msgpack_packer *pk, const struct hdr *h,
 	for (c = 0; h->cols[c].name; c++)
 		if (col_present(h, t, r, c))
 			pack_col(pk, h, t, r, c);
-}
-
-/* Checks a packed record cannot make: salary halves, request slots. */
-static int row_precheck(const struct hdr *h, const struct csvio_table *t,
-    size_t r, const char *name, struct errs *e)
-{
-	for (size_t c = 0; h->cols[c].name; c++) {
-		const char *s = cell_of(h, t, r, c);
-		if (h->cols[c].type == CT_SAL_MIN && !*s != !*cell_of(h, t, r, c + 1)) {
-			const char *empty = *s ? "salary_max" : "salary_min";
-			errs_add(e, "%s row %zu column %s: salary needs both "
-			    "salary_min and salary_max", name, t->rows[r].row, empty);
-			return -1;
-		}
-		if ((h->cols[c].type == CT_FAIR_ID ||
-		    h->cols == file_cols[RF_FAIR_REQUESTS]) && !*s) {
-			errs_add(e, "%s row %zu column %s: %s is required", name,
-			    t->rows[r].row, h->cols[c].name, h->cols[c].name);
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* ---------------------------------------------------------------- sets */
@@ -488,19 +1335,36 @@ const char *rec_id(const struct rec_set *s, size_t i, char *buf, size_t cap)
 	return buf;
 }
 
-/* The row (index into tab[p+1]) of a fair's request for enterprise key. */
+/* The header of column key in file p as written (key when unknown). */
+static const char *head_of(const struct rec_set *s, int p, const char *key)
+{
+	for (size_t i = 0; i < s->nheads[p]; i++)
+		if (!strcmp(s->heads[p][i].key, key))
+			return s->heads[p][i].head;
+	return key;
+}
+
+/* The header column of key in file p, -1 when the file has none. */
+static long col_of(const struct rec_set *s, int p, const char *key)
+{
+	const struct csvio_table *t = &s->tab[p];
+	const char *head = head_of(s, p, key);
+
+	for (size_t j = 0; t->nrows && j < t->rows[0].n; j++)
+		if (!strcmp(csvio_cell(t, 0, j), head))
+			return (long)j;
+	return -1;
+}
+
+/* The row (index into tab[3]) of a fair's request for enterprise key. */
 static long request_row(const struct rec_set *s, const struct rec_item *it,
     const char *key, size_t keylen)
 {
 	const struct csvio_table *t = &s->tab[3];
-	long found = -1;
-	long col = -1;
+	long found = -1, col = col_of(s, 3, "enterprise_id");
 
-	for (size_t j = 0; j < t->rows[0].n; j++)
-		if (!strcmp(csvio_cell(t, 0, j), "enterprise_id"))
-			col = (long)j;
 	for (size_t k = 0; col >= 0 && k < it->nparts[2]; k++) {
-		const char *v = csvio_cell(t, it->parts[2][k], (size_t)col);
+		const char *v = cell_at(t, it->parts[2][k], (size_t)col);
 		if (strlen(v) == keylen && !memcmp(v, key, keylen))
 			found = (long)it->parts[2][k];
 	}
@@ -525,18 +1389,22 @@ static size_t seg_len(const char *p)
 	return strcspn(p, ".[");
 }
 
-void rec_where(const struct rec_set *s, size_t i, const char *path,
-    char *out, size_t cap)
+/* rec_locate, with the file's index p and the table row (-1: main row). */
+static void locate(const struct rec_set *s, size_t i, const char *path,
+    struct rec_loc *l, int *pp, long *tr)
 {
+	char *col = l->buf;
 	const struct rec_item *it = &s->items[i];
 	size_t n = seg_len(path);
-	char col[SCHEMA_PATH_MAX];
 	static const char *const parts[] = { "directions", "sessions" };
 
-	if (n == 0) {
-		snprintf(out, cap, "%s row %zu", s->name, it->row);
+	*pp = 0;
+	*tr = -1;
+	l->file = s->name;
+	l->row = it->row;
+	l->column = NULL;
+	if (n == 0)
 		return;
-	}
 	for (int p = 0; s->kind == SCHEMA_FAIR && p < 2; p++) {
 		char *end;
 		size_t k;
@@ -550,9 +1418,12 @@ void rec_where(const struct rec_set *s, size_t i, const char *path,
 		if (*path == '.')
 			path++;
 		n = seg_len(path);
-		column_of(path, n, path + n, col, sizeof col);
-		snprintf(out, cap, "%s row %zu column %s", s->pname[p],
-		    s->tab[p + 1].rows[it->parts[p][k]].row, *col ? col : "id");
+		column_of(path, n, path + n, col, sizeof l->buf);
+		*pp = p + 1;
+		*tr = (long)it->parts[p][k];
+		l->file = s->pname[p];
+		l->row = s->tab[p + 1].rows[it->parts[p][k]].row;
+		l->column = head_of(s, p + 1, *col ? col : "id");
 		return;
 	}
 	if (s->kind == SCHEMA_FAIR && n == 8 && !strncmp(path, "requests", 8) &&
@@ -567,24 +1438,36 @@ void rec_where(const struct rec_set *s, size_t i, const char *path,
 			which = "slots";
 		}
 		if (r >= 0) {
-			snprintf(out, cap, "%s row %zu column %s", s->pname[2],
-			    s->tab[3].rows[r].row, which);
+			*pp = 3;
+			*tr = r;
+			l->file = s->pname[2];
+			l->row = s->tab[3].rows[r].row;
+			l->column = head_of(s, 3, which);
 			return;
 		}
 	}
-	column_of(path, n, path + n, col, sizeof col);
-	snprintf(out, cap, "%s row %zu column %s", s->name, it->row, col);
+	column_of(path, n, path + n, col, sizeof l->buf);
+	l->column = head_of(s, 0, col);
 }
 
-/*
- * Where a message about requests.KEY belongs: the enterprise_id cell for
- * "given twice" and "not one of the fair's enterprise_ids", else slots.
- */
-static void fix_request_column(char *where, const char *msg)
+void rec_locate(const struct rec_set *s, size_t i, const char *path,
+    struct rec_loc *l)
 {
-	char *p = strstr(where, " column slots");
-	if (p && (strstr(msg, "twice") || strstr(msg, "enterprise_ids")))
-		strcpy(p, " column enterprise_id");
+	int p;
+	long r;
+	locate(s, i, path, l, &p, &r);
+}
+
+void rec_where(const struct rec_set *s, size_t i, const char *path,
+    char *out, size_t cap)
+{
+	struct rec_loc l;
+
+	rec_locate(s, i, path, &l);
+	if (l.column)
+		snprintf(out, cap, "%s row %zu column %s", l.file, l.row, l.column);
+	else
+		snprintf(out, cap, "%s row %zu", l.file, l.row);
 }
 
 static char *base_name(const char *path)
@@ -594,42 +1477,35 @@ static char *base_name(const char *path)
 	return b;
 }
 
-/* The fair part file p beside path, when it exists (loaded into tab). */
-static int load_part(struct rec_set *s, int p, const char *path,
-    const char *enc)
+/* Check the part rows and give each to its fair (by fair_id). */
+static void assign_parts(struct build *b, struct strtab *ids,
+    unsigned char *bad[3])
 {
-	char *tmp = xstrdup(path), *dir = dirname(tmp);
-	char *full = xmalloc(strlen(dir) + 32);
-	int rc = 0;
+	struct rec_set *s = b->s;
 
-	sprintf(full, "%s/%s", dir, rec_file_name[RF_FAIR_DIRS + p]);
-	s->pname[p] = xstrdup(rec_file_name[RF_FAIR_DIRS + p]);
-	if (access(full, F_OK) == 0) {
-		rc = csvio_read(full, s->pname[p], enc, &s->tab[p + 1]);
-		s->have[p + 1] = rc == 0;
-	}
-	free(full);
-	free(tmp);
-	return rc;
-}
-
-/* Give every part row to its fair (by fair_id). */
-static void assign_parts(struct rec_set *s, struct hdr *h, struct strtab *ids,
-    struct errs *e)
-{
 	for (int p = 0; p < 3; p++) {
 		const struct csvio_table *t = &s->tab[p + 1];
+		const struct hdr *h = &b->h[p + 1];
 		if (!s->have[p + 1])
 			continue;
+		bad[p] = xcalloc(t->nrows, 1);
 		for (size_t r = 1; r < t->nrows; r++) {
-			if (row_precheck(&h[p + 1], t, r, s->pname[p], e) < 0)
-				continue;
-			const char *f = cell_of(&h[p + 1], t, r, 0);
+			int warned;
+			if (check_row(b, p + 1, r, s->pname[p], &warned) < 0) {
+				bad[p][r] = 1;
+				if (!*cell_of(h, t, r, 0))
+					continue;
+			}
+			const char *f = cell_of(h, t, r, 0);
 			size_t *at = strlen(f) <= SCHEMA_ID_MAX ?
 			    strtab_find(ids, f, strlen(f)) : NULL;
 			if (!at) {
-				errs_add(e, "%s row %zu column fair_id: fair %s is not "
-				    "in %s", s->pname[p], t->rows[r].row, f, s->name);
+				if (*f)
+					csvio_problem(b->r, 0, s->pname[p], t->rows[r].row,
+					    csvio_cell(t, 0, (size_t)h->at[0]), f, "fair %s is "
+					    "not in %s: add the fair, or correct the id", f,
+					    s->name);
+				bad[p][r] = 1;
 				continue;
 			}
 			part_push(&s->items[*at - 1], p, r);
@@ -710,27 +1586,41 @@ static size_t idset_add(struct idset *d, const struct rec_set *s, size_t i,
 }
 
 /* Check record i with schema_check and for a unique id. */
-static void check_item(struct rec_set *s, size_t i, struct idset *seen,
-    msgpack_zone *z, struct errs *e)
+static void check_item(struct build *b, size_t i, struct idset *seen,
+    msgpack_zone *z)
 {
+	struct rec_set *s = b->s;
 	msgpack_object o;
 	struct proto_err pe;
-	char where[SCHEMA_PATH_MAX + 128];
+	struct rec_loc l;
+	int p;
+	long tr;
 
 	msgpack_zone_clear(z);
 	rec_unpack(s, i, z, &o);
 	if (schema_check(s->kind, &o, "", &pe) < 0) {
-		rec_where(s, i, pe.field, where, sizeof where);
-		fix_request_column(where, pe.message);
-		errs_add(e, "%s: %s", where, pe.message);
+		locate(s, i, pe.field, &l, &p, &tr);
+		/* requests.KEY given twice or not a fair's enterprise: its id */
+		if (p == 3 && strchr(pe.field, '.') && (strstr(pe.message, "twice") ||
+		    strstr(pe.message, "enterprise_ids")))
+			l.column = head_of(s, 3, "enterprise_id");
+		const char *value = "";
+		const struct csvio_table *t = &s->tab[p];
+		for (size_t j = 0; l.column && t->nrows && j < t->rows[0].n; j++)
+			if (!strcmp(csvio_cell(t, 0, j), l.column))
+				value = cell_at(t, tr >= 0 ? (size_t)tr : i + 1, j);
+		csvio_problem(b->r, 0, l.file, l.row, l.column, value, "%s%s%s",
+		    pe.message, *value ? "; the cell holds " : "", value);
 		return;
 	}
 	const msgpack_object *id = schema_opt(&o, "id");
 	size_t at = idset_add(seen, s, i, id->via.str.ptr, id->via.str.size);
-	if (at)
-		errs_add(e, "%s row %zu column id: id %.*s repeats row %zu",
-		    s->name, s->items[i].row, (int)id->via.str.size, id->via.str.ptr,
-		    s->items[at - 1].row);
+	if (at) {
+		char v[SCHEMA_ID_MAX + 1];
+		schema_strcpy(v, sizeof v, id);
+		csvio_problem(b->r, 0, s->name, s->items[i].row, head_of(s, 0, "id"),
+		    v, "id %s repeats row %zu", v, s->items[at - 1].row);
+	}
 }
 
 /* An item's id, for sorting. */
@@ -767,81 +1657,142 @@ static void sort_by_id(struct rec_set *s)
 	free(v);
 }
 
-int rec_load(struct rec_set *s, enum schema_kind k, const char *path,
-    const char *enc)
+int rec_build(struct rec_set *s, enum schema_kind k, const struct rec_input in[4],
+    const char *enc, struct csvio_report *r)
 {
-	struct hdr h[4] = { { 0 } };
-	struct errs e = { 0 };
+	struct hdr h[4];
+	struct build b = { s, r, h };
 	struct strtab ids;
 	struct idset seen = { NULL, 0, 0 };
+	unsigned char *bad[3] = { NULL, NULL, NULL };
 	msgpack_packer pk;
 	msgpack_zone z;
 	int nt = k == SCHEMA_FAIR ? 4 : 1;
+	size_t errors = r->errors;
 
 	memset(s, 0, sizeof *s);
+	memset(h, 0, sizeof h);
 	s->kind = k;
-	s->path = path;
-	s->name = base_name(path);
+	s->path = in[0].name;
+	s->name = xstrdup(in[0].name);
 	msgpack_sbuffer_init(&s->buf);
 	msgpack_packer_init(&pk, &s->buf, msgpack_sbuffer_write);
-	if (csvio_read(path, s->name, enc, &s->tab[0]) < 0)
+	for (int p = 0; p < nt; p++) {
+		const char *name = p ? rec_file_name[RF_FAIR_DIRS + p - 1] : s->name;
+		if (p)
+			s->pname[p - 1] = xstrdup(in[p].name ? in[p].name : name);
+		if (p && !in[p].data)
+			continue;                   /* no such part file */
+		if (csvio_parse(in[p].data ? in[p].data : "", in[p].len,
+		    p ? s->pname[p - 1] : name, enc, &s->tab[p], r) == 0)
+			s->have[p] = 1;
+	}
+	if (r->errors > errors)
 		return -1;
-	s->have[0] = 1;
-	for (int p = 0; p < nt - 1; p++)
-		if (load_part(s, p, path, enc) < 0)
-			return -1;
+	s->enc = s->tab[0].enc;
+	s->sep = s->tab[0].sep;
 	for (int p = 0; p < nt; p++) {
 		const char *name = p ? s->pname[p - 1] : s->name;
 		if (!s->have[p])
 			continue;
-		hdr_init(&h[p], p ? (enum rec_file)(RF_FAIR_DIRS + p - 1) :
-		    (enum rec_file)k, &s->tab[p], name, &e);
-		check_widths(&s->tab[p], name, &e);
+		hdr_init(&b, p, p ? (enum rec_file)(RF_FAIR_DIRS + p - 1) :
+		    (enum rec_file)k, name);
+		check_widths(&b, p, name);
 	}
 	strtab_init(&ids);
 	msgpack_zone_init(&z, 8192);
-	if (e.n)
+	if (r->errors > errors)
 		goto out;
 	const struct csvio_table *t = &s->tab[0];
-	for (size_t r = 1; r < t->nrows; r++) {
-		item_push(s, t->rows[r].row);
+	for (size_t row = 1; row < t->nrows; row++) {
+		item_push(s, t->rows[row].row);
 		if (k == SCHEMA_FAIR) {
-			const char *id = cell_of(&h[0], t, r, 0);
+			const char *id = cell_of(&h[0], t, row, 0);
 			if (*id && strlen(id) <= SCHEMA_ID_MAX &&
 			    !strtab_find(&ids, id, strlen(id)))
 				*strtab_at(&ids, id, strlen(id)) = s->n;
 		}
 	}
 	if (k == SCHEMA_FAIR)
-		assign_parts(s, h, &ids, &e);
+		assign_parts(&b, &ids, bad);
 	for (size_t i = 0; i < s->n; i++) {
-		size_t r = i + 1;
-		if (row_precheck(&h[0], t, r, s->name, &e) < 0)
+		size_t row = i + 1;
+		int warned, partbad = 0;
+		if (check_row(&b, 0, row, s->name, &warned) < 0)
+			continue;
+		s->warned += warned;
+		for (int p = 0; p < 3 && k == SCHEMA_FAIR; p++)
+			for (size_t j = 0; bad[p] && j < s->items[i].nparts[p]; j++)
+				partbad |= bad[p][s->items[i].parts[p][j]];
+		if (partbad)
 			continue;
 		s->items[i].off = s->buf.size;
 		if (k != SCHEMA_FAIR) {
-			pack_row(&pk, &h[0], t, r, 0);
+			pack_row(&pk, &h[0], t, row, 0);
 		} else {
-			pack_row(&pk, &h[0], t, r, 2 + (s->items[i].nparts[2] > 0));
+			pack_row(&pk, &h[0], t, row, 2 + (s->items[i].nparts[2] > 0));
 			pack_fair_parts(s, h, &s->items[i], &pk);
 		}
 		s->items[i].len = s->buf.size - s->items[i].off;
-		check_item(s, i, &seen, &z, &e);
+		check_item(&b, i, &seen, &z);
 	}
 	/* the rows are packed: only a fair's part files are read again */
 	csvio_free(&s->tab[0]);
-	if (e.n == 0)
+	if (r->errors == errors)
 		sort_by_id(s);
 out:
 	msgpack_zone_destroy(&z);
 	strtab_free(&ids);
 	free(seen.t);
+	for (int p = 0; p < 3; p++)
+		free(bad[p]);
 	for (int p = 0; p < nt; p++)
-		if (s->have[p])
+		if (h[p].cols)
 			hdr_free(&h[p]);
-	if (e.n > ERR_SHOWN)
-		csvio_err("%s: ... and %zu more errors", s->name, e.n - ERR_SHOWN);
-	return e.n ? -1 : 0;
+	return r->errors > errors ? -1 : 0;
+}
+
+int rec_load(struct rec_set *s, enum schema_kind k, const char *path,
+    const char *enc, struct csvio_report *r)
+{
+	struct rec_input in[4] = { { NULL, NULL, 0 } };
+	char *name = base_name(path), *dir, *tmp, *part[3] = { NULL };
+	char *data[4] = { NULL };
+	size_t before = r->errors;
+	int rc;
+
+	in[0].name = name;
+	if (!(data[0] = csvio_slurp(path, name, &in[0].len, r))) {
+		memset(s, 0, sizeof *s);
+		s->kind = k;
+		s->path = path;
+		s->name = name;
+		msgpack_sbuffer_init(&s->buf);
+		return -1;
+	}
+	in[0].data = data[0];
+	tmp = xstrdup(path);
+	dir = dirname(tmp);
+	for (int p = 0; k == SCHEMA_FAIR && p < 3; p++) {
+		part[p] = xmalloc(strlen(dir) + 32);
+		sprintf(part[p], "%s/%s", dir, rec_file_name[RF_FAIR_DIRS + p]);
+		in[p + 1].name = rec_file_name[RF_FAIR_DIRS + p];
+		FILE *f = fopen(part[p], "rb");
+		if (!f)
+			continue;
+		fclose(f);
+		data[p + 1] = csvio_slurp(part[p], in[p + 1].name, &in[p + 1].len, r);
+		in[p + 1].data = data[p + 1];
+	}
+	rc = rec_build(s, k, in, enc, r);
+	s->path = path;
+	for (int p = 0; p < 4; p++)
+		free(data[p]);
+	for (int p = 0; p < 3; p++)
+		free(part[p]);
+	free(tmp);
+	free(name);
+	return rc == 0 && r->errors == before ? 0 : -1;
 }
 
 void rec_free(struct rec_set *s)
@@ -850,8 +1801,14 @@ void rec_free(struct rec_set *s)
 		for (int p = 0; p < 3; p++)
 			free(s->items[i].parts[p]);
 	free(s->items);
-	for (int p = 0; p < 4; p++)
+	for (int p = 0; p < 4; p++) {
 		csvio_free(&s->tab[p]);
+		for (size_t j = 0; j < s->nheads[p]; j++) {
+			free(s->heads[p][j].key);
+			free(s->heads[p][j].head);
+		}
+		free(s->heads[p]);
+	}
 	for (int p = 0; p < 3; p++)
 		free(s->pname[p]);
 	free(s->name);
@@ -910,6 +1867,7 @@ struct layout {
 	char (*years)[5];
 	size_t nyears;
 	size_t bad;             /* values that cannot round-trip */
+	int num;                /* the cell being emitted is a number's */
 };
 
 static int year_cmp(const void *a, const void *b)
@@ -944,16 +1902,18 @@ static void layout_init(struct layout *L, enum rec_file file,
 		}
 	}
 	strtab_free(&seen);
-	qsort(L->years, L->nyears, sizeof *L->years, year_cmp);
+	if (L->nyears)
+		qsort(L->years, L->nyears, sizeof *L->years, year_cmp);
 }
 
 typedef void emit_fn(const char *cell, size_t col, void *ctx);
 
-static void layout_heads(const struct layout *L, emit_fn *emit, void *ctx)
+static void layout_heads(struct layout *L, emit_fn *emit, void *ctx)
 {
 	size_t n = 0;
 	char head[16];
 
+	L->num = 0;
 	for (const struct col *c = L->cols; c->name; c++) {
 		if (c->type != CT_COHORTS) {
 			emit(c->name, n++, ctx);
@@ -1012,6 +1972,7 @@ static void layout_row(struct layout *L, const msgpack_object *rec,
 				sb_add(&b, "", 0);
 				if (cnt)
 					sb_num(&b, cnt);
+				L->num = 1;
 				emit(b.p, n++, ctx);
 			}
 			continue;
@@ -1027,36 +1988,50 @@ static void layout_row(struct layout *L, const msgpack_object *rec,
 			sb_list(&b, v, c->type, L, what);
 		else if (v)
 			sb_value(&b, v);
+		L->num = c->type == CT_INT || c->type == CT_NUM ||
+		    c->type == CT_SAL_MIN || c->type == CT_SAL_MAX;
 		emit(b.p, n++, ctx);
 	}
 	free(b.p);
 }
 
+/* A CSV cell: a number's as it is, any other through the guard. */
+struct csv_out {
+	FILE *f;
+	struct layout *L;
+};
+
 static void emit_csv(const char *cell, size_t col, void *ctx)
 {
-	csvio_put(ctx, cell, col == 0);
+	struct csv_out *o = ctx;
+
+	if (o->L->num)
+		csvio_put(o->f, cell, col == 0);
+	else
+		csvio_put_text(o->f, cell, col == 0);
 }
 
 size_t rec_write_csv(FILE *f, enum rec_file file,
     const msgpack_object *const *recs, size_t n)
 {
 	struct layout L;
+	struct csv_out o = { f, &L };
 	static const char *const part_key[] = { "directions", "sessions" };
 
 	layout_init(&L, file, recs, n);
-	layout_heads(&L, emit_csv, f);
+	layout_heads(&L, emit_csv, &o);
 	csvio_end(f);
 	for (size_t i = 0; i < n; i++) {
 		const msgpack_object *fid = schema_opt(recs[i], "id");
 		if (file < RF_FAIR_DIRS) {
-			layout_row(&L, recs[i], NULL, emit_csv, f);
+			layout_row(&L, recs[i], NULL, emit_csv, &o);
 			csvio_end(f);
 		} else if (file != RF_FAIR_REQUESTS) {
 			uint32_t k;
 			const msgpack_object *a = schema_arr(schema_opt(recs[i],
 			    part_key[file - RF_FAIR_DIRS]), &k);
 			for (uint32_t j = 0; j < k; j++) {
-				layout_row(&L, &a[j], fid, emit_csv, f);
+				layout_row(&L, &a[j], fid, emit_csv, &o);
 				csvio_end(f);
 			}
 		} else {
@@ -1065,8 +2040,9 @@ size_t rec_write_csv(FILE *f, enum rec_file file,
 			for (uint32_t j = 0; m && m->type == MSGPACK_OBJECT_MAP &&
 			    j < m->via.map.size; j++) {
 				char id[SCHEMA_ID_MAX + 1];
-				csvio_put(f, schema_str(fid, id, sizeof id), 1);
-				csvio_put(f, schema_str(&m->via.map.ptr[j].key, id, sizeof id), 0);
+				csvio_put_text(f, schema_str(fid, id, sizeof id), 1);
+				csvio_put_text(f, schema_str(&m->via.map.ptr[j].key, id,
+				    sizeof id), 0);
 				b.n = 0;
 				sb_add(&b, "", 0);
 				sb_num(&b, &m->via.map.ptr[j].val);
@@ -1091,4 +2067,34 @@ void rec_cells(enum schema_kind k, const msgpack_object *const *recs,
 	for (size_t i = 0; i < n; i++)
 		layout_row(&L, recs[i], NULL, cell, ctx);
 	free(L.years);
+}
+
+/* ------------------------------------------------------------ template */
+
+void rec_template(FILE *f, enum rec_file file)
+{
+	char zh[64];
+	const struct zh *z;
+	size_t n = 0;
+
+	for (const struct col *c = file_cols[file]; c->name; c++) {
+		z = zh_of(file, c->name);
+		if (c->type != CT_COHORTS) {
+			csvio_put_text(f, first_word(z->names, zh, sizeof zh), n++ == 0);
+			continue;
+		}
+		for (int y = 2026; y <= 2027; y++) {
+			snprintf(zh, sizeof zh, "%d\xe5\xb1\x8a", y);       /* 届 */
+			csvio_put_text(f, zh, n++ == 0);
+		}
+	}
+	csvio_end(f);
+	n = 0;
+	for (const struct col *c = file_cols[file]; c->name; c++) {
+		z = zh_of(file, c->name);
+		csvio_put_text(f, z->example, n++ == 0);
+		if (c->type == CT_COHORTS)
+			csvio_put(f, "38", 0);
+	}
+	csvio_end(f);
 }

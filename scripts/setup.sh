@@ -3,8 +3,9 @@
 # Runs apt only when something is missing, so it is cheap to call often.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libevent-dev libmsgpack-dev
-      liblmdb-dev libinih-dev libssl-dev libcsv-dev libglpk-dev python3 python3-msgpack
-      python3-pytest glpk-utils liblemon-dev g++ coinor-libcbc-dev)
+      liblmdb-dev libinih-dev libssl-dev libcsv-dev libuchardet-dev libglpk-dev python3 python3-msgpack
+      python3-pytest glpk-utils liblemon-dev g++ coinor-libcbc-dev
+      libxlsxwriter-dev python3-openpyxl clang)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -210,7 +210,8 @@ def import_all(d, tmp_path):
 
 
 def parse_csv(text):
-    return list(csv.reader(io.StringIO(text)))
+    """Rows of CSV text; the BOM the client writes before UTF-8 is dropped."""
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 def display_width(s):
@@ -250,7 +251,7 @@ def test_gb18030_auto_and_forced(daemon, tmp_path):
     f = tmp_path / "schools.csv"
     f.write_bytes(FILES["schools.csv"].encode("gb18030"))
     p = fails(daemon, 1, "--encoding", "utf-8", "import", "school", f)
-    assert "schools.csv: line 2" in p.stderr and "not valid UTF-8" in p.stderr
+    assert "schools.csv row 2 column name" in p.stderr and "not valid UTF-8" in p.stderr
     assert dump(daemon.connect())["school"] == []
     ok(daemon, "--encoding", "gb18030", "import", "school", f)
     assert dump(daemon.connect())["school"] == EXPECTED["school"]
@@ -1018,21 +1019,36 @@ def check_table(text, ncols=None):
     return rows
 
 
+def csv_dicts(text):
+    """CSV text as a list of {heading: cell}."""
+    rows = parse_csv(text)
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def header_and_table(text):
+    """(the header lines, the text after the first blank line)."""
+    head, _, rest = text.partition("\n\n")
+    return head.split("\n"), rest
+
+
 def test_list_outputs(daemon, tmp_path):
     import_all(daemon, tmp_path)
     c = daemon.connect()
     raw = c.call("specialty.list", {})
     p = ok(daemon, "list", "specialty", "--json")
     assert json.loads(p.stdout) == raw
+    # --csv: export's columns exactly, so it imports back
     p = ok(daemon, "list", "specialty", "--csv")
     rows = parse_csv(p.stdout)
     assert rows[0] == ["id", "school_id", "major_code", "name", "direction",
                        "cohort_2026", "cohort_2027", "skills", "chains"]
     assert rows[3] == ["SP3", "S1", "660702", "汽车运用\n与维修", "", "30", "30", ";",
                        "新能源汽车"]
-    p = ok(daemon, "list", "specialty")
+    # the table: the school and the catalog's major beside their codes
+    p = ok(daemon, "list", "specialty", "--lang", "en")
     rows = check_table(p.stdout, 9)
-    assert rows[1][:4] == ["SP1", "S1", "660103", "数控技术应用"]
+    assert rows[0][:4] == ["id", "school", "major_code", "name"]
+    assert rows[1][:4] == ["SP1", "S1 金华技师学院", "660103 数控技术应用", "数控技术应用"]
     assert rows[3][3] == "汽车运用 与维修"
     p = ok(daemon, "list", "posting", "--limit", "2")
     assert len(check_table(p.stdout)) == 3
@@ -1055,21 +1071,31 @@ def test_candidates_outputs(daemon, tmp_path):
     assert json.loads(p.stdout) == raw
     p = ok(daemon, "candidates", "P1", "--k", "2", "--grad-year", "2026", "--csv")
     rows = parse_csv(p.stdout)
-    assert rows[0][:8] == ["#", "specialty_id", "specialty", "school_id", "school",
-                           "major_code", "available", "score"]
+    assert rows[0] == ["#", "specialty_id", "specialty", "school_id", "school",
+                       "level", "region", "region_name", "major_code", "major_name",
+                       "available", "score", "why.major", "why.skills",
+                       "why.region", "why.level", "why.capacity", "why.chain"]
     assert len(rows) == 1 + len(raw["items"])
     names = {"SP1": "数控技术应用", "SP2": "数控技术", "SP3": "汽车运用\n与维修"}
-    for row, item in zip(rows[1:], raw["items"]):
-        assert row[1] == item["specialty_id"] and row[3] == item["school_id"]
-        assert row[2] == names[item["specialty_id"]]
-        assert int(row[6]) == item["available"]
-        assert float(row[7]) == item["score"]
-        assert float(row[8]) == item["why"]["major"]
-    p = ok(daemon, "candidates", "P1", "--region", "3307", "--min-available", "1")
-    rows = check_table(p.stdout.split("considered:")[0], 14)
+    for row, item in zip(csv_dicts(p.stdout), raw["items"]):
+        assert row["specialty_id"] == item["specialty_id"]
+        assert row["school_id"] == item["school_id"]
+        assert row["specialty"] == names[item["specialty_id"]]
+        assert int(row["available"]) == item["available"]
+        assert float(row["score"]) == item["score"]
+        for f, v in item["why"].items():
+            assert float(row["why." + f]) == v
+    p = ok(daemon, "candidates", "P1", "--region", "3307", "--min-available", "1",
+           "--lang", "en")
+    head, table = header_and_table(p.stdout)
+    assert head == ["Posting P1 数控操作工 (E1 某机床厂)",
+                    "Graduation year %d" % grad_year_today(),
+                    "Schools in 3307 金华市", "At least available 1"]
+    rows = check_table(table.split("\n\n")[0], 14)
     raw = c.call("match.candidates", {"posting_id": "P1", "region_prefix": "3307",
                                       "min_available": 1})
-    assert [r[1] for r in rows[1:]] == [i["specialty_id"] for i in raw["items"]]
+    assert [r[1].split()[0] for r in rows[1:]] == [
+        i["specialty_id"] for i in raw["items"]]
     assert "considered: %d" % raw["considered"] in p.stdout
     assert "金华技师学院" in p.stdout
 
@@ -1081,14 +1107,15 @@ def test_openings_outputs(daemon, tmp_path):
     p = ok(daemon, "openings", "SP1", "--kind", "job", "--json")
     assert json.loads(p.stdout) == raw
     p = ok(daemon, "openings", "SP1", "--kind", "job", "--csv")
-    rows = parse_csv(p.stdout)
-    assert [r[1] for r in rows[1:]] == [i["posting_id"] for i in raw["items"]]
+    rows = csv_dicts(p.stdout)
+    assert [r["posting_id"] for r in rows] == [i["posting_id"] for i in raw["items"]]
     titles = {r["id"]: r["title"] for r in EXPECTED["posting"]}
-    for row, item in zip(rows[1:], raw["items"]):
-        assert row[2] == titles[item["posting_id"]]
-        assert float(row[6]) == item["score"]
-    p = ok(daemon, "openings", "SP1", "--k", "1", "--region", "33")
-    rows = check_table(p.stdout.split("considered:")[0], 13)
+    for row, item in zip(rows, raw["items"]):
+        assert row["title"] == titles[item["posting_id"]]
+        assert row["kind"] == "job"
+        assert float(row["score"]) == item["score"]
+    p = ok(daemon, "openings", "SP1", "--k", "1", "--region", "33", "--lang", "en")
+    rows = check_table(header_and_table(p.stdout)[1].split("\n\n")[0], 13)
     assert len(rows) == 2
 
 
@@ -1101,22 +1128,27 @@ def test_balance_outputs(daemon, tmp_path):
         assert json.loads(p.stdout) == raw
         p = ok(daemon, "balance", "--by", by, "--grad-year", "2026", "--csv")
         rows = parse_csv(p.stdout)
-        named = by != "industry"
-        assert rows[0] == (["key", "name"] if named else ["key"]) + [
+        major = by != "industry"
+        assert rows[0] == ["key", "name"] + (["level"] if major else []) + [
             "supply", "demand", "ratio"]
         assert len(rows) == 1 + len(raw["rows"])
-        for row, r in zip(rows[1:], raw["rows"]):
-            row = row[:1] + row[2:] if named else row
-            assert row[0] == r["key"] and int(row[1]) == r["supply"]
-            assert float(row[2]) == r["demand"]
-            assert (row[3] == "") == (r["ratio"] is None)
-    p = ok(daemon, "balance", "--by", "major_class")
-    rows = check_table(p.stdout, 5)
-    assert ["6601", "机械设计制造类"] in [r[:2] for r in rows]
+        for row, r in zip(csv_dicts(p.stdout), raw["rows"]):
+            assert row["key"] == r["key"] and int(row["supply"]) == r["supply"]
+            assert float(row["demand"]) == r["demand"]
+            assert (row["ratio"] == "") == (r["ratio"] is None)
+    p = ok(daemon, "balance", "--by", "major_class", "--lang", "en")
+    rows = check_table(header_and_table(p.stdout)[1], 5)
+    assert ["6601 机械设计制造类", "secondary"] in [r[:2] for r in rows]
     p = ok(daemon, "balance", "--by", "major_group", "--region", "3307")
     assert "装备制造大类" in p.stdout
     fails(daemon, 2, "balance")
     fails(daemon, 2, "balance", "--by", "colour")
+
+
+def grad_year_today():
+    """docs/protocol.md: this year until 31 August, then the next."""
+    t = time.localtime()
+    return t.tm_year if t.tm_mon <= 8 else t.tm_year + 1
 
 
 # ------------------------------------------------------------------ fairs
@@ -1134,6 +1166,16 @@ def first_chain(ent):
     return chains[0] if chains else ""
 
 
+def csv_sections(text):
+    """{title: rows} of a sectioned CSV output ("# title" over each block)."""
+    out = {}
+    for block in text.removeprefix("\ufeff").split("\r\n\r\n"):
+        lines = block.split("\r\n", 1)
+        if lines[0].startswith("# ") and len(lines) == 2:
+            out[lines[0][2:]] = parse_csv(lines[1])
+    return out
+
+
 def test_fair_allocate_and_schedule_outputs(daemon, tmp_path):
     import_all(daemon, tmp_path)
     c = daemon.connect()
@@ -1146,17 +1188,21 @@ def test_fair_allocate_and_schedule_outputs(daemon, tmp_path):
     raw.pop("solve_ms"), got.pop("solve_ms")
     assert got == raw
     p = ok(daemon, "fair", "allocate", "F1", "--csv")
-    assert "# directions\n" in p.stdout and "# allocations\n" in p.stdout
-    p = ok(daemon, "fair", "allocate", "F1")
-    assert p.stdout.startswith("fair F1: placed %d" % raw["placed"])
+    assert "# directions\r\n" in p.stdout and "# allocations\r\n" in p.stdout
+    secs = csv_sections(p.stdout)
+    assert [r[0] for r in secs["directions"][1:]] == ["D1", "D2"]
+    assert secs["directions"][1][1] == "数控"
+    p = ok(daemon, "fair", "allocate", "F1", "--lang", "en")
+    assert p.stdout.startswith("Fair F1 五月双选会 (2026-05-20)\n"
+                               "Graduation year 2026\nPlaced %d\n" % raw["placed"])
     raw = c.call("fair.schedule", {"fair_id": "F1"})
     p = ok(daemon, "fair", "schedule", "F1", "--json")
     assert json.loads(p.stdout) == raw
     p = ok(daemon, "fair", "schedule", "F1", "--csv")
-    block = p.stdout.split("# slots\n")[1].split("\n\n")[0]
-    rows = parse_csv(block)
-    assert rows[0] == ["session_id", "booth", "enterprise_id"]
-    assert sorted(tuple(r) for r in rows[1:]) == sorted(
+    rows = csv_sections(p.stdout)["slots"]
+    assert rows[0] == ["session_id", "start", "end", "booth", "enterprise_id",
+                       "enterprise", "chain"]
+    assert sorted((r[0], r[3], r[4]) for r in rows[1:]) == sorted(
         (s["session_id"], str(s["booth"]), s["enterprise_id"]) for s in raw["slots"])
 
 
@@ -1174,6 +1220,7 @@ def test_fair_report(daemon, tmp_path):
     p = ok(daemon, "fair", "report", "F1", "--json", "--top", "2")
     rep = json.loads(p.stdout)
     assert rep["fair_id"] == "F1" and rep["fair_name"] == "五月双选会"
+    assert rep["grad_year"] == 2026
     assert rep["placed"] == alloc["placed"]
     assert [d["direction_id"] for d in rep["directions"]] == [
         d["direction_id"] for d in alloc["directions"]]
@@ -1205,26 +1252,30 @@ def test_fair_report(daemon, tmp_path):
          ents[s["enterprise_id"]]["name"], first_chain(ents[s["enterprise_id"]]))
         for s in slots]
 
-    p = ok(daemon, "fair", "report", "F1")
+    p = ok(daemon, "fair", "report", "F1", "--lang", "en")
     text = p.stdout
-    assert text.startswith("Fair F1 五月双选会, 2026-05-20, region 330702: "
-                           "2 schools, 3 enterprises\n")
+    assert text.startswith("Fair F1 五月双选会 (2026-05-20)\n"
+                           "Graduation year 2026\n"
+                           "Region 330702 金华市婺城区\n"
+                           "Taking part 2 schools, 3 enterprises\n")
     assert "Placed %d graduates" % alloc["placed"] in text
     for title in ("Directions:", "Top enterprises per direction",
                   "Unfilled postings: %d postings" % len(unf), "Booth plan",
                   "Unscheduled enterprises"):
         assert title in text
     booth_block = text.split("Booth plan")[1].split("\n", 1)[1].split("\n\n")[0]
-    rows = check_table(booth_block, 7)
-    assert [(r[0], r[3], r[4], r[5]) for r in rows[1:]] == [
-        (s["session_id"], str(s["booth"]), s["enterprise_id"],
-         ents[s["enterprise_id"]]["name"]) for s in slots]
+    rows = check_table(booth_block, 6)
+    assert [(r[0], r[3], r[4]) for r in rows[1:]] == [
+        (s["session_id"], str(s["booth"]),
+         "%s %s" % (s["enterprise_id"], ents[s["enterprise_id"]]["name"]))
+        for s in slots]
     p = ok(daemon, "fair", "report", "F1", "--csv")
-    assert p.stdout.startswith("# Directions")
-    block = p.stdout.split("# Directions")[1].split("\n", 1)[1].split("\n\n")[0]
-    rows = parse_csv(block)
-    assert rows[0] == ["direction_id", "name", "supply", "demand", "allocated",
-                       "positions_per_graduate"]
+    assert p.stdout.startswith("\ufeff# Fair F1 五月双选会 (2026-05-20)\r\n"
+                               "# Graduation year 2026\r\n")
+    rows = csv_sections(p.stdout)["Directions: supply, demand, allocated graduates"]
+    reach = ["reachable"] if "reachable" in alloc["directions"][0] else []
+    assert rows[0] == ["direction_id", "name", "supply", "demand"] + reach + [
+        "allocated", "positions_per_graduate"]
     assert [r[0] for r in rows[1:]] == [d["direction_id"] for d in alloc["directions"]]
     p = fails(daemon, 1, "fair", "report", "F404")
     assert "not found" in p.stderr

@@ -18,11 +18,13 @@ def test_main_job_prints_the_jinhua_report(tmp_path):
                  "imported 24 specialties", "imported 565 postings", "imported 1 fair"):
         assert line in text, line
     # every graduate of the 18 directions placed; the rest of 6,500 open
-    assert "Placed 1500 graduates" in text
-    assert "5000 open positions" in text
+    # (the report is in Chinese, as organizers read it)
+    assert "毕业年份 2026" in text
+    assert "安置 1500 名毕业生" in text
+    assert "尚有 5000 个空缺" in text
     dirs = set(re.findall(r"^(D\d\d)\s", text, re.M))
     assert dirs == {"D%02d" % i for i in range(1, 19)}
-    assert "Booth plan" in text
+    assert "展位安排（230 个展位场次" in text
     booths = re.findall(r"^S[123]\s+\S+\s+\S+\s+(\d+)\s+E\d+", text, re.M)
     assert len(booths) == 230              # 110 + 80 + 40 booths, all taken
     # the daemon it started is gone again

@@ -12,13 +12,13 @@ allowed() {   # folder -> the system headers (regex) it may include
 	proto|model) echo 'msgpack' ;;
 	matcher) echo 'msgpack|coin/' ;;
 	store) echo 'msgpack|lmdb' ;;
-	csv) echo 'msgpack|csv|iconv' ;;
+	csv) echo 'msgpack|csv|iconv|uchardet/' ;;
 	config) echo 'msgpack|ini|openssl/' ;;
 	daemon) echo 'msgpack|lmdb|event2/' ;;
-	cli) echo 'msgpack' ;;
+	cli) echo 'msgpack|xlsxwriter' ;;
 	esac
 }
-libs='msgpack|lmdb|event2/|ini|openssl/|csv|iconv|glpk|coin/'
+libs='msgpack|lmdb|event2/|ini|openssl/|csv|iconv|glpk|coin/|xlsxwriter|uchardet/'
 bad=0
 for dir in base proto model store matcher csv config daemon cli; do
 	ok=$(allowed "$dir")
