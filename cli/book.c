@@ -13,30 +13,35 @@ void book_init(struct book *b, const struct opts *o)
 	b->zh = cli_zh(o);
 }
 
+/* fmt's text with ap's arguments, in 1024 bytes at most, to free */
+static char *vformat(const char *fmt, va_list ap)
+{
+	char buf[1024];
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	return xstrdup(buf);
+}
+
 void book_kv(struct book *b, const char *zh, const char *en, const char *fmt,
     ...)
 {
-	char buf[1024];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
 	b->kv = xrealloc(b->kv, (b->nkv + 1) * sizeof *b->kv);
 	b->kv[b->nkv].label = xstrdup(b->zh ? zh : en);
-	b->kv[b->nkv++].value = xstrdup(buf);
+	va_start(ap, fmt);
+	b->kv[b->nkv++].value = vformat(fmt, ap);
+	va_end(ap);
 }
 
 void book_foot(struct book *b, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
 	b->foot = xrealloc(b->foot, (b->nfoot + 1) * sizeof *b->foot);
-	b->foot[b->nfoot++] = xstrdup(buf);
+	va_start(ap, fmt);
+	b->foot[b->nfoot++] = vformat(fmt, ap);
+	va_end(ap);
 }
 
 struct table *book_table(struct book *b, unsigned where, const char *sheet,

@@ -1,159 +1,34 @@
 /* ref — reference tables and the domain's words in Chinese; see cli.h. */
 #include "cli.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
+#include "cells.h"
+#include "codes.h"
 
-/* the tables of data/, compiled in (cli/CMakeLists.txt) */
-extern const char ref_provinces_csv[], ref_cities_csv[], ref_counties_csv[],
-    ref_industries_csv[];
-extern const unsigned long ref_provinces_csv_len, ref_cities_csv_len,
-    ref_counties_csv_len, ref_industries_csv_len;
-
-/* code -> slot + 1 in names[] */
-struct dict {
-	struct strtab idx;
-	char **names;
-	size_t n, cap;
-};
-
-static struct dict regions, industries;
-static int loaded;
-
-static void dict_put(struct dict *d, const char *code, const char *name)
-{
-	size_t *slot = strtab_at(&d->idx, code, strlen(code));
-
-	if (*slot)
-		return;
-	if (d->n == d->cap) {
-		d->cap = d->cap ? 2 * d->cap : 512;
-		d->names = xrealloc(d->names, d->cap * sizeof *d->names);
-	}
-	d->names[d->n++] = xstrdup(name);
-	*slot = d->n;
-}
-
-static const char *dict_get(const struct dict *d, const char *code, size_t n)
-{
-	size_t *slot = d->idx.t && n ? strtab_find(&d->idx, code, n) : NULL;
-	return slot && *slot ? d->names[*slot - 1] : NULL;
-}
-
-/*
- * The next row of an embedded table: up to max fields, unquoted ("" is
- * a quote), into buf (cap bytes, fields NUL-ended).  The number of
- * fields, 0 at the end.  The tables are ours: no cell spans lines.
- */
-static int next_row(const char **p, const char *end, char *buf, size_t cap,
-    char **f, int max)
-{
-	const char *s = *p;
-	size_t o = 0;
-	int nf = 0, quoted = 0;
-
-	if (s >= end)
-		return 0;
-	f[nf++] = buf;
-	for (; s < end && (quoted || (*s != '\n' && *s != '\r')); s++) {
-		if (*s == '"' && quoted && s + 1 < end && s[1] == '"') {
-			if (o + 1 < cap)
-				buf[o++] = '"';
-			s++;
-		} else if (*s == '"') {
-			quoted = !quoted;
-		} else if (*s == ',' && !quoted) {
-			buf[o < cap ? o++ : cap - 1] = 0;
-			if (nf < max)
-				f[nf++] = buf + o;
-		} else if (o + 1 < cap) {
-			buf[o++] = *s;
-		}
-	}
-	buf[o < cap ? o : cap - 1] = 0;
-	while (s < end && (*s == '\n' || *s == '\r'))
-		s++;
-	*p = s;
-	return nf;
-}
-
-/* A city whose name says only how it is governed is shown by its province. */
-static int governed_only(const char *name)
-{
-	return !strcmp(name, "市辖区") || !strcmp(name, "县") ||
-	    strstr(name, "直辖县级行政区划") != NULL;
-}
-
-static void load(void)
-{
-	char buf[4096], *f[12], label[512];
-	const char *p, *end;
-
-	if (loaded)
-		return;
-	loaded = 1;
-	strtab_init(&regions.idx);
-	strtab_init(&industries.idx);
-	/* provinces: code, name */
-	p = ref_provinces_csv;
-	end = p + ref_provinces_csv_len;
-	next_row(&p, end, buf, sizeof buf, f, 12);
-	while (next_row(&p, end, buf, sizeof buf, f, 12) >= 2)
-		dict_put(&regions, f[0], f[1]);
-	/* cities: code, name, provinceCode */
-	p = ref_cities_csv;
-	end = p + ref_cities_csv_len;
-	next_row(&p, end, buf, sizeof buf, f, 12);
-	while (next_row(&p, end, buf, sizeof buf, f, 12) >= 3) {
-		const char *prov = dict_get(&regions, f[2], strlen(f[2]));
-		dict_put(&regions, f[0], governed_only(f[1]) && prov ? prov : f[1]);
-	}
-	/* counties: code, name, cityCode, provinceCode: "金华市婺城区" */
-	p = ref_counties_csv;
-	end = p + ref_counties_csv_len;
-	next_row(&p, end, buf, sizeof buf, f, 12);
-	while (next_row(&p, end, buf, sizeof buf, f, 12) >= 3) {
-		const char *city = dict_get(&regions, f[2], strlen(f[2]));
-		snprintf(label, sizeof label, "%s%s", city ? city : "", f[1]);
-		dict_put(&regions, f[0], label);
-	}
-	/* industries: level, level_name, code, name, section, ...: the code
-	 * as records write it, the section letter ahead of the digits */
-	p = ref_industries_csv;
-	end = p + ref_industries_csv_len;
-	next_row(&p, end, buf, sizeof buf, f, 12);
-	while (next_row(&p, end, buf, sizeof buf, f, 12) >= 5) {
-		if (!strcmp(f[0], "1"))
-			snprintf(label, sizeof label, "%s", f[2]);
-		else
-			snprintf(label, sizeof label, "%s%s", f[4], f[2]);
-		dict_put(&industries, label, f[3]);
-	}
-	catalog_load();
-}
+/* The names come from the tables the csv library compiles in (codes.h)
+ * and model's catalog. */
 
 const char *ref_region(const char *code, size_t n)
 {
-	const char *name;
+	const char *name = codes_region_label(code, n);
 
-	load();
-	if ((name = dict_get(&regions, code, n)))
-		return name;
 	/* a county the table lacks is shown by its city */
-	return n == 6 ? dict_get(&regions, code, 4) : NULL;
+	return name || n != 6 ? name : codes_region_label(code, 4);
 }
 
 const char *ref_industry(const char *code, size_t n)
 {
-	load();
-	return dict_get(&industries, code, n);
+	return codes_industry(code, n);
 }
 
 const char *ref_major(const char *code, size_t n)
 {
-	load();
+	static int loaded;
+
+	if (!loaded)
+		loaded = catalog_load() == 0;
 	return catalog_name(code, n);
 }
 
@@ -168,13 +43,8 @@ const char *ref_major_level(const char *code, size_t n)
 
 /* ------------------------------------------------------------- words */
 
+/* the CLI's own words; levels and posting kinds are cells.h's */
 static const char *const enum_zh[][2] = {
-	/* school levels; a major code's level is one of three */
-	{ "secondary", "中职" }, { "technician", "技工" }, { "higher", "高职" },
-	{ "bachelor", "本科" },
-	/* posting kinds */
-	{ "job", "就业" }, { "internship", "实习" }, { "apprenticeship", "学徒" },
-	{ "order_class", "订单班" },
 	/* apprenticeship.match */
 	{ "matched", "已匹配" }, { "unmatched", "未匹配" },
 	{ "no_program", "无可报项目" }, { "outranked", "名额已满（排名靠后）" },
@@ -184,8 +54,14 @@ static const char *const enum_zh[][2] = {
 
 const char *ref_enum(const char *code, int zh)
 {
+	const char *w;
+
 	if (!zh || !code)
 		return code;
+	/* school levels (a major code's level is one of three), posting kinds */
+	if ((w = cell_word_zh(cell_levels, code)) ||
+	    (w = cell_word_zh(cell_posting_kinds, code)))
+		return w;
 	for (size_t i = 0; i < sizeof enum_zh / sizeof enum_zh[0]; i++)
 		if (!strcmp(code, enum_zh[i][0]))
 			return enum_zh[i][1];

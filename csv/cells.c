@@ -7,19 +7,19 @@
 #include <string.h>
 
 const struct cell_word cell_levels[] = {
-	{ "secondary", "中职|中专|中等职业教育|中等职业学校" },
-	{ "technician", "技工|技工院校|技工学校|技师学院|技校" },
-	{ "higher", "高职|高职专科|专科|大专|高等职业教育" },
-	{ "bachelor", "本科|职业本科|本科层次职业教育" },
-	{ NULL, NULL },
+	{ "secondary", "中职|中专|中等职业教育|中等职业学校", "中职" },
+	{ "technician", "技工|技工院校|技工学校|技师学院|技校", "技工" },
+	{ "higher", "高职|高职专科|专科|大专|高等职业教育", "高职" },
+	{ "bachelor", "本科|职业本科|本科层次职业教育", "本科" },
+	{ NULL, NULL, NULL },
 };
 
 const struct cell_word cell_posting_kinds[] = {
-	{ "job", "全职|就业|正式工" },
-	{ "internship", "实习|顶岗实习|岗位实习" },
-	{ "apprenticeship", "学徒|学徒制|现代学徒制" },
-	{ "order_class", "订单班|订单培养|订单式培养" },
-	{ NULL, NULL },
+	{ "job", "全职|就业|正式工", "就业" },
+	{ "internship", "实习|顶岗实习|岗位实习", "实习" },
+	{ "apprenticeship", "学徒|学徒制|现代学徒制", "学徒" },
+	{ "order_class", "订单班|订单培养|订单式培养", "订单班" },
+	{ NULL, NULL, NULL },
 };
 
 size_t cell_next_word(const char *s, size_t *p, const char **word)
@@ -50,17 +50,12 @@ const char *cell_word(const struct cell_word *t, const char *s)
 	return NULL;
 }
 
-const char *cell_word_zh(const struct cell_word *t, const char *v, char *buf,
-    size_t cap)
+const char *cell_word_zh(const struct cell_word *t, const char *v)
 {
-	size_t p = 0, len;
-	const char *w;
-
-	buf[0] = 0;
 	for (; t->value; t++)
-		if (!strcmp(t->value, v) && (len = cell_next_word(t->words, &p, &w)))
-			snprintf(buf, cap, "%.*s", (int)len, w);
-	return buf;
+		if (!strcmp(t->value, v))
+			return t->shown;
+	return NULL;
 }
 
 /* ---------------------------------------------------------------- dates */

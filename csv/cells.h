@@ -46,11 +46,13 @@ int cell_number_meant(const char *s, char *out, size_t cap);
 /*
  * The words of an enum field: each value (a school level, a posting
  * kind) with the Chinese words that name it, '|'-separated, the first
- * being what templates write.
+ * being what templates and import messages write, and the one word
+ * output shows ("全职|就业|正式工" is shown 就业).
  */
 struct cell_word {
 	const char *value;
 	const char *words;
+	const char *shown;
 };
 extern const struct cell_word cell_levels[];        /* ended by NULL value */
 extern const struct cell_word cell_posting_kinds[];
@@ -59,9 +61,9 @@ extern const struct cell_word cell_posting_kinds[];
  * its words), or NULL. */
 const char *cell_word(const struct cell_word *t, const char *s);
 
-/* The first Chinese word of value v in table t ("" when none). */
-const char *cell_word_zh(const struct cell_word *t, const char *v,
-    char *buf, size_t cap);
+/* The word output shows for value v of table t ("中职", "就业"), or NULL
+ * when t lacks v. */
+const char *cell_word_zh(const struct cell_word *t, const char *v);
 
 /* The length of the first '|'-separated item of s at *p, moving *p
  * past it: 0 at the end.  For walking word lists. */

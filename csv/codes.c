@@ -9,9 +9,11 @@
 
 #include "xalloc.h"
 
-/* the tables of data/, compiled in (csv/CMakeLists.txt) */
+/* the tables of data/, compiled in (csv/CMakeLists.txt); the major
+ * catalog is model's copy (model/CMakeLists.txt, catalog.h) */
 extern const char codes_regions_provinces_csv[], codes_regions_cities_csv[],
-    codes_regions_counties_csv[], codes_major_catalog_2021_csv[];
+    codes_regions_counties_csv[], codes_industry_gbt4754_2017_csv[],
+    catalog_csv[];
 
 enum { LV_PROVINCE, LV_CITY, LV_COUNTY };
 
@@ -19,6 +21,11 @@ struct region {
 	uint32_t code;               /* 6 digits: XX0000, XXYY00, XXYYZZ */
 	int level;
 	const char *name, *where;
+	const char *label;           /* as codes_region_label shows it */
+};
+
+struct industry {
+	const char *code, *name;     /* "C36" 汽车制造业 */
 };
 
 struct major {
@@ -32,6 +39,8 @@ static struct region *regions;
 static size_t nregions;
 static struct major *majors;
 static size_t nmajors;
+static struct industry *industries;
+static size_t nindustries;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /*
@@ -82,7 +91,7 @@ static uint32_t digits(const char *s, size_t n)
 }
 
 static void region_add(uint32_t code, int level, const char *name,
-    const char *where)
+    const char *where, const char *label)
 {
 	static size_t cap;
 	if (nregions == cap) {
@@ -90,7 +99,14 @@ static void region_add(uint32_t code, int level, const char *name,
 		regions = xrealloc(regions, cap * sizeof *regions);
 	}
 	regions[nregions++] = (struct region){ code, level, xstrdup(name),
-	    xstrdup(where) };
+	    xstrdup(where), xstrdup(label) };
+}
+
+/* A city whose name says only how it is governed is shown by its province. */
+static int governed_only(const char *name)
+{
+	return !strcmp(name, "市辖区") || !strcmp(name, "县") ||
+	    strstr(name, "直辖县级行政区划") != NULL;
 }
 
 /* The region of code among regions[0, n) (sorted). */
@@ -109,9 +125,34 @@ static const struct region *region_in(size_t n, uint32_t code)
 
 static int region_cmp(const void *a, const void *b)
 {
-	uint32_t x = ((const struct region *)a)->code;
-	uint32_t y = ((const struct region *)b)->code;
-	return (x > y) - (x < y);
+	const struct region *x = a, *y = b;
+	if (x->code != y->code)              /* a city that is its own county */
+		return (x->code > y->code) - (x->code < y->code);
+	return x->level - y->level;      /* (441900 东莞市): the city first */
+}
+
+/* The region of code and level, or NULL. */
+static const struct region *region_at(uint32_t code, int level)
+{
+	const struct region *r = region_in(nregions, code);
+	for (; r && r < regions + nregions && r->code == code; r++)
+		if (r->level == level)
+			return r;
+	return NULL;
+}
+
+/* key against the n bytes of s, as strcmp orders */
+static int key_cmp(const char *key, const char *s, size_t n)
+{
+	size_t k = strlen(key);
+	int c = memcmp(key, s, k < n ? k : n);
+	return c ? c : (k > n) - (k < n);
+}
+
+static int industry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct industry *)a)->code,
+	    ((const struct industry *)b)->code);
 }
 
 static void major_add(const char *code, const char *name, const char *level)
@@ -153,7 +194,7 @@ static const char *level_of(char c)
 
 static void load(void)
 {
-	char buf[1024], where[512], *f[9];
+	char buf[1024], where[512], label[512], *f[9];
 	const char *p;
 	int nf;
 
@@ -162,7 +203,8 @@ static void load(void)
 	fields(&p, f, 9, buf, sizeof buf);
 	while ((nf = fields(&p, f, 9, buf, sizeof buf)) != 0)
 		if (nf >= 2 && strlen(f[0]) == 2 && digits(f[0], 2) != UINT32_MAX)
-			region_add(digits(f[0], 2) * 10000, LV_PROVINCE, f[1], "");
+			region_add(digits(f[0], 2) * 10000, LV_PROVINCE, f[1], "",
+			    f[1]);
 	qsort(regions, nregions, sizeof *regions, region_cmp);
 	size_t nprov = nregions;
 	p = codes_regions_cities_csv;
@@ -172,7 +214,8 @@ static void load(void)
 			continue;
 		uint32_t code = digits(f[0], 4) * 100;
 		const struct region *prov = region_in(nprov, code / 10000 * 10000);
-		region_add(code, LV_CITY, f[1], prov ? prov->name : "");
+		region_add(code, LV_CITY, f[1], prov ? prov->name : "",
+		    governed_only(f[1]) && prov ? prov->name : f[1]);
 	}
 	qsort(regions, nregions, sizeof *regions, region_cmp);
 	size_t nbig = nregions;
@@ -187,13 +230,35 @@ static void load(void)
 		snprintf(where, sizeof where, "%s%s", prov ? prov->name : "",
 		    city && strcmp(city->name, "市辖区") &&
 		    !strstr(city->name, "直辖") ? city->name : "");
-		region_add(code, LV_COUNTY, f[1], where);
+		/* "金华市婺城区": the city's label first */
+		snprintf(label, sizeof label, "%s%s",
+		    city && city->level == LV_CITY ? city->label : "", f[1]);
+		region_add(code, LV_COUNTY, f[1], where, label);
 	}
 	qsort(regions, nregions, sizeof *regions, region_cmp);
 
+	/* level, level_name, code, name, section, ...: the code as records
+	 * write it, the section letter ahead of the digits ("C36") */
+	size_t cap = 0;
+	p = codes_industry_gbt4754_2017_csv;
+	fields(&p, f, 9, buf, sizeof buf);
+	while ((nf = fields(&p, f, 9, buf, sizeof buf)) != 0) {
+		if (nf < 5)
+			continue;
+		if (nindustries == cap) {
+			cap = cap ? 2 * cap : 2048;
+			industries = xrealloc(industries, cap * sizeof *industries);
+		}
+		snprintf(label, sizeof label, "%s%s",
+		    strcmp(f[0], "1") ? f[4] : "", f[2]);
+		industries[nindustries++] = (struct industry){ xstrdup(label),
+		    xstrdup(f[3]) };
+	}
+	qsort(industries, nindustries, sizeof *industries, industry_cmp);
+
 	/* education_level, major_code, major_name, class_code, class_name,
 	 * category_code, category_name, is_national_control */
-	p = codes_major_catalog_2021_csv;
+	p = catalog_csv;
 	fields(&p, f, 9, buf, sizeof buf);
 	while ((nf = fields(&p, f, 9, buf, sizeof buf)) != 0) {
 		if (nf < 7)
@@ -238,6 +303,36 @@ int codes_region(const char *code, struct codes_hit *h)
 		return 0;
 	region_hit(r, h);
 	return 1;
+}
+
+const char *codes_region_label(const char *code, size_t n)
+{
+	const struct region *r;
+	uint32_t c;
+
+	init();
+	if ((n != 2 && n != 4 && n != 6) || (c = digits(code, n)) == UINT32_MAX)
+		return NULL;
+	r = n == 2 ? region_at(c * 10000, LV_PROVINCE) :
+	    n == 4 ? region_at(c * 100, LV_CITY) : region_at(c, LV_COUNTY);
+	return r ? r->label : NULL;
+}
+
+const char *codes_industry(const char *code, size_t n)
+{
+	size_t lo = 0, hi;
+
+	init();
+	hi = nindustries;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (key_cmp(industries[mid].code, code, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return n && lo < nindustries && !key_cmp(industries[lo].code, code, n) ?
+	    industries[lo].name : NULL;
 }
 
 /* The county-level code closest to c among those c / div equals. */

@@ -1,10 +1,12 @@
 /*
  * codes — the shipped code tables, compiled in: the GB/T 2260 regions of
  * data/regions_provinces.csv, regions_cities.csv and regions_counties.csv
- * (NBS 2023, equal to GB/T 2260 at these levels) and the 2021 vocational
- * major catalog of data/major_catalog_2021.csv.  An import checks every
- * well-formed code against them: a code they lack is still accepted
- * (catalogs grow) but reported, with the nearest code that is there.
+ * (NBS 2023, equal to GB/T 2260 at these levels), the GB/T 4754-2017
+ * industries of data/industry_gbt4754_2017.csv and the 2021 vocational
+ * major catalog of data/major_catalog_2021.csv (model's copy).  An import
+ * checks every well-formed region and major code against them: a code
+ * they lack is still accepted (catalogs grow) but reported, with the
+ * nearest code that is there.  The client shows names from them.
  *
  * "Nearest" is defined here, and docs/csv.md repeats it:
  *   region  a 6-digit code: the county-level code of the same city (first
@@ -48,6 +50,21 @@ int codes_region_near(const char *code, struct codes_hit *h);
  * there are.
  */
 size_t codes_region_named(const char *name, struct codes_hit *h, size_t max);
+
+/*
+ * How a table shows a region by its code as records write it (n bytes):
+ * "33" 浙江省, "3307" 金华市 (a city named only for how it is governed,
+ * 市辖区 or 县, by its province's name), "330702" 金华市婺城区 (a
+ * county-level region after its city's).  NULL when the table lacks it.
+ */
+const char *codes_region_label(const char *code, size_t n);
+
+/*
+ * The name of a GB/T 4754-2017 industry code as records write it (n
+ * bytes): "C" 制造业, "C36" 汽车制造业, "C3612"; NULL when the table
+ * (data/industry_gbt4754_2017.csv) lacks it.
+ */
+const char *codes_industry(const char *code, size_t n);
 
 /*
  * A major code or prefix the 2021 catalog has: a 2-digit group, a 4-digit
