@@ -5,8 +5,9 @@
 #   N=500000 REPS=5 bench/cliimport.sh
 #   BUILD=/path/to/build CLI=/path/to/chanjiao bench/cliimport.sh
 #
-# What a user runs to load a spreadsheet: CSV parsing and checks, reading
-# the current version of every id (the undo's snapshot), then the batches.
+# What a user runs to load a spreadsheet: the file goes to the daemon in
+# one import.csv call, which reads and checks it and writes it in one
+# all-or-nothing unit (max_batch and max_frame are raised to take it).
 # Each run starts chanjiaod on 127.0.0.1:0 with a fresh data dir, imports
 # one enterprise, then times `chanjiao import posting postings.csv`
 # (N rows, every one new) and prints records/s; the table shows each run
@@ -48,7 +49,8 @@ with open(path, "w") as f:
         f.write("P%07d,E1,数控操作工%d,job,%d,4601;4602,CNC;CAD;PLC\n"
                 % (i, i, i % 50 + 1))
 EOF
-printf '[server]\nmap_size = 64G\n' >"$TMP/chanjiao.conf"
+printf '[server]\nmap_size = 64G\nmax_batch = 1000000\nmax_frame = 2G\n' \
+    >"$TMP/chanjiao.conf"
 log "== $N postings ($(du -h "$TMP/postings.csv" | cut -f1)), $REPS runs"
 
 rates=()

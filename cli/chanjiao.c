@@ -27,10 +27,11 @@ static const char usage_text[] =
 "  import DIR                  schools.csv enterprises.csv specialties.csv\n"
 "                              postings.csv fairs.csv (+ fair_directions.csv\n"
 "                              fair_sessions.csv fair_requests.csv)\n"
-"                              programs.csv students.csv, in that order\n"
-"         [--encoding utf-8|gb18030] [--batch N] [--dry-run] [--strict]\n"
-"  export KIND [--csv|--json] [--dir DIR] [--encoding utf-8|gb18030]\n"
-"         [--no-bom]\n"
+"                              programs.csv students.csv, all-or-nothing\n"
+"         [--encoding utf-8|gb18030] [--dry-run] [--strict] [--allow-move]\n"
+"         [--sync]\n"
+"  export KIND [--csv|--json|--xlsx FILE] [--dir DIR]\n"
+"         [--encoding utf-8|gb18030] [--no-bom]\n"
 "  export all --dir DIR        every kind, as import DIR reads them\n"
 "  template KIND [FILE]        a blank file to fill in: Chinese headers and\n"
 "                              an example row [--encoding gb18030] [--no-bom]\n"
@@ -202,10 +203,10 @@ static int cmd_token(const struct opts *o, int argc, char **argv)
 enum {
 	O_HOST = 256, O_UNIX, O_TOKEN, O_JSON, O_CSV, O_K, O_GRAD_YEAR, O_REGION,
 	O_MIN_AVAILABLE, O_KIND, O_BY, O_FAIR, O_MIN_SCORE, O_EXPLAIN, O_DIR,
-	O_ENCODING, O_BOM, O_BATCH, O_TOP, O_AFTER, O_LIMIT, O_FILTER, O_ROLE,
+	O_ENCODING, O_BOM, O_TOP, O_AFTER, O_LIMIT, O_FILTER, O_ROLE,
 	O_OWNER, O_DRY_RUN, O_SCHOOL, O_MIN_SIZE, O_MAX_SIZE, O_TIME_LIMIT,
 	O_PROGRAM, O_LANG, O_XLSX, O_NO_BOM, O_QUERY,
-	O_STRICT,
+	O_STRICT, O_ALLOW_MOVE, O_SYNC,
 };
 
 /* An option's bit in a command's mask. */
@@ -249,24 +250,31 @@ static const struct command {
 	  "value; repeated filters must all hold.  The table shows names beside\n"
 	  "ids and codes (schools, enterprises, specialties, regions, industries,\n"
 	  "majors); --csv is exactly `export`'s columns, so it imports back.\n" },
-	{ "import", NULL, cmd_import, OPT(O_ENCODING) | OPT(O_BATCH) |
-	  OPT(O_DRY_RUN) | OPT(O_STRICT), "import KIND FILE.csv | import "
-	  "FILE.csv | import DIR [--encoding utf-8|gb18030] [--batch N] "
-	  "[--dry-run] [--strict]",
-	  "Import CSV files, each all-or-nothing (docs/csv.md).  A .xlsx file:\n"
-	  "save it as CSV first (Excel: CSV UTF-8; or `xlsx2csv`).\n"
+	{ "import", NULL, cmd_import, OPT(O_ENCODING) | OPT(O_DRY_RUN) |
+	  OPT(O_STRICT) | OPT(O_ALLOW_MOVE) | OPT(O_SYNC), "import KIND FILE.csv "
+	  "| import FILE.csv | import DIR [--encoding utf-8|gb18030] [--dry-run] "
+	  "[--strict] [--allow-move] [--sync]",
+	  "Import CSV files through the daemon's import.csv: a file, or a whole\n"
+	  "directory, is all-or-nothing (docs/csv.md).  A .xlsx file: save it as\n"
+	  "CSV first (Excel: CSV UTF-8; or `xlsx2csv`).\n"
 	  "Files in UTF-8 (a BOM or none), GB18030 or UTF-16 with a BOM (Excel's\n"
 	  "Unicode text, tab-separated) are read; Big5 and others are refused.\n"
 	  "Headers may be field names or Chinese names (编号, 学校, 招聘人数 ...),\n"
 	  "dates as Excel writes them (2026/5/20 9:00).  Every problem is named\n"
-	  "by row and column.\n"
+	  "by row and column.  Prints per file: new, updated, unchanged, deleted.\n"
 	  "  --strict            refuse codes the shipped tables lack (a region\n"
 	  "                      not in GB/T 2260, a major not in the 2021\n"
 	  "                      catalog); without it they are warnings\n"
-	  "  --dry-run           check the files, send nothing\n" },
+	  "  --dry-run           check everything against the store, write\n"
+	  "                      nothing: the report a real import would give\n"
+	  "  --allow-move        let a row move a record to another owner (a\n"
+	  "                      posting to another enterprise ...)\n"
+	  "  --sync              delete the records the files no longer have,\n"
+	  "                      among the owners they name\n" },
 	{ "export", NULL, cmd_export, OPT(O_JSON) | OPT(O_CSV) | OPT(O_DIR) |
-	  OPT(O_ENCODING) | OPT(O_BOM) | OPT(O_NO_BOM), "export KIND "
-	  "[--csv|--json] [--dir DIR] [--encoding utf-8|gb18030] [--no-bom] | "
+	  OPT(O_ENCODING) | OPT(O_BOM) | OPT(O_NO_BOM) | OPT(O_XLSX), "export KIND "
+	  "[--csv|--json|--xlsx FILE] [--dir DIR] [--encoding utf-8|gb18030] "
+	  "[--no-bom] | "
 	  "export all --dir DIR",
 	  "Every record of a kind as CSV (the format import reads) or JSON.\n"
 	  "CSV is UTF-8 with a BOM (Excel opens it right; --no-bom: without),\n"
@@ -390,7 +398,6 @@ static const struct option long_opts[] = {
 	{ "encoding", required_argument, NULL, O_ENCODING },
 	{ "bom", no_argument, NULL, O_BOM },
 	{ "no-bom", no_argument, NULL, O_NO_BOM },
-	{ "batch", required_argument, NULL, O_BATCH },
 	{ "top", required_argument, NULL, O_TOP },
 	{ "after", required_argument, NULL, O_AFTER },
 	{ "limit", required_argument, NULL, O_LIMIT },
@@ -400,6 +407,8 @@ static const struct option long_opts[] = {
 	{ "owner", required_argument, NULL, O_OWNER },
 	{ "dry-run", no_argument, NULL, O_DRY_RUN },
 	{ "strict", no_argument, NULL, O_STRICT },
+	{ "allow-move", no_argument, NULL, O_ALLOW_MOVE },
+	{ "sync", no_argument, NULL, O_SYNC },
 	{ "school", required_argument, NULL, O_SCHOOL },
 	{ "min-size", required_argument, NULL, O_MIN_SIZE },
 	{ "max-size", required_argument, NULL, O_MAX_SIZE },
@@ -461,7 +470,6 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 	case O_K: return set_num(&o->k, c, arg);
 	case O_GRAD_YEAR: return set_num(&o->grad_year, c, arg);
 	case O_MIN_AVAILABLE: return set_num(&o->min_available, c, arg);
-	case O_BATCH: return set_num(&o->batch, c, arg);
 	case O_TOP: return set_num(&o->top, c, arg);
 	case O_LIMIT: return set_num(&o->limit, c, arg);
 	case O_MIN_SIZE: return set_num(&o->min_size, c, arg);
@@ -488,6 +496,8 @@ static int parse_opt(struct opts *o, int c, const char *arg)
 	case O_OWNER: o->owner = arg; return 0;
 	case O_DRY_RUN: o->dry_run = 1; return 0;
 	case O_STRICT: o->strict = 1; return 0;
+	case O_ALLOW_MOVE: o->allow_move = 1; return 0;
+	case O_SYNC: o->sync = 1; return 0;
 	case O_FILTER:
 		add_arg((const char ***)&o->filters, &o->nfilters, arg);
 		return 0;
@@ -616,7 +626,8 @@ static int check_opts(const struct opts *o, const struct command *c,
 		return EXIT_USAGE;
 	}
 	if ((o->encoding || o->bom || o->no_bom) && (o->fmt == OUT_JSON ||
-	    o->fmt == OUT_XLSX || ((c->opts & OPT(O_XLSX)) && o->fmt != OUT_CSV))) {
+	    o->fmt == OUT_XLSX || ((c->opts & OPT(O_XLSX)) &&
+	    c->run != cmd_export && o->fmt != OUT_CSV))) {
 		cli_err("%s: --encoding, --bom and --no-bom are for --csv output "
 		    "(tables print UTF-8; a workbook has no encoding to choose)",
 		    words);
@@ -666,7 +677,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = {
 		.host = "127.0.0.1:7411", .fmt = OUT_TABLE, .k = -1,
-		.grad_year = -1, .min_available = -1, .batch = -1, .top = -1,
+		.grad_year = -1, .min_available = -1, .top = -1,
 		.limit = -1, .min_size = -1, .max_size = -1, .time_limit = -1,
 		.min_score = NAN,
 	};

@@ -45,7 +45,7 @@ enum out_fmt { OUT_TABLE, OUT_CSV, OUT_JSON, OUT_XLSX };
 struct opts {
 	const char *host, *unix_path, *token;
 	enum out_fmt fmt;
-	long long k, grad_year, min_available, batch, top, limit;
+	long long k, grad_year, min_available, top, limit;
 	long long min_size, max_size, time_limit;
 	double min_score;            /* NaN when unset */
 	const char *region, *by, *fair, *after, *dir, *encoding;
@@ -58,6 +58,7 @@ struct opts {
 	const char **programs;       /* --program/--programs args, nprograms */
 	int nfilters, nprograms, nkinds, nquery, explain, bom, no_bom, dry_run;
 	int strict;                  /* import --strict: warnings refuse */
+	int allow_move, sync;        /* import --allow-move, --sync */
 };
 
 /*

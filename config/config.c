@@ -24,6 +24,9 @@ void config_defaults(struct config *c)
 	c->max_connections = 10000;
 	c->idle_timeout_s = 300;
 	c->max_reply_queue = 64ULL << 20;
+	c->max_reply_memory = 1ULL << 30;
+	c->auth_timeout_s = 10;
+	c->max_scan = 100000;
 	c->workers = 2;
 	c->planners = 1;
 	c->max_jobs = 64;
@@ -118,6 +121,9 @@ static const struct limit {
 	L(max_connections, 1, 1000000),
 	L(idle_timeout_s, 0, 31536000), /* 0: never */
 	L(max_reply_queue, 4096, 1ULL << 40),
+	L(max_reply_memory, 4096, 1ULL << 44),
+	L(auth_timeout_s, 0, 31536000), /* 0: never */
+	L(max_scan, 1, 1ULL << 40),
 	L(workers, 1, 64),
 	L(planners, 1, 16),
 	L(max_jobs, 1, 1000000),
@@ -146,6 +152,11 @@ int config_set(struct config *c, const char *section, const char *key,
 		}
 		if (!strcmp(key, "tokens")) {
 			if (copy(c->tokens, sizeof c->tokens, value) < 0)
+				goto bad;
+			return 0;
+		}
+		if (!strcmp(key, "backup_dir")) {
+			if (copy(c->backup_dir, sizeof c->backup_dir, value) < 0)
 				goto bad;
 			return 0;
 		}

@@ -17,6 +17,9 @@ struct config {
 	char unix_path[108];       /* empty: no Unix socket */
 	char data[4096];
 	char tokens[4096];         /* empty: no tokens file */
+	char backup_dir[4096];     /* admin.backup's folder; empty: "backups"
+				      inside data (a relative path is taken
+				      inside data too) */
 	int log_level;             /* enum config_log */
 	int allow_public;
 	unsigned long long map_size;
@@ -28,6 +31,9 @@ struct config {
 	unsigned long long max_connections;
 	unsigned long long idle_timeout_s;
 	unsigned long long max_reply_queue;
+	unsigned long long max_reply_memory;  /* over all connections */
+	unsigned long long auth_timeout_s;    /* 0: never */
+	unsigned long long max_scan;          /* records a filtered list reads */
 	unsigned long long workers;        /* query and fair planner threads */
 	unsigned long long planners;       /* threads for the school planners */
 	unsigned long long max_jobs;       /* planner calls queued or running */

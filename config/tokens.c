@@ -79,8 +79,9 @@ static int unhex(const char *s, unsigned char out[32])
 int tokens_load(const char *path, struct tokens *t, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	char line[1024];
-	size_t cap = 0;
+	char *line = NULL;
+	size_t linecap = 0, cap = 0;
+	ssize_t len;
 	int lineno = 0;
 
 	t->v = NULL;
@@ -89,14 +90,31 @@ int tokens_load(const char *path, struct tokens *t, char *err, size_t errlen)
 		snprintf(err, errlen, "tokens file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof line, f)) {
+	/*
+	 * Whole lines, however long: a line is judged as a whole or the file
+	 * is refused, so no tail of a long comment can pass for a token.
+	 */
+	while ((len = getline(&line, &linecap, f)) >= 0) {
 		char *fields[4], *save = NULL, *p;
 		int nf = 0;
 		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = 0;
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = 0;
+		if ((size_t)len > TOKENS_LINE_MAX) {
+			snprintf(err, errlen, "%s:%d: line longer than %d bytes", path,
+			    lineno, TOKENS_LINE_MAX);
+			goto fail;
+		}
+		if (memchr(line, 0, (size_t)len)) {
+			snprintf(err, errlen, "%s:%d: NUL byte in the line", path, lineno);
+			goto fail;
+		}
 		if ((p = strchr(line, '#')))
 			*p = 0;
-		for (p = strtok_r(line, " \t\r\n", &save); p && nf < 4;
-		    p = strtok_r(NULL, " \t\r\n", &save))
+		for (p = strtok_r(line, " \t\r", &save); p && nf < 4;
+		    p = strtok_r(NULL, " \t\r", &save))
 			fields[nf++] = p;
 		if (nf == 0)
 			continue;
@@ -112,8 +130,9 @@ int tokens_load(const char *path, struct tokens *t, char *err, size_t errlen)
 			goto fail;
 		}
 		if ((e.role = tokens_role_parse(fields[1])) == ROLE_NONE) {
-			snprintf(err, errlen, "%s:%d: role '%s' is not admin, organizer, "
-			    "school, enterprise or reader", path, lineno, fields[1]);
+			snprintf(err, errlen, "%s:%d: role '%.32s' is not admin, "
+			    "organizer, school, enterprise or reader", path, lineno,
+			    fields[1]);
 			goto fail;
 		}
 		int owned = e.role == ROLE_SCHOOL || e.role == ROLE_ENTERPRISE;
@@ -135,9 +154,15 @@ int tokens_load(const char *path, struct tokens *t, char *err, size_t errlen)
 		}
 		t->v[t->n++] = e;
 	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "tokens file %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	free(line);
 	fclose(f);
 	return 0;
 fail:
+	free(line);
 	fclose(f);
 	tokens_free(t);
 	return -1;

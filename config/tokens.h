@@ -25,9 +25,14 @@ struct tokens {
 	size_t n;
 };
 
+/* The longest line the file may hold, not counting its end (\n or \r\n). */
+#define TOKENS_LINE_MAX 1023
+
 /*
  * Read path into t (which the caller frees with tokens_free).  Returns 0,
- * or -1 with err naming the file and line; t is then empty.
+ * or -1 with err naming the file and line; t is then empty.  A line over
+ * TOKENS_LINE_MAX bytes, holding a NUL, or that does not parse makes the
+ * whole file invalid: no tokens are kept from it.
  */
 int tokens_load(const char *path, struct tokens *t, char *err, size_t errlen);
 void tokens_free(struct tokens *t);

@@ -24,7 +24,8 @@ struct job;
 /* Limit keys of docs/protocol.md "Limits", as counted in system.stats.limits. */
 enum limit {
 	LIMIT_FRAME, LIMIT_DEPTH, LIMIT_BATCH, LIMIT_K, LIMIT_LIMIT,
-	LIMIT_CONNECTIONS, LIMIT_IDLE, LIMIT_REPLY_QUEUE, LIMIT_N
+	LIMIT_CONNECTIONS, LIMIT_IDLE, LIMIT_AUTH, LIMIT_REPLY_QUEUE,
+	LIMIT_REPLY_MEMORY, LIMIT_SCAN, LIMIT_JOBS, LIMIT_N
 };
 extern const char *const limit_name[LIMIT_N];
 
@@ -65,7 +66,15 @@ void log_msg(int level, const char *fmt, ...)
  * reason on failure.
  */
 int server_listen(void);
-/* Stop accepting and close every connection (SIGTERM). */
+/*
+ * SIGTERM: stop accepting and reading; answer the whole requests read but
+ * not started with -32603; let the calls on the other threads finish
+ * (plans are cancelled) and send their replies; then end the loop, once
+ * nothing is in flight and every reply is written (or 2 s after the last
+ * call came back).
+ */
+void server_stop(void);
+/* After the loop: close every connection and free the server's state. */
 void server_shutdown(void);
 /* Bytes allocated for the open connections' buffers (system.stats). */
 size_t server_buffered(void);
@@ -104,10 +113,11 @@ struct job {
 	size_t len;
 	int write;                      /* for the writer thread */
 	int plan;                       /* for a planner thread */
+	int scan;                       /* a long read: not on every worker */
 	volatile int cancel;            /* a plan's connection went: stop */
 	int stage;                      /* a write's: JOB_QUEUED, ... */
-	int failed;                     /* a write failed its checks: answered */
-	int close;                      /* its commit failed: close, unanswered */
+	int failed;                     /* a write failed: answered */
+	int close;                      /* unused: a failed commit is answered */
 	struct proto_buf out;
 	struct job *next, *wnext;       /* todo or done; the writer's queue */
 };
@@ -122,8 +132,9 @@ void jobs_cancel(uint64_t conn);
 void jobs_counts(size_t *writes, size_t *calls);
 void jobs_free(struct job *j);
 /* On a worker or the writer: run j's frame, packing the reply into
- * j->out (a write's checks done by methods_check_job). */
-void methods_run_job(struct job *j);
+ * j->out (a write's checks done by methods_check_job); 1 when it
+ * failed (its error reply is in j->out), else 0. */
+int methods_run_job(struct job *j);
 /* Check write j without the store: 1 when it failed (its reply is in
  * j->out, unless it is a notification), else 0 and j->out is empty. */
 int methods_check_job(struct job *j);
@@ -148,6 +159,17 @@ enum { CALL_WHOLE, CALL_CHECK, CALL_APPLY };
 int methods_only_keys(struct call *c, const char *const *known);
 /* A required id parameter, checked; NULL with c->err when bad. */
 const msgpack_object *methods_param_id(struct call *c, const char *name);
+
+/*
+ * docs/protocol.md "Roles": whether the session in arg may write rec of
+ * kind k (a store_allow_fn, asked for the stored and the new record of
+ * every write).
+ */
+int methods_may_write(void *arg, struct store *st, MDB_txn *txn,
+    enum schema_kind k, const msgpack_object *rec);
+
+/* import.csv (imports.c): a write, all or nothing. */
+int imports_csv(struct call *c);
 
 /* match.candidates, match.openings and stats.balance (queries.c). */
 int queries_candidates(struct call *c);

@@ -18,7 +18,8 @@
  * head of the queue, applies each in its own nested transaction of one
  * group and commits the group once (one fsync for a burst of writes from
  * any connections); their replies go out after the commit, and if it
- * fails none does and their connections close.  So a big batch no longer
+ * fails each is answered with the commit's error (1507 when the map or
+ * disk is full, else -32603) instead, none applied.  So a big batch no longer
  * holds the loop, and while it is written reads go on in their snapshots.
  *
  * Plans (orderclass.plan, apprenticeship.match), which may run for
@@ -26,6 +27,14 @@
  * hold the workers that the queries need.  A plan whose connection goes
  * (jobs_cancel) or that is running at jobs_stop has its cancel flag set;
  * the planner polls it and gives up.
+ *
+ * Scans — a filtered list, admin.verify, admin.backup, which read a
+ * whole kind or the whole store — run on the workers too, but on at most
+ * workers - 1 of them at once (take), so the queries always have one.
+ *
+ * Workers and planners run at nice +WORK_NICE, the loop and the writer
+ * at the daemon's own: on a busy host a scan or a plan yields the CPU to
+ * the loop's cheap requests when they arrive.
  *
  * `max_jobs` bounds the query and planner calls queued or running; past
  * it jobs_submit refuses and the caller answers 1029.  Writes are bounded
@@ -39,8 +48,11 @@
 #include <pthread.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "query.h"
 #include "xalloc.h"
 
@@ -55,6 +67,7 @@ static pthread_t *pthreads;
 static size_t nplanners;
 static struct job *wtodo, **wtodo_tail = &wtodo;
 static size_t inflight;                /* planner calls queued or running */
+static size_t scanning, scan_max;      /* scans on workers; at most */
 static size_t winflight;               /* writes queued or being written */
 static int quit;
 static pthread_t *threads, writer_thread;
@@ -96,28 +109,65 @@ static void check(struct job *j)
 	pthread_cond_signal(&wwork);
 }
 
+#define WORK_NICE 5
+
+/* This thread WORK_NICE below the loop (Linux's nice is per thread, and
+ * a new thread starts at its creator's); best effort. */
+static void lower_priority(void)
+{
+	id_t tid = (id_t)syscall(SYS_gettid);
+	int nice;
+
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, tid);
+	if (errno == 0)
+		(void)setpriority(PRIO_PROCESS, tid, nice + WORK_NICE);
+}
+
+/*
+ * The first job on todo a worker may take (lock held), taken off it: a
+ * scan only while fewer than scan_max run, so that scans (a filtered
+ * list, admin.verify, admin.backup) never hold every worker and the
+ * queries behind them go on.  NULL when there is none.
+ */
+static struct job *take(void)
+{
+	for (struct job **pp = &todo, *j; (j = *pp); pp = &j->next) {
+		if (j->scan && scanning >= scan_max)
+			continue;
+		if (!(*pp = j->next))
+			todo_tail = pp;
+		return j;
+	}
+	return NULL;
+}
+
 static void *worker(void *arg)
 {
+	struct job *j;
+
 	(void)arg;
+	lower_priority();
 	pthread_mutex_lock(&lock);
 	for (;;) {
-		while (!todo && !quit)
+		while (!quit && !(j = take()))
 			pthread_cond_wait(&work, &lock);
 		if (quit)
 			break;
-		struct job *j = todo;
-		todo = j->next;
-		if (!todo)
-			todo_tail = &todo;
 		if (j->write) {
 			check(j);
 			continue;
 		}
+		scanning += j->scan;
 		pthread_mutex_unlock(&lock);
 
 		methods_run_job(j);
 
 		pthread_mutex_lock(&lock);
+		if (j->scan) {
+			scanning--;
+			pthread_cond_signal(&work);   /* a scan may wait for this */
+		}
 		finish(j);
 	}
 	pthread_mutex_unlock(&lock);
@@ -129,6 +179,7 @@ static void *worker(void *arg)
 static void *planner(void *arg)
 {
 	size_t me = (size_t)(uintptr_t)arg;
+	lower_priority();
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		while (!ptodo && !quit)
@@ -183,21 +234,28 @@ static void *writer(void *arg)
 
 		/* Without a group (begin failed) each write commits alone. */
 		int rc = store_group_begin(daemon_g.store);
+		size_t n = 0;
 		if (rc)
 			log_error("writer: %s: committing each write alone",
 			    mdb_strerror(rc));
 		for (struct job *j = list; j; j = j->wnext)
 			if (!j->failed)        /* else its error reply is packed */
-				methods_run_job(j);
+				j->failed = methods_run_job(j);
 		if ((rc = store_group_commit(daemon_g.store))) {
-			/* Nothing of the group is stored: no reply may go out. */
-			log_error("commit failed, %s: dropping the replies of %s",
-			    mdb_strerror(rc), "its writes and closing their connections");
+			/* Nothing of the group is stored: each write that was
+			 * in it is answered with the commit's error instead
+			 * (a notification's empty reply stays empty). */
+			struct proto_err e = { 0 };
+			store_fail(&e, rc);
 			for (struct job *j = list; j; j = j->wnext)
-				if (!j->failed) {
+				if (!j->failed && proto_buf_pending(&j->out)) {
 					j->out.off = j->out.len = 0;
-					j->close = 1;
+					methods_reject(j->frame, j->len, e.code, e.message,
+					    &j->out);
+					n++;
 				}
+			log_error("commit failed, %s: %zu writes answered %d, none "
+			    "applied", mdb_strerror(rc), n, e.code);
 		}
 
 		pthread_mutex_lock(&lock);
@@ -246,7 +304,12 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 
 int jobs_start(void)
 {
+#ifdef CJ_FAULTS
+	if (fault_armed())
+		log_warn("fault injection armed (a test build): %s", fault_armed());
+#endif
 	nthreads = (size_t)daemon_g.cfg.workers;
+	scan_max = nthreads > 1 ? nthreads - 1 : 1;
 	if (pipe(wake) < 0 ||
 	    fcntl(wake[0], F_SETFL, O_NONBLOCK) < 0 ||
 	    fcntl(wake[1], F_SETFL, O_NONBLOCK) < 0 ||

@@ -8,6 +8,8 @@
  */
 #include "daemon.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,9 +17,12 @@
 #include "catalog.h"
 #include "xalloc.h"
 
-/* M_PLAN: a long plan, run on a planner thread (jobs.c) and abandoned
- * when its connection goes. */
-enum { M_NOAUTH = 1, M_WRITE = 2, M_ADMIN = 4, M_JOB = 8, M_PLAN = 16 };
+/* M_JOB: run on a worker (jobs.c).  M_PLAN: a long plan, run on a
+ * planner thread and abandoned when its connection goes.  M_SCAN: a
+ * long read, never on every worker at once; a list is one (and a job)
+ * only with a filter, when it may read max_scan records. */
+enum { M_NOAUTH = 1, M_WRITE = 2, M_ADMIN = 4, M_JOB = 8, M_PLAN = 16,
+	M_SCAN = 32 };
 
 struct method {
 	const char *name;
@@ -144,7 +149,7 @@ static int owned_by(const msgpack_object *rec, const char *key,
  * docs/protocol.md "Roles": may this session write rec of kind k?  Asked by
  * the store for the stored and the new record of every write.
  */
-static int may_write(void *arg, struct store *st, MDB_txn *txn,
+int methods_may_write(void *arg, struct store *st, MDB_txn *txn,
     enum schema_kind k, const msgpack_object *rec)
 {
 	const struct session *s = arg;
@@ -234,7 +239,7 @@ static int m_put(struct call *c)
 	if (c->phase == CALL_CHECK)
 		return 0;
 	if (store_put(daemon_g.store, c->kind, recs, n, recs != c->params,
-	    may_write, c->sess, &c->err) < 0)
+	    methods_may_write, c->sess, &c->err) < 0)
 		return -1;
 	msgpack_pack_map(c->pk, 1);
 	proto_pack_cstr(c->pk, "written");
@@ -279,7 +284,7 @@ static int m_del(struct call *c)
 	if (c->phase == CALL_CHECK)
 		return 0;
 	if (store_del(daemon_g.store, c->kind, id->via.str.ptr, id->via.str.size,
-	    may_write, c->sess, &c->err) < 0)
+	    methods_may_write, c->sess, &c->err) < 0)
 		return -1;
 	msgpack_pack_map(c->pk, 1);
 	proto_pack_cstr(c->pk, "deleted");
@@ -297,8 +302,9 @@ static int m_list(struct call *c)
 	struct proto_buf items = { 0 };
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
-	MDB_val k, v, lastk = { 0, NULL };
+	MDB_val k, v, lastk = { 0, NULL }, scannedk = { 0, NULL };
 	msgpack_zone *z = NULL;
+	unsigned long long scanned = 0;
 	uint32_t count = 0;
 	int rc, more = 0, ret = -1;
 
@@ -340,6 +346,15 @@ static int m_list(struct call *c)
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		if (filter) {
 			msgpack_object o;
+			if (scanned == daemon_g.cfg.max_scan) {
+				/* more records follow: go on after the last read */
+				stats_limit_hit(LIMIT_SCAN);
+				lastk = scannedk;
+				more = 1;
+				break;
+			}
+			scanned++;
+			scannedk = k;
 			msgpack_zone_clear(z);
 			if (store_decode(&v, z, &o) < 0 || !schema_filter_match(&o, filter))
 				continue;
@@ -377,11 +392,23 @@ out:
 	return ret;
 }
 
+/* admin.backup's folder: backup_dir, inside the data dir when relative. */
+static void backup_dir(char *dir, size_t cap)
+{
+	const char *b = daemon_g.cfg.backup_dir[0] ? daemon_g.cfg.backup_dir :
+	    "backups";
+
+	if (b[0] == '/')
+		snprintf(dir, cap, "%s", b);
+	else
+		snprintf(dir, cap, "%s/%s", daemon_g.cfg.data, b);
+}
+
 static int m_backup(struct call *c)
 {
 	static const char *const known[] = { "path", NULL };
 	const msgpack_object *p = schema_get(c->params, "path");
-	char path[4096];
+	char name[4096], dir[2 * 4096 + 2], path[PATH_MAX];
 	unsigned long long bytes;
 
 	if (methods_only_keys(c, known) < 0)
@@ -389,16 +416,20 @@ static int m_backup(struct call *c)
 	if (!p)
 		return proto_fail(&c->err, PROTO_INVALID_PARAMS, "path",
 		    "path is required");
-	if (schema_check_str(p, sizeof path - 1, "path", &c->err) < 0)
+	if (schema_check_str(p, sizeof name - 1, "path", &c->err) < 0)
 		return -1;
-	schema_strcpy(path, sizeof path, p);
-	if (path[0] != '/' || strlen(path) != p->via.str.size)
+	schema_strcpy(name, sizeof name, p);
+	if (strlen(name) != p->via.str.size)
 		return proto_fail(&c->err, PROTO_INVALID_PARAMS, "path",
-		    "path must be absolute");
-	if (store_backup(daemon_g.store, path, &bytes, &c->err) < 0)
+		    "path holds a NUL byte");
+	backup_dir(dir, sizeof dir);
+	if (store_backup(daemon_g.store, dir, name, path, sizeof path, &bytes,
+	    &c->err) < 0)
 		return -1;
 	log_info("backup written to %s (%llu bytes)", path, bytes);
-	msgpack_pack_map(c->pk, 1);
+	msgpack_pack_map(c->pk, 2);
+	proto_pack_cstr(c->pk, "path");
+	proto_pack_cstr(c->pk, path);
 	proto_pack_cstr(c->pk, "bytes");
 	msgpack_pack_uint64(c->pk, bytes);
 	return 0;
@@ -411,8 +442,12 @@ static int m_verify(struct call *c)
 
 	if (methods_only_keys(c, known) < 0)
 		return -1;
-	if (store_verify(daemon_g.store, &v) < 0)
-		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "cannot read the store");
+	if (store_verify(daemon_g.store, &v) < 0) {
+		int err = errno;
+		store_verify_free(&v);
+		return proto_fail(&c->err, PROTO_INTERNAL, NULL,
+		    "cannot start the check: %s", strerror(err));
+	}
 	msgpack_pack_map(c->pk, 5);
 	proto_pack_cstr(c->pk, "ok");
 	if (v.nproblems)
@@ -437,15 +472,15 @@ static int m_verify(struct call *c)
 
 #define KIND(n, k)                                                         \
 	{ n ".put", m_put, k, M_WRITE }, { n ".get", m_get, k, 0 },        \
-	{ n ".del", m_del, k, M_WRITE }, { n ".list", m_list, k, 0 }
+	{ n ".del", m_del, k, M_WRITE }, { n ".list", m_list, k, M_SCAN }
 
 static const struct method methods[] = {
 	{ "system.ping", m_ping, 0, M_NOAUTH },
 	{ "system.info", m_info, 0, 0 },
 	{ "system.stats", m_stats, 0, 0 },
 	{ "auth.login", m_login, 0, M_NOAUTH },
-	{ "admin.backup", m_backup, 0, M_ADMIN },
-	{ "admin.verify", m_verify, 0, M_ADMIN },
+	{ "admin.backup", m_backup, 0, M_ADMIN | M_JOB | M_SCAN },
+	{ "admin.verify", m_verify, 0, M_ADMIN | M_JOB | M_SCAN },
 	{ "match.candidates", queries_candidates, 0, M_JOB },
 	{ "match.openings", queries_openings, 0, M_JOB },
 	{ "stats.balance", queries_balance, 0, M_JOB },
@@ -453,6 +488,7 @@ static const struct method methods[] = {
 	{ "fair.schedule", planners_schedule, 0, M_JOB },
 	{ "orderclass.plan", planners_orderclass, 0, M_JOB | M_PLAN },
 	{ "apprenticeship.match", planners_apprenticeship, 0, M_JOB | M_PLAN },
+	{ "import.csv", imports_csv, 0, M_WRITE },
 	KIND("school", SCHEMA_SCHOOL),
 	KIND("specialty", SCHEMA_SPECIALTY),
 	KIND("enterprise", SCHEMA_ENTERPRISE),
@@ -484,11 +520,12 @@ static int handle(struct session *sess, const char *frame, size_t len,
     struct proto_buf *out, struct job **defer, int phase, int *failed,
     uint64_t *clock, const volatile int *cancel);
 
-void methods_run_job(struct job *j)
+int methods_run_job(struct job *j)
 {
 	int failed;
 	handle(&j->sess, j->frame, j->len, &j->out, NULL,
 	    j->write ? CALL_APPLY : CALL_WHOLE, &failed, NULL, &j->cancel);
+	return failed;
 }
 
 int methods_check_job(struct job *j)
@@ -508,6 +545,18 @@ void methods_reject(const char *frame, size_t len, int code,
 
 	msgpack_packer_init(&pk, out, proto_buf_write);
 	proto_pack_error(&pk, has, msgid, code, message, NULL);
+}
+
+/* A list whose params hold a filter that is not nil. */
+static int has_filter(const msgpack_object *params)
+{
+	const msgpack_object *f;
+
+	if (params->via.array.size != 1 ||
+	    params->via.array.ptr[0].type != MSGPACK_OBJECT_MAP)
+		return 0;
+	f = schema_get(&params->via.array.ptr[0], "filter");
+	return f && f->type != MSGPACK_OBJECT_NIL;
 }
 
 static int is_uint32(const msgpack_object *o)
@@ -647,10 +696,12 @@ static int handle(struct session *sess, const char *frame, size_t len,
 		    "call auth.login first");
 	} else if ((methods[m].flags & M_ADMIN) && sess->role != ROLE_ADMIN) {
 		proto_fail(&c.err, PROTO_FORBIDDEN, NULL, "admin only");
-	} else if (defer && (methods[m].flags & (M_JOB | M_WRITE))) {
+	} else if (defer && ((methods[m].flags & (M_JOB | M_WRITE)) ||
+	    ((methods[m].flags & M_SCAN) && has_filter(params)))) {
 		struct job *j = xcalloc(1, sizeof *j);
 		j->write = (methods[m].flags & M_WRITE) != 0;
 		j->plan = (methods[m].flags & M_PLAN) != 0;
+		j->scan = (methods[m].flags & M_SCAN) != 0;
 		j->sess = *sess;
 		j->frame = xmalloc(len);
 		memcpy(j->frame, frame, len);
@@ -668,6 +719,7 @@ static int handle(struct session *sess, const char *frame, size_t len,
 		proto_pack_reply_head(&pk, has_msgid, msgid);
 		if (methods[m].fn(&c) == 0 &&
 		    proto_buf_pending(out) - mark > daemon_g.cfg.max_frame) {
+			stats_limit_hit(LIMIT_FRAME);
 			proto_fail(&c.err, PROTO_TOO_LARGE, NULL,
 			    "result larger than max_frame");
 		}

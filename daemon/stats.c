@@ -18,7 +18,8 @@
 
 const char *const limit_name[LIMIT_N] = {
 	"max_frame", "max_depth", "max_batch", "max_k", "max_limit",
-	"max_connections", "idle_timeout_s", "max_reply_queue",
+	"max_connections", "idle_timeout_s", "auth_timeout_s", "max_reply_queue",
+	"max_reply_memory", "max_scan", "max_jobs",
 };
 
 struct stats_conn stats_conn;

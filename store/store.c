@@ -3,13 +3,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "index.h"
 #include "xalloc.h"
 
@@ -38,7 +44,42 @@ struct store {
 	struct index_dbs ix;
 	size_t reindexed;         /* records re-indexed by store_open */
 	MDB_txn *group;           /* open group commit, or NULL */
+	MDB_txn *unit;            /* open unit (store_unit_begin), or NULL */
+	char *dir;                /* for admin.verify's child */
+	size_t mapsize;
 };
+
+/*
+ * The write calls of a put or del, through which the tests make LMDB
+ * fail (fault.h; without CJ_FAULTS they are LMDB's own).  Only durable
+ * commits count (the group's, or a write's own without a group), not
+ * those of transactions nested in a group.  A failed commit has freed
+ * its transaction, as mdb_txn_commit does.
+ */
+static int w_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v,
+    unsigned flags)
+{
+	int rc = fault_hit(FAULT_PUT);
+	return rc ? rc : mdb_put(txn, dbi, k, v, flags);
+}
+
+static int w_del(MDB_txn *txn, MDB_dbi dbi, MDB_val *k)
+{
+	int rc = fault_hit(FAULT_PUT);
+	return rc ? rc : mdb_del(txn, dbi, k, NULL);
+}
+
+static int w_commit(struct store *s, MDB_txn *txn)
+{
+	int nested = (s->group && txn != s->group) ||
+	    (s->unit && txn != s->unit);
+	int rc = nested ? 0 : fault_hit(FAULT_COMMIT);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return mdb_txn_commit(txn);
+}
 
 const struct index_dbs *store_index(struct store *s)
 {
@@ -128,19 +169,96 @@ static int reindex_all(struct store *s)
 	return rc;
 }
 
+/*
+ * A data dir whose lock.mdb exists once held a store (LMDB makes
+ * lock.mdb when it first opens the environment, and never removes it):
+ * a data.mdb missing or empty beside it was lost, and opening would
+ * silently start an empty store.  1 with a message in err.
+ */
+static int emptied(const char *dir, char *err, size_t errlen)
+{
+	char p[4096 + 16];
+	struct stat st;
+
+	snprintf(p, sizeof p, "%s/lock.mdb", dir);
+	if (stat(p, &st) < 0)
+		return 0;
+	snprintf(p, sizeof p, "%s/data.mdb", dir);
+	if (stat(p, &st) == 0 && st.st_size > 0)
+		return 0;
+	if (stat(p, &st) < 0 && errno != ENOENT)
+		return 0;                      /* LMDB will say why */
+	snprintf(err, errlen, "data dir %s: data.mdb is %s beside lock.mdb, so "
+	    "the store that was here is lost; refusing to start an empty one "
+	    "(restore data.mdb from a backup, or remove lock.mdb too to start "
+	    "afresh)", dir, stat(p, &st) == 0 ? "empty" : "missing");
+	return 1;
+}
+
+/*
+ * 1 with a message in err when data.mdb is shorter than its newest meta
+ * page says is in use (a file cut short: LMDB would fault reading the
+ * pages past its end).  Reads only the meta pages, which LMDB checked.
+ */
+static int cut_short(MDB_env *env, const char *dir, char *err, size_t errlen)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	mdb_filehandle_t fd;
+	struct stat fs;
+	unsigned long long need;
+
+	if (mdb_env_info(env, &info) || mdb_env_stat(env, &st) ||
+	    mdb_env_get_fd(env, &fd) || fstat(fd, &fs) < 0) {
+		snprintf(err, errlen, "data dir %s: cannot read the size of "
+		    "data.mdb", dir);
+		return 1;
+	}
+	need = ((unsigned long long)info.me_last_pgno + 1) * st.ms_psize;
+	if ((unsigned long long)fs.st_size >= need)
+		return 0;
+	snprintf(err, errlen, "data dir %s: data.mdb is %lld bytes but its "
+	    "metadata says %llu are in use: the file was cut short (restore it "
+	    "from a backup)", dir, (long long)fs.st_size, need);
+	return 1;
+}
+
+/* The databases, opened in txn (flags: MDB_CREATE, or 0 read-only). */
+static int open_dbs(struct store *s, MDB_txn *txn, unsigned flags,
+    const char **what)
+{
+	int rc;
+
+	for (int k = 0; k < SCHEMA_NKINDS; k++)
+		if ((rc = mdb_dbi_open(txn, schema_kind_name[k], flags,
+		    &s->kind[k]))) {
+			*what = schema_kind_name[k];
+			return rc;
+		}
+	for (size_t r = 0; r < NREFS; r++)
+		if ((rc = mdb_dbi_open(txn, refs[r].db, flags, &s->ref[r]))) {
+			*what = refs[r].db;
+			return rc;
+		}
+	return 0;
+}
+
 int store_open(struct store **sp, const char *dir, size_t mapsize,
     char *err, size_t errlen)
 {
 	struct store *s = xcalloc(1, sizeof *s);
 	MDB_txn *txn = NULL;
-	int rc, stale = 0;
-	const char *what = "";
+	int rc = 0, stale = 0;
+	const char *what = NULL;      /* NULL: err is written */
 
+	s->dir = xstrdup(dir);
+	s->mapsize = mapsize;
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
 		snprintf(err, errlen, "data dir %s: %s", dir, strerror(errno));
-		free(s);
-		return -1;
+		goto fail;
 	}
+	if (emptied(dir, err, errlen))
+		goto fail;
 	if ((rc = mdb_env_create(&s->env)) ||
 	    (rc = mdb_env_set_maxdbs(s->env, 64)) ||
 	    (rc = mdb_env_set_mapsize(s->env, mapsize))) {
@@ -152,21 +270,14 @@ int store_open(struct store **sp, const char *dir, size_t mapsize,
 		what = "open";
 		goto fail;
 	}
+	if (cut_short(s->env, dir, err, errlen))
+		goto fail;
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn))) {
 		what = "begin";
 		goto fail;
 	}
-	for (int k = 0; k < SCHEMA_NKINDS; k++)
-		if ((rc = mdb_dbi_open(txn, schema_kind_name[k], MDB_CREATE,
-		    &s->kind[k]))) {
-			what = schema_kind_name[k];
-			goto fail;
-		}
-	for (size_t r = 0; r < NREFS; r++)
-		if ((rc = mdb_dbi_open(txn, refs[r].db, MDB_CREATE, &s->ref[r]))) {
-			what = refs[r].db;
-			goto fail;
-		}
+	if ((rc = open_dbs(s, txn, MDB_CREATE, &what)))
+		goto fail;
 	if ((rc = index_open(txn, &s->ix, &stale))) {
 		what = "indexes";
 		goto fail;
@@ -181,14 +292,21 @@ int store_open(struct store **sp, const char *dir, size_t mapsize,
 		what = "re-indexing";
 		goto fail;
 	}
+#ifdef CJ_FAULTS
+	if (fault_arm(getenv("CHANJIAOD_FAULTS"), err, errlen) < 0)
+		goto fail;
+#endif
 	*sp = s;
 	return 0;
 fail:
-	snprintf(err, errlen, "LMDB %s in %s: %s", what, dir, mdb_strerror(rc));
+	if (what)
+		snprintf(err, errlen, "LMDB %s in %s: %s", what, dir, mdb_strerror(rc));
 	if (txn)
 		mdb_txn_abort(txn);
-	mdb_env_close(s->env);
+	if (s->env)
+		mdb_env_close(s->env);
 	index_close(&s->ix);
+	free(s->dir);
 	free(s);
 	return -1;
 }
@@ -204,8 +322,32 @@ int store_group_commit(struct store *s)
 {
 	int rc = 0;
 	if (s->group) {
-		rc = mdb_txn_commit(s->group);
+		rc = w_commit(s, s->group);
 		s->group = NULL;
+	}
+	return rc;
+}
+
+int store_unit_begin(struct store *s, MDB_txn **txn)
+{
+	int rc = s->unit ? EBUSY : mdb_txn_begin(s->env, s->group, 0, &s->unit);
+	*txn = rc ? NULL : s->unit;
+	return rc;
+}
+
+int store_unit_end(struct store *s, int commit)
+{
+	MDB_txn *txn = s->unit;
+	int rc = 0;
+
+	if (!txn)
+		return 0;
+	if (commit) {
+		rc = w_commit(s, txn);
+		s->unit = NULL;
+	} else {
+		s->unit = NULL;
+		mdb_txn_abort(txn);
 	}
 	return rc;
 }
@@ -254,6 +396,7 @@ void store_close(struct store *s)
 		return;
 	mdb_env_close(s->env);
 	index_close(&s->ix);
+	free(s->dir);
 	free(s);
 }
 
@@ -337,9 +480,10 @@ char **store_children(struct store *s, MDB_txn *txn, enum schema_kind child,
     const msgpack_object *id, size_t *n)
 {
 	*n = 0;
-	if (child != SCHEMA_SPECIALTY && child != SCHEMA_POSTING)
-		return NULL;
-	return ref_sources(s, txn, child == SCHEMA_SPECIALTY ? 0 : 1, id, n);
+	for (size_t r = 0; r < NREFS; r++)   /* the child's one parent ref */
+		if (refs[r].from == child && !refs[r].array)
+			return ref_sources(s, txn, r, id, n);
+	return NULL;
 }
 
 void store_ids_free(char **v, size_t n)
@@ -389,6 +533,11 @@ static int reindex_children(struct store *s, MDB_txn *txn, enum schema_kind k,
 /* rc: an MDB error or errno, as every store and index call returns. */
 static int lmdb_fail(struct proto_err *e, int rc)
 {
+	return store_fail(e, rc);
+}
+
+int store_fail(struct proto_err *e, int rc)
+{
 	if (rc == MDB_MAP_FULL)
 		return proto_fail(e, PROTO_STORE_FULL, NULL,
 		    "store is full: raise map_size (%s)", mdb_strerror(rc));
@@ -417,6 +566,7 @@ static uint32_t ref_ids(const struct ref *r, const msgpack_object *rec,
     const msgpack_object **ids)
 {
 	const msgpack_object *v = schema_get(rec, r->field);
+	*ids = NULL;
 	if (!v || v->type == MSGPACK_OBJECT_NIL)
 		return 0;
 	if (!r->array) {
@@ -442,8 +592,8 @@ static int ref_update(struct store *s, MDB_txn *txn, enum schema_kind k,
 		for (uint32_t i = 0; i < n; i++) {
 			MDB_val key = refkey(buf, &ids[i], id->via.str.ptr,
 			    id->via.str.size), val = { 0, "" };
-			int rc = add ? mdb_put(txn, s->ref[r], &key, &val, 0) :
-			    mdb_del(txn, s->ref[r], &key, NULL);
+			int rc = add ? w_put(txn, s->ref[r], &key, &val, 0) :
+			    w_del(txn, s->ref[r], &key);
 			if (rc && !(rc == MDB_NOTFOUND && !add))
 				return rc;
 		}
@@ -744,7 +894,7 @@ static int put_one(struct store *s, MDB_txn *txn, enum schema_kind k,
 	schema_pack(&pk, rec);
 	val.mv_size = sb->size;
 	val.mv_data = sb->data;
-	if ((rc = mdb_put(txn, s->kind[k], &key, &val, 0)))
+	if ((rc = w_put(txn, s->kind[k], &key, &val, 0)))
 		return lmdb_fail(e, rc);
 	return 0;
 }
@@ -763,7 +913,7 @@ int store_put(struct store *s, enum schema_kind k, const msgpack_object *recs,
 	msgpack_sbuffer_init(&sb);
 	if (check_unique_ids(recs, n, e) < 0)
 		goto out;
-	if ((rc = mdb_txn_begin(s->env, s->group, 0, &txn))) {
+	if ((rc = mdb_txn_begin(s->env, s->unit ? s->unit : s->group, 0, &txn))) {
 		lmdb_fail(e, rc);
 		goto out;
 	}
@@ -781,7 +931,7 @@ int store_put(struct store *s, enum schema_kind k, const msgpack_object *recs,
 		lmdb_fail(e, rc);
 		goto out;
 	}
-	rc = mdb_txn_commit(txn);
+	rc = w_commit(s, txn);
 	txn = NULL;
 	if (rc) {
 		lmdb_fail(e, rc);
@@ -810,7 +960,7 @@ int store_del(struct store *s, enum schema_kind k, const char *id,
 	char who[SCHEMA_ID_MAX + 32];
 	int rc, ret = -1;
 
-	if ((rc = mdb_txn_begin(s->env, s->group, 0, &txn))) {
+	if ((rc = mdb_txn_begin(s->env, s->unit ? s->unit : s->group, 0, &txn))) {
 		lmdb_fail(e, rc);
 		goto out;
 	}
@@ -844,12 +994,12 @@ int store_del(struct store *s, enum schema_kind k, const char *id,
 		lmdb_fail(e, rc);
 		goto out;
 	}
-	if ((rc = mdb_del(txn, s->kind[k], &key, NULL)) ||
+	if ((rc = w_del(txn, s->kind[k], &key)) ||
 	    (rc = index_flush(txn, &s->ix))) {
 		lmdb_fail(e, rc);
 		goto out;
 	}
-	rc = mdb_txn_commit(txn);
+	rc = w_commit(s, txn);
 	txn = NULL;
 	if (rc) {
 		lmdb_fail(e, rc);
@@ -877,36 +1027,55 @@ int store_counts(struct store *s, size_t counts[SCHEMA_NKINDS])
 	return 0;
 }
 
-int store_backup(struct store *s, const char *path, unsigned long long *bytes,
-    struct proto_err *e)
-{
-	struct stat st;
-	int fd, rc;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return proto_fail(e, PROTO_CONFLICT, "path", "%s exists", path);
-		return proto_fail(e, PROTO_INVALID_PARAMS, "path", "%s: %s", path,
-		    strerror(errno));
-	}
-	rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = errno;
-	if (rc == 0 && fstat(fd, &st) < 0)
-		rc = errno;
-	close(fd);
-	if (rc) {
-		unlink(path);
-		return proto_fail(e, PROTO_INTERNAL, NULL, "backup to %s: %s", path,
-		    mdb_strerror(rc));
-	}
-	*bytes = (unsigned long long)st.st_size;
-	return 0;
-}
-
 static void problem(struct store_verify *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * admin.verify walks the store in a child process (store_verify), which
+ * sends what it finds down a pipe as it goes, as MessagePack arrays:
+ * ["stage", what it starts walking], ["problem", text] (the first `cap`),
+ * and last ["done", records, entries, problems].  A child that dies on a
+ * damaged page has still told the parent where it was.
+ */
+static int verify_fd = -1;          /* set only in the child */
+
+/* A child silent this long is taken for stuck and killed (the longest
+ * stage, postings at national scale, takes seconds). */
+#define VERIFY_SILENCE_S 600
+
+static void send_msg(const char *tag, const char *text,
+    const unsigned long long *n, int nn)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	const char *p;
+	size_t left;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 1 + (text != NULL) + (uint32_t)nn);
+	proto_pack_cstr(&pk, tag);
+	if (text)
+		proto_pack_cstr(&pk, text);
+	for (int i = 0; i < nn; i++)
+		msgpack_pack_uint64(&pk, n[i]);
+	for (p = sb.data, left = sb.size; left;) {
+		ssize_t w = write(verify_fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			_exit(1);               /* the parent is gone */
+		p += w;
+		left -= (size_t)w;
+	}
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void stage(const char *what)
+{
+	if (verify_fd >= 0)
+		send_msg("stage", what, NULL, 0);
+}
 
 static void problem(struct store_verify *v, const char *fmt, ...)
 {
@@ -919,6 +1088,8 @@ static void problem(struct store_verify *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	if (verify_fd >= 0)
+		send_msg("problem", buf, NULL, 0);
 	v->problems[v->kept++] = xstrdup(buf);
 }
 
@@ -957,9 +1128,9 @@ static int entry_named(const struct ref *r, const msgpack_object *src,
 	return 0;
 }
 
-int store_verify(struct store *s, struct store_verify *v)
+/* The walk of store_verify, in txn (the child's). */
+static void walk(struct store *s, MDB_txn *txn, struct store_verify *v)
 {
-	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k, val;
 	msgpack_zone *z = msgpack_zone_new(8192);
@@ -967,16 +1138,14 @@ int store_verify(struct store *s, struct store_verify *v)
 	unsigned long long nspec = 0, npost = 0;
 	int rc;
 
-	v->cap = v->cap ? v->cap : 100;
-	v->problems = xcalloc(v->cap, sizeof *v->problems);
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn))) {
-		msgpack_zone_free(z);
-		return -1;
-	}
 	for (int kind = 0; kind < SCHEMA_NKINDS; kind++) {
 		const char *kn = schema_kind_name[kind];
-		if (mdb_cursor_open(txn, s->kind[kind], &c))
+		stage(schema_kind_plural[kind]);
+		if ((rc = mdb_cursor_open(txn, s->kind[kind], &c))) {
+			problem(v, "%s cannot be read: %s", schema_kind_plural[kind],
+			    mdb_strerror(rc));
 			continue;
+		}
 		for (rc = mdb_cursor_get(c, &k, &val, MDB_FIRST); rc == 0;
 		    rc = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
 			msgpack_object o;
@@ -1058,11 +1227,17 @@ int store_verify(struct store *s, struct store_verify *v)
 					    (char *)k.mv_data, code);
 			}
 		}
+		if (rc != MDB_NOTFOUND)
+			problem(v, "%s cannot be read to the end: %s",
+			    schema_kind_plural[kind], mdb_strerror(rc));
 		mdb_cursor_close(c);
 	}
 	for (size_t r = 0; r < NREFS; r++) {
-		if (mdb_cursor_open(txn, s->ref[r], &c))
+		stage(refs[r].db);
+		if ((rc = mdb_cursor_open(txn, s->ref[r], &c))) {
+			problem(v, "%s cannot be read: %s", refs[r].db, mdb_strerror(rc));
 			continue;
+		}
 		for (rc = mdb_cursor_get(c, &k, &val, MDB_FIRST); rc == 0;
 		    rc = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
 			const char *key = k.mv_data, *nul = memchr(key, 0, k.mv_size);
@@ -1081,10 +1256,201 @@ int store_verify(struct store *s, struct store_verify *v)
 				    refs[r].db, (int)(k.mv_size - tlen - 1), nul + 1,
 				    (int)tlen, key);
 		}
+		if (rc != MDB_NOTFOUND)
+			problem(v, "%s cannot be read to the end: %s", refs[r].db,
+			    mdb_strerror(rc));
 		mdb_cursor_close(c);
 	}
-	index_verify_totals(txn, &s->ix, nspec, npost, problem_cb, v);
-	mdb_txn_abort(txn);
+	stage("the match index counts");
+	if ((rc = index_verify_totals(txn, &s->ix, nspec, npost, problem_cb, v)))
+		problem(v, "the match index counts cannot be read: %s",
+		    mdb_strerror(rc));
 	msgpack_zone_free(z);
+}
+
+/*
+ * The child's fds: the pipe on 3, nothing above it (the daemon's sockets
+ * must not stay open in it: a closed connection would not be seen
+ * closed), default dispositions for the signals the daemon handles and
+ * for the faults a damaged page raises (so it dies of them, and no
+ * sanitizer reports them), and death with the forking thread.
+ */
+static void child_setup(int fd, pid_t parent)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGBUS,
+		SIGSEGV };
+	struct sigaction sa;
+	sigset_t none;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (fd != 3) {
+		if (dup2(fd, 3) < 0)
+			_exit(1);
+		close(fd);
+	}
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0)
+#endif
+		for (int i = 4; i < 4096; i++)
+			close(i);
+	verify_fd = 3;
+}
+
+/*
+ * The child: open the environment afresh, read-only (an LMDB environment
+ * must not be used across fork), check the file's length as store_open
+ * does, walk, report, exit.  `sig` (fault.h) makes it die as a damaged
+ * page would.
+ */
+static void verify_child(const struct store *parent, pid_t ppid, int fd,
+    int sig)
+{
+	struct store c = { .dir = parent->dir, .mapsize = parent->mapsize };
+	struct store_verify v = { .cap = 100 };
+	MDB_txn *txn = NULL;
+	char err[512];
+	const char *what = "open";
+	int rc, stale = 0;
+
+	child_setup(fd, ppid);
+	if (sig)
+		raise(sig);
+	v.problems = xcalloc(v.cap, sizeof *v.problems);
+	stage("the data files");
+	if ((rc = mdb_env_create(&c.env)) ||
+	    (rc = mdb_env_set_maxdbs(c.env, 64)) ||
+	    (rc = mdb_env_set_mapsize(c.env, c.mapsize)) ||
+	    (rc = mdb_env_open(c.env, c.dir, MDB_RDONLY | MDB_NOTLS, 0640))) {
+		problem(&v, "the store cannot be opened: %s", mdb_strerror(rc));
+		goto done;
+	}
+	if (cut_short(c.env, c.dir, err, sizeof err)) {
+		problem(&v, "the store is damaged: %s", err);
+		goto done;
+	}
+	what = "read";
+	if ((rc = mdb_txn_begin(c.env, NULL, MDB_RDONLY, &txn)) ||
+	    (rc = open_dbs(&c, txn, 0, &what)) ||
+	    (what = "the match indexes", rc = index_open(txn, &c.ix, &stale))) {
+		problem(&v, "the store cannot be read (%s): %s", what,
+		    mdb_strerror(rc));
+		goto done;
+	}
+	walk(&c, txn, &v);
+done:
+	send_msg("done", NULL, (unsigned long long[]){ v.records, v.entries,
+	    v.nproblems }, 3);
+	_exit(0);                       /* no atexit, no stdio flush */
+}
+
+/* A message from the child: ["stage"|"problem", str] or ["done", n, n, n]. */
+static void verify_msg(const msgpack_object *o, struct store_verify *v,
+    char *where, size_t wherecap, int *done)
+{
+	const msgpack_object *a = o->via.array.ptr;
+
+	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 2 ||
+	    a[0].type != MSGPACK_OBJECT_STR)
+		return;
+	if (proto_str_eq(&a[0], "done") && o->via.array.size == 4) {
+		v->records = a[1].via.u64;
+		v->entries = a[2].via.u64;
+		v->nproblems = a[3].via.u64;
+		*done = 1;
+		return;
+	}
+	if (a[1].type != MSGPACK_OBJECT_STR)
+		return;
+	if (proto_str_eq(&a[0], "stage"))
+		snprintf(where, wherecap, "%.*s", (int)a[1].via.str.size,
+		    a[1].via.str.ptr);
+	else if (proto_str_eq(&a[0], "problem") && v->kept < v->cap)
+		v->problems[v->kept++] = xstrndup(a[1].via.str.ptr,
+		    a[1].via.str.size);
+}
+
+int store_verify(struct store *s, struct store_verify *v)
+{
+	msgpack_unpacker up;
+	msgpack_unpacked msg;
+	char where[64] = "the data files", why[96], text[256];
+	int fds[2], status = 0, done = 0, hung = 0, sig, dead;
+	pid_t pid, me = getpid();
+
+	v->cap = v->cap ? v->cap : 100;
+	v->problems = xcalloc(v->cap, sizeof *v->problems);
+	sig = fault_hit(FAULT_VERIFY);
+	if (pipe(fds) < 0)
+		return -1;
+	if ((pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		verify_child(s, me, fds[1], sig);
+	}
+	close(fds[1]);
+	if (!msgpack_unpacker_init(&up, 4096)) {
+		fprintf(stderr, "chanjiaod: out of memory for verify\n");
+		abort();
+	}
+	msgpack_unpacked_init(&msg);
+	for (;;) {
+		if (!msgpack_unpacker_reserve_buffer(&up, 4096)) {
+			fprintf(stderr, "chanjiaod: out of memory for verify\n");
+			abort();
+		}
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		int pr = poll(&pfd, 1, VERIFY_SILENCE_S * 1000);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0) {                 /* stuck: a loop in a damaged tree */
+			kill(pid, SIGKILL);
+			hung = 1;
+			break;
+		}
+		ssize_t n = read(fds[0], msgpack_unpacker_buffer(&up),
+		    msgpack_unpacker_buffer_capacity(&up));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		msgpack_unpacker_buffer_consumed(&up, (size_t)n);
+		while (msgpack_unpacker_next(&up, &msg) == MSGPACK_UNPACK_SUCCESS)
+			verify_msg(&msg.data, v, where, sizeof where, &done);
+	}
+	msgpack_unpacked_destroy(&msg);
+	msgpack_unpacker_destroy(&up);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	mdb_reader_check(s->env, &dead);   /* a dead child's reader slot */
+	if (done && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (hung)
+		snprintf(why, sizeof why, "no progress for %d s", VERIFY_SILENCE_S);
+	else if (WIFSIGNALED(status))
+		snprintf(why, sizeof why, "signal %d, %s", WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status))
+		snprintf(why, sizeof why, "exit status %d", WEXITSTATUS(status));
+	else
+		snprintf(why, sizeof why, "status %d", status);
+	snprintf(text, sizeof text, "the store is damaged: the check died "
+	    "reading %s (%s)", where, why);
+	if (v->kept == v->cap)             /* the death is the news */
+		free(v->problems[--v->kept]);
+	v->problems[v->kept++] = xstrdup(text);
+	v->nproblems = v->kept;            /* those it reported before */
 	return 0;
 }

@@ -30,6 +30,12 @@ struct store;
 /*
  * Open (creating as needed) the environment in directory `dir` with a map
  * of `mapsize` bytes.  On failure returns -1 with a message in err.
+ * Refuses, with a message and without touching the map, a data.mdb that
+ * is shorter than its own meta page says is in use (a file cut short:
+ * reading past its end would fault) and one that is missing or empty
+ * beside a lock.mdb (the store that was there is lost; opening would
+ * start an empty one).  Built with CJ_FAULTS, arms fault.h from
+ * CHANJIAOD_FAULTS last.
  */
 int store_open(struct store **sp, const char *dir, size_t mapsize,
     char *err, size_t errlen);
@@ -76,6 +82,21 @@ int store_group_begin(struct store *s);
 int store_group_commit(struct store *s);
 
 /*
+ * A unit: several puts and deletes that stand or fall together (an
+ * import.csv).  Between store_unit_begin and store_unit_end every
+ * store_put and store_del runs in a transaction nested in the unit's, itself
+ * nested in the group when one is open; each stays all or nothing, and a
+ * failed one leaves the unit as it was, so the caller may go on to find
+ * every error.  *txn is the unit's transaction, for reads that must see
+ * the unit's writes (valid until store_unit_end).  store_unit_end commits
+ * the unit (into the group: durable when the group commits) or, with
+ * commit 0, drops everything written in it.  One unit at a time (EBUSY),
+ * on the writer thread.  Both return an LMDB error code or errno.
+ */
+int store_unit_begin(struct store *s, MDB_txn **txn);
+int store_unit_end(struct store *s, int commit);
+
+/*
  * Put the n records of array `recs` (each already passed schema_check) of
  * kind k in one write transaction: all or nothing.  `batch` says whether
  * error paths are prefixed "records[i]".  Checks what needs the store:
@@ -99,9 +120,10 @@ int store_read(struct store *s, MDB_txn *txn, enum schema_kind k,
     const char *id, size_t idlen, msgpack_zone *z, msgpack_object *o);
 
 /*
- * The ids of a school's specialties (child SCHEMA_SPECIALTY) or of an
- * enterprise's postings (SCHEMA_POSTING), in id order, from the reference
- * index: NUL-terminated copies in a malloc'd array (NULL when none);
+ * The ids of the records of kind child that name parent `id` through
+ * their one parent field (a school's specialties, an enterprise's
+ * postings or programs, a specialty's students), in id order, from the
+ * reference index (NULL for other kinds): NUL-terminated copies in a malloc'd array (NULL when none);
  * free with store_ids_free.
  */
 char **store_children(struct store *s, MDB_txn *txn, enum schema_kind child,
@@ -117,16 +139,31 @@ void store_ids_free(char **v, size_t n);
 int store_decode(const MDB_val *v, msgpack_zone *z, msgpack_object *o);
 
 /*
- * Copy the environment, compacted, into a new file `path` (mdb_env_copy2
- * with MDB_CP_COMPACT through a file descriptor opened O_EXCL): a
- * consistent snapshot taken while writes go on.  *bytes gets its size.
+ * admin.backup: a consistent, compacted hot copy of the environment
+ * (mdb_env_copyfd2, MDB_CP_COMPACT), taken while writes go on, as file
+ * `name` inside the folder `dir` (made, with its parents, when missing).
+ * name is relative to dir, or absolute and under dir (as spelt, or as
+ * realpath spells it); missing sub-folders are made (0750).  Refused
+ * with -32602 on `path`: a ".." component, or a symlink that leads out
+ * of dir (each folder is opened with openat2 RESOLVE_BENEATH); an
+ * existing name, a symlink too, is 1009.  The copy is written to a
+ * temporary file beside it, fsynced, renamed into place without
+ * replacing anything, and the folder fsynced, so a crash never leaves a
+ * partial backup under the name, and an error leaves no file.  path gets
+ * the absolute name written (pathcap ≥ PATH_MAX), *bytes its size.
  */
-int store_backup(struct store *s, const char *path, unsigned long long *bytes,
+int store_backup(struct store *s, const char *dir, const char *name,
+    char *path, size_t pathcap, unsigned long long *bytes,
     struct proto_err *e);
+
+/*
+ * The protocol error for an LMDB error or errno rc from a write: 1507
+ * for MDB_MAP_FULL and ENOSPC, else -32603.  Returns -1.
+ */
+int store_fail(struct proto_err *e, int rc);
 
 /* Record counts per kind, from one read snapshot. */
 int store_counts(struct store *s, size_t counts[SCHEMA_NKINDS]);
-
 
 /*
  * Walk the whole store in one read snapshot and check it: every record
@@ -134,6 +171,14 @@ int store_counts(struct store *s, size_t counts[SCHEMA_NKINDS]);
  * and is in the reference index, and every index entry is named by its
  * record.  Problems are described in `problems` (at most `cap` kept, the
  * count in *nproblems); *records and *entries count what was read.
+ *
+ * The walk runs in a child process that opens the environment afresh,
+ * read-only, and first checks data.mdb's length as store_open does: a
+ * damaged page that makes it fault kills the child, not the caller, and
+ * is reported as one more problem, "the store is damaged: the check died
+ * reading <what> (signal N, <name>)".  The calling thread waits for the
+ * child (seconds at national scale): call it off the event loop.  -1
+ * (errno set) only when no child could be started.
  */
 struct store_verify {
 	unsigned long long records, entries, nproblems;

@@ -429,7 +429,7 @@ def test_help_per_command(cmd):
     assert p.stdout.startswith("usage: chanjiao " + " ".join(cmd)), p.stdout
     assert ok(None, "help", *cmd).stdout == p.stdout
     assert ("--xlsx FILE" in p.stdout) == (cmd[0] not in (
-        "ping", "info", "stats", "check", "get", "del", "import", "export", "token"))
+        "ping", "info", "stats", "check", "get", "del", "import", "token"))
 
 
 def test_help_of_a_group_and_of_nothing():

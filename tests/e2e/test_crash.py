@@ -123,8 +123,10 @@ def test_backup_while_writing_restores_a_consistent_snapshot(daemon, daemon_fact
     t.start()
     time.sleep(0.3)
     started = time.monotonic()
+    r = c.call("admin.backup", {"path": "backup.mdb"}, timeout=60)
     path = tmp_path / "backup.mdb"
-    r = c.call("admin.backup", {"path": str(path)}, timeout=60)
+    assert r["path"].endswith("/backups/backup.mdb")
+    shutil.move(r["path"], path)
     done.set()
     t.join(60)
     assert not errors, errors
@@ -145,7 +147,8 @@ def test_backup_while_writing_restores_a_consistent_snapshot(daemon, daemon_fact
     for ts, items in acked:
         got = [present(r2, kind, rid) == rec for kind, rid, rec in items]
         assert all(got) or not any(got), "backup holds half a batch"
-    # the copy refuses to overwrite, and wants an absolute path
+    # the copy refuses to overwrite, and to leave backup_dir
     from conftest import CONFLICT, INVALID_PARAMS, expect_error
-    expect_error(c, "admin.backup", {"path": str(path)}, CONFLICT, "path")
-    expect_error(c, "admin.backup", {"path": "relative.mdb"}, INVALID_PARAMS, "path")
+    c.call("admin.backup", {"path": "again.mdb"}, timeout=60)
+    expect_error(c, "admin.backup", {"path": "again.mdb"}, CONFLICT, "path")
+    expect_error(c, "admin.backup", {"path": str(path)}, INVALID_PARAMS, "path")

@@ -132,7 +132,8 @@ CASES = [
      {"school": SCHOOLS_ZH_RECORDS}),
     ("utf8_bom_chinese_values_excel_dates", "posting",
      {"postings.csv": b"\xef\xbb\xbf" + crlf(POSTINGS_ZH).encode()}, [], 0, [],
-     "imported 4 postings from {dir}/postings.csv\n",
+     "imported 4 postings from {dir}/postings.csv: new 4, updated 0, "
+     "unchanged 0, deleted 0\n",
      {"posting": POSTINGS_ZH_RECORDS}),
     ("utf16le_bom_tab_separated", "school",
      {"schools.csv": utf16(SCHOOLS_ZH.replace(",", "\t").replace("\r\n", "\n"),
@@ -388,7 +389,7 @@ def test_export_guards_formulas_and_imports_back(daemon_factory, tmp_path):
     assert dump(c.connect())["posting"] == want["posting"]
 
 
-def test_encoding_rule_on_the_measured_samples():
+def test_encoding_rule_on_the_measured_samples(daemon):
     """The samples docs/csv.md's encoding rule was measured on
     (csvfiles/samples.py): every GB18030 file of simplified Chinese is
     read, every Big5 file and every UTF-8 file spoiled by a few bytes is
@@ -397,7 +398,7 @@ def test_encoding_rule_on_the_measured_samples():
     import sys
     sys.path.insert(0, str(Path(__file__).parent / "csvfiles"))
     import samples
-    got = samples.measure(CLI)
+    got = samples.measure(CLI, ["--host", "127.0.0.1:%d" % daemon.port])
     wrong = {k: n for k, n in got.items() if k[1] not in samples.EXPECT[k[0]]}
     assert wrong == {}, got
     assert got[("gb-trad", "unsure")] <= 40, got

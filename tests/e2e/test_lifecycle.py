@@ -1,5 +1,6 @@
 """Process lifecycle: restart persistence, kill -9, Unix socket, backup,
 config file, slow and non-reading clients, connection limits."""
+import os
 import re
 import shutil
 import signal
@@ -7,6 +8,7 @@ import socket
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -160,11 +162,10 @@ def test_admin_backup_makes_a_copy_a_new_daemon_can_serve(daemon_factory, tmp_pa
     c = d.connect()
     stored = put_all_samples(c)
     c.call("school.put", {"records": [school(id="S%03d" % i) for i in range(200)]})
-    dest = tmp_path / "backup.mdb"
-    r = c.call("admin.backup", {"path": str(dest)})
-    assert set(r) == {"bytes"}
+    r = c.call("admin.backup", {"path": "backup.mdb"})
+    dest = Path(os.path.realpath(d.data)) / "backups" / "backup.mdb"
+    assert r == {"path": str(dest), "bytes": dest.stat().st_size}
     assert r["bytes"] > 0
-    assert dest.stat().st_size == r["bytes"]
     # the live daemon keeps serving and writing
     c.call("school.put", school(id="AFTER"))
     newdata = tmp_path / "restored"
@@ -183,16 +184,21 @@ def test_admin_backup_makes_a_copy_a_new_daemon_can_serve(daemon_factory, tmp_pa
     expect_error(c2, "school.del", {"id": "S1"}, CONFLICT)
 
 
-def test_admin_backup_relative_path_is_invalid_params(client):
-    expect_error(client, "admin.backup", {"path": "backup.mdb"}, INVALID_PARAMS, "path")
+def test_admin_backup_path_outside_backup_dir_is_invalid_params(client, tmp_path):
+    expect_error(client, "admin.backup", {"path": str(tmp_path / "b.mdb")},
+                 INVALID_PARAMS, "path")
+    expect_error(client, "admin.backup", {"path": "../b.mdb"}, INVALID_PARAMS, "path")
     expect_error(client, "admin.backup", {}, INVALID_PARAMS, "path")
     expect_error(client, "admin.backup", {"path": 5}, INVALID_PARAMS, "path")
 
 
-def test_admin_backup_onto_existing_file_is_conflict_and_leaves_it(client, tmp_path):
-    f = tmp_path / "exists.mdb"
+def test_admin_backup_onto_existing_file_is_conflict_and_leaves_it(daemon_factory):
+    d = daemon_factory()
+    client = d.connect()
+    (d.data / "backups").mkdir()
+    f = d.data / "backups" / "exists.mdb"
     f.write_bytes(b"keep me")
-    expect_error(client, "admin.backup", {"path": str(f)}, CONFLICT)
+    expect_error(client, "admin.backup", {"path": "exists.mdb"}, CONFLICT)
     assert f.read_bytes() == b"keep me"
     assert client.call("system.ping") == "pong"
 

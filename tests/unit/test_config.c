@@ -33,6 +33,7 @@ static const struct field {
 	F("server", "unix", unix_path, STR),
 	F("server", "data", data, STR),
 	F("server", "tokens", tokens, STR),
+	F("server", "backup_dir", backup_dir, STR),
 	F("server", "log_level", log_level, INT),
 	F("server", "allow_public", allow_public, INT),
 	F("server", "map_size", map_size, ULL),
@@ -44,6 +45,9 @@ static const struct field {
 	F("server", "max_connections", max_connections, ULL),
 	F("server", "idle_timeout_s", idle_timeout_s, ULL),
 	F("server", "max_reply_queue", max_reply_queue, ULL),
+	F("server", "max_reply_memory", max_reply_memory, ULL),
+	F("server", "auth_timeout_s", auth_timeout_s, ULL),
+	F("server", "max_scan", max_scan, ULL),
 	F("server", "workers", workers, ULL),
 	F("server", "planners", planners, ULL),
 	F("server", "max_jobs", max_jobs, ULL),
@@ -246,4 +250,109 @@ TEST(every_key_documented)
 	CHECK(config_set(&c, "server", "no_such_key", "1", err, sizeof err) < 0);
 	CHECK(config_set(&c, "match", "no_such_key", "1", err, sizeof err) < 0);
 	CHECK(n >= NFIELDS);
+}
+
+/* ---------------------------------------------------------------- tokens */
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tokens.h"
+
+#define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+/* Write text (len bytes) to a fresh file and load it as a tokens file. */
+static int load_text(const char *text, size_t len, struct tokens *t,
+    char *err, size_t errlen)
+{
+	char path[] = "/tmp/cj-tokens-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+		snprintf(err, errlen, "cannot write %s", path);
+		return -2;
+	}
+	close(fd);
+	int rc = tokens_load(path, t, err, errlen);
+	unlink(path);
+	return rc;
+}
+
+/* "# " + filler up to `len` bytes of line, then `tail` (no line end). */
+static char *long_comment(size_t len, const char *tail)
+{
+	size_t tl = strlen(tail);
+	char *s = malloc(len + tl + 1);
+	s[0] = '#';
+	memset(s + 1, 'x', len - 1);
+	memcpy(s + len, tail, tl + 1);
+	return s;
+}
+
+TEST(tokens_line_of_1023_bytes_is_read_whole)
+{
+	struct tokens t;
+	char err[512] = "", text[4096];
+	/* a comment of exactly 1023 bytes, with CRLF, then a token */
+	char *c = long_comment(1023, "");
+	snprintf(text, sizeof text, "%s\r\n" HASH_A " admin -\n", c);
+	CHECKF(load_text(text, strlen(text), &t, err, sizeof err) == 0, "%s", err);
+	CHECK_EQ_U64(t.n, 1);
+	tokens_free(&t);
+	/* a token line padded with blanks to 1023 bytes */
+	snprintf(text, sizeof text, HASH_A " admin -%*s\n", 1023 - 64 - 8, "");
+	CHECK_EQ_U64(strlen(text), 1024);
+	CHECKF(load_text(text, strlen(text), &t, err, sizeof err) == 0, "%s", err);
+	CHECK_EQ_U64(t.n, 1);
+	tokens_free(&t);
+	free(c);
+}
+
+/*
+ * The issue's case: an admin token "commented out" past byte 1,023 of a
+ * long comment line used to load as a token.  Now the whole file is
+ * invalid, naming the line.
+ */
+TEST(tokens_text_after_byte_1023_never_loads)
+{
+	struct tokens t;
+	char err[512] = "", *text;
+	for (size_t at = 1023; at <= 1026; at++) {
+		char *c = long_comment(at, HASH_B " admin -");
+		size_t n = strlen(c) + 64;
+		text = malloc(n + 200);
+		snprintf(text, n + 200, HASH_A " reader -\n%s\n", c);
+		err[0] = 0;
+		CHECK(load_text(text, strlen(text), &t, err, sizeof err) == -1);
+		CHECK_EQ_U64(t.n, 0);
+		CHECKF(strstr(err, ":2: line longer than 1023 bytes") != NULL, "%s",
+		    err);
+		free(text);
+		free(c);
+	}
+	/* 1024 bytes with no line end at all (the file's last line) */
+	text = long_comment(1024, "");
+	CHECK(load_text(text, strlen(text), &t, err, sizeof err) == -1);
+	CHECKF(strstr(err, ":1: line longer") != NULL, "%s", err);
+	free(text);
+}
+
+TEST(tokens_bad_lines_invalidate_the_file)
+{
+	static const struct { const char *text; size_t len; const char *why; } cases[] = {
+		{ HASH_A " admin -\nnonsense\n", 0, ":2: want SHA256HEX" },
+		{ HASH_A " admin -\0" HASH_B " admin -\n", 64 + 9 + 73, ":1: NUL" },
+		{ HASH_A " boss -\n", 0, ":1: role 'boss'" },
+		{ HASH_A " school -\n", 0, ":1: a school token needs" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct tokens t;
+		char err[512] = "";
+		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+		CHECK_CTX(cases[i].why);
+		CHECK(load_text(cases[i].text, len, &t, err, sizeof err) == -1);
+		CHECK_EQ_U64(t.n, 0);
+		CHECKF(strstr(err, cases[i].why) != NULL, "%s", err);
+	}
+	CHECK_CTX("");
 }

@@ -142,8 +142,8 @@ VERDICTS = (("looks like Big5", "big5"), ("looks like UTF-16", "u16nobom"),
             ("UTF-8 text (", "u8cell"))
 
 
-def verdict(cli, path, kind):
-    p = subprocess.run([cli, "--dry-run", "import", kind, path],
+def verdict(cli, path, kind, host=()):
+    p = subprocess.run([cli, *host, "--dry-run", "import", kind, path],
                        capture_output=True)
     err = p.stderr.decode("utf-8", "replace")
     for key, v in VERDICTS:
@@ -152,15 +152,16 @@ def verdict(cli, path, kind):
     return "read"
 
 
-def measure(cli):
-    """{(truth, verdict): count}."""
+def measure(cli, host=()):
+    """{(truth, verdict): count}: each file dry-run through import.csv of
+    the daemon at host (["--host", "127.0.0.1:PORT"]; () the default)."""
     got = collections.Counter()
     with tempfile.TemporaryDirectory() as d:
         for i, (truth, kind, data) in enumerate(samples()):
             path = os.path.join(d, "%d.csv" % i)
             with open(path, "wb") as f:
                 f.write(data)
-            got[(truth, verdict(cli, path, kind))] += 1
+            got[(truth, verdict(cli, path, kind, host))] += 1
     return got
 
 
