@@ -4,6 +4,7 @@
  *   oc_bench [--shape school|city|province] [--seed S] [--limit MS]
  *            [--method full|cbc|nocbc] [--min N] [--max N] [--runs N]
  *            [--specs N] [--ents N] [--per-spec N] [--cities N]
+ *   oc_bench --instance FILE [--limit MS] [--method M] [--runs N]
  *
  * Shapes (supplies uniform in [20, 120], demands in [5, 100], scores
  * uniform in [0.3, 1] at 1e-9):
@@ -14,13 +15,20 @@
  *   province  10,000 × 100,000 in --cities (11) cities of equal size,
  *             each specialty eligible at 60 enterprises of its own city
  *             (~600,000 pairs).
- * --specs and --ents resize a shape.  Methods: full (oc_solve), cbc (CBC
+ * --specs and --ents resize a shape.  --instance reads one instance
+ * instead (its shape is printed as the file's name without directory and
+ * extension): a real one, written from an orderclass.plan explain reply by
+ * bench/oc_instance.py, whose format it documents; its `size` line gives
+ * min and max (--min, --max after --instance override them).  Methods: full (oc_solve), cbc (CBC
  * alone: no relaxations, no heuristics, no start), nocbc (relaxations and
  * heuristics only).  One line per run:
  *   shape method pairs components objective bound gap_pct optimal solve_ms
  *   rss_mb child_rss_mb lp_bound lagrange_bound heuristic cbc_runs cbc_killed
+ *   cpu_ms
  * gap_pct = 100·(bound − objective)/objective; rss_mb the process's peak
- * resident set, child_rss_mb the largest CBC child's.
+ * resident set, child_rss_mb the largest CBC child's; cpu_ms the CPU time
+ * of the solve and its CBC children (on a busy machine a steadier measure
+ * than solve_ms).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +67,76 @@ static void add_pair(struct inst *I, uint32_t s, uint32_t e)
 	I->pairs[I->np].ent = e;
 	I->pairs[I->np].score = rscore();
 	I->np++;
+}
+
+/* The file of bench/oc_instance.py; exits on a malformed one. */
+static void load(struct inst *I, const char *path, long long *min,
+    long long *max)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+	size_t n = 0, want = 0;
+	int part = 0;   /* 1 supply, 2 demand, 3 pairs */
+
+	memset(I, 0, sizeof *I);
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	while (fgets(line, sizeof line, f)) {
+		unsigned long long a, b;
+		double sc;
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (n == want && sscanf(line, "size %lld %lld", min, max) == 2)
+			continue;
+		if (n == want && sscanf(line, "specs %llu", &a) == 1) {
+			I->ns = want = a;
+			I->supply = calloc(a + 1, sizeof *I->supply);
+			part = 1, n = 0;
+		} else if (n == want && sscanf(line, "ents %llu", &a) == 1) {
+			I->ne = want = a;
+			I->demand = calloc(a + 1, sizeof *I->demand);
+			part = 2, n = 0;
+		} else if (n == want && sscanf(line, "pairs %llu", &a) == 1) {
+			I->cap = want = a;
+			I->pairs = calloc(a + 1, sizeof *I->pairs);
+			part = 3, n = 0;
+		} else if (n < want && part == 1 && sscanf(line, "%llu", &a) == 1)
+			I->supply[n++] = (long long)a;
+		else if (n < want && part == 2 && sscanf(line, "%llu", &a) == 1)
+			I->demand[n++] = (long long)a;
+		else if (n < want && part == 3 &&
+		    sscanf(line, "%llu %llu %lf", &a, &b, &sc) == 3 &&
+		    a < I->ns && b < I->ne) {
+			I->pairs[n].spec = (uint32_t)a;
+			I->pairs[n].ent = (uint32_t)b;
+			I->pairs[n++].score = sc;
+			I->np = n;
+		} else {
+			fprintf(stderr, "oc_bench: %s: bad line %s", path, line);
+			exit(2);
+		}
+		if ((part == 1 && !I->supply) || (part == 2 && !I->demand) ||
+		    (part == 3 && !I->pairs))
+			abort();
+	}
+	fclose(f);
+	if (part != 3 || n != want || !I->supply || !I->demand) {
+		fprintf(stderr, "oc_bench: %s: incomplete\n", path);
+		exit(2);
+	}
+}
+
+/* CPU milliseconds of this process and its reaped children (CBC's) */
+static double cpu_ms(void)
+{
+	struct rusage a, b;
+	getrusage(RUSAGE_SELF, &a);
+	getrusage(RUSAGE_CHILDREN, &b);
+	return (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec +
+	    b.ru_stime.tv_sec) * 1e3 + (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec +
+	    b.ru_utime.tv_usec + b.ru_stime.tv_usec) / 1e3;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -116,7 +194,8 @@ static void gen(struct inst *I, size_t ns, size_t ne, size_t cities,
 
 int main(int argc, char **argv)
 {
-	const char *shape = "school", *method = "full";
+	const char *shape = "school", *method = "full", *file = NULL;
+	char name[64];
 	long long seed = 1, min = 20, max = 40, runs = 1;
 	double limit = 10000;
 	size_t ns = 0, ne = 0, per = 60, cities = 11;
@@ -146,6 +225,10 @@ int main(int argc, char **argv)
 			per = (size_t)atoll(v);
 		else if (!strcmp(k, "--cities"))
 			cities = (size_t)atoll(v);
+		else if (!strcmp(k, "--instance")) {
+			file = v;
+			load(&I, file, &min, &max);
+		}
 		else {
 			fprintf(stderr, "oc_bench: unknown option %s\n", k);
 			return 2;
@@ -154,7 +237,11 @@ int main(int argc, char **argv)
 	rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)seed * 0xbf58476d1ce4e5b9ull);
 	if (!rng)
 		rng = 1;
-	if (!strcmp(shape, "school"))
+	if (file) {
+		const char *b = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(b, "."), b);
+		shape = name;
+	} else if (!strcmp(shape, "school"))
 		gen(&I, ns ? ns : 30, ne ? ne : 200, 1, 0, 0.4);
 	else if (!strcmp(shape, "city"))
 		gen(&I, ns ? ns : 500, ne ? ne : 2000, 1, per, 0);
@@ -174,17 +261,19 @@ int main(int argc, char **argv)
 	};
 	for (long long r = 0; r < runs; r++) {
 		struct oc_plan p;
+		double cpu0 = cpu_ms();
 		if (oc_solve(&in, &p) != 0) {
 			fprintf(stderr, "oc_bench: oc_solve failed\n");
 			return 1;
 		}
+		double cpu = cpu_ms() - cpu0;
 		printf("%s %s %zu %zu %.6f %.6f %.4f %d %.1f %.1f %.1f %.6f %.6f "
-		    "%.6f %d %d\n", shape, method, I.np, p.components,
+		    "%.6f %d %d %.1f\n", shape, method, I.np, p.components,
 		    p.objective, p.bound,
 		    p.objective > 0 ? 100 * (p.bound - p.objective) / p.objective : 0,
 		    p.optimal, p.solve_ms, peak_rss_mb(RUSAGE_SELF),
 		    peak_rss_mb(RUSAGE_CHILDREN), p.lp_bound, p.lagrange_bound,
-		    p.heuristic, p.cbc_runs, p.cbc_killed);
+		    p.heuristic, p.cbc_runs, p.cbc_killed, cpu);
 		fflush(stdout);
 		oc_plan_free(&p);
 	}

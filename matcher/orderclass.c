@@ -5,8 +5,8 @@
  * min_size are dropped; the rest fall apart into connected components,
  * solved apart, smallest first, each in two phases.
  *
- * 1. Relaxations and heuristics (a school ~10 ms, a 45,000-pair city
- *    ~1.5 s).  The LP relaxation is the transportation problem with
+ * 1. Relaxations and heuristics (a school 10–60 ms, a 30,000-pair city
+ *    ~0.6 s).  The LP relaxation is the transportation problem with
  *    capacities ub: flow.h solves it exactly in integers (scores ×1e9, as
  *    fair.c), and shortest paths in its residual network give optimal
  *    ent prices.  A plan from its flows (classes of m or more, then the
@@ -15,27 +15,58 @@
  *    the others leave.  Then the Lagrangian relaxation of the ent rows,
  *    from the LP prices: per spec a knapsack of items taken at 0 or
  *    [m, u] units (DP with a sliding-window maximum, after dropping the
- *    items no optimum needs), subgradient steps.  Its bound is at or
- *    below the LP's; what it misses is contention at ents (0.02–0.06%
- *    above the optimum on schools).  Its subproblem solutions, repaired
- *    and searched, give most of the better plans, and its knapsack
- *    tables fix the pairs no plan better than the incumbent can use:
- *    85–95% of a school's.
+ *    items no optimum needs), subgradient steps; and, when the scores
+ *    are tied (ties: real ones are), that of the spec rows, the same on
+ *    the transposed problem from the LP's spec prices (per ent a
+ *    knapsack).  Each bound is at or below the LP's; what the ent rows'
+ *    misses is contention at ents (0.01–0.06% above the optimum on
+ *    schools); the spec rows' is mostly weaker, not always.  Their
+ *    subproblem solutions, repaired and searched, give most of the
+ *    better plans (the spec rows' some the other misses), and their
+ *    knapsack tables fix the pairs no plan better than the incumbent W
+ *    can use: 85–95% of a school's.
+ *    Real scores have two decimals but for a few (the capacity factor
+ *    makes any fraction), and the fixing leaves mostly the two-decimal
+ *    ones: a plan better than W uses only pairs left, so it is worth a
+ *    multiple of g, their scores' gcd (0.005 or 0.01 there), and so
+ *    W + g or more (least_better).  A bound below that proves W; fixing
+ *    again at it fixes more, and may coarsen g.  The Lagrangians stop
+ *    when they prove W so, when close to it, when θ is small, or — when
+ *    CBC is to follow — when slow (at their rate 64 steps would not do).
  * 2. CBC on the pairs not fixed, started from the incumbent, in a child
- *    process (see cbc_run), for the component's share of the time left.
- *    Tuned on these problems: 50 root cut passes, none in the tree, no
- *    preprocessing, no primal heuristics.
+ *    process (see cbc_run), for the component's share of the time left,
+ *    with an objective increment of 0.9 of the least step to a better
+ *    plan (g, or less while W is no multiple of g) and, when tied and at
+ *    most 5,000 pairs, the Lagrangian cuts: at each relaxation's best
+ *    prices, per spec (per ent) Σ (c − λ)·x over its pairs ≤ its
+ *    knapsack's optimum.  They hold for every plan and make the LP at
+ *    least as tight as both Lagrangians, so CBC's own cuts start where
+ *    those end.
+ *    Tuned on these problems: 5 root cut passes with the cuts (50
+ *    without), none in the tree, no preprocessing, no primal heuristics.
  *
- * Why so, measured on a 2-core VM (bench/orderclass.sh, 20 seeds): a
- * Jinhua school (~2,400 pairs) is proven optimal in 8–160 ms (median 69)
- * in 19 of 20, where CBC alone proves it in 0.33–2 s (median 0.64); on a
- * 30,000-pair city CBC alone finds no plan in 10 s, phase 1 is within
- * 0.07% in under a second and CBC's root cuts bring that to ~0.05%.
- * Below ~0.3 ms a pair CBC does not get through its root, so a
- * component whose share is less keeps phase 1's answer (most of a
- * province's 45,000-pair cities in 60 s: 0.02% gap).
- * The Lagrangian bound alone does not prove a school; CBC's cuts at ents
- * do, on the few hundred pairs left unfixed.
+ * Why so, measured on a 2-core VM with bench/oc_bench --instance on 62
+ * real-shaped schools (bench/oc_instance.py: examples/jinhua-fair and the
+ * 20 schools of each of three seeds of bench/plans.sh's city store, each
+ * against its county) and bench/orderclass.sh's shapes.  The Lagrangian
+ * bound alone proves few schools; CBC on the few hundred pairs left but
+ * without the cuts proves some in 30 ms and others not in minutes
+ * (examples/jinhua-fair took 0.6 s, bench/plans.sh's a2 21 s, one
+ * school was not proven in 340 s), from the incumbent or not, whatever
+ * cut passes, branching or node order: the ties make its tree huge
+ * unless the root is tight.  With the cuts its root comes within a node
+ * or a few dozen of the proof: all 62 proven, median 2 ms, 90th
+ * percentile 70, worst 0.3 s (before, 4 not in 10 s and 8 over 200
+ * ms), examples/jinhua-fair in 40–60 ms (before 0.5–0.7 s), a2 (3,940
+ * pairs) in 80–120 ms (before not in 10 s).  On untied scores
+ * (bench/orderclass.sh's school: uniform at 1e-9) CBC's own cuts do as
+ * well and ours slow its LPs, hence ties: 19 of 20 such schools proven
+ * within 200 ms, median 41 ms, as before.  A 30,000-pair city: 0.04–
+ * 0.05% in 10 s, a province's 54,000-pair cities in 60 s: 0.02%, both
+ * as before.  Below ~0.3 ms a pair CBC does not get through its root,
+ * so a component whose share is less keeps phase 1's answer; with the
+ * cuts it did not get through a 25,000-pair root in 9 s, hence their
+ * 5,000.
  */
 #include "orderclass.h"
 
@@ -64,6 +95,15 @@
 /* A component whose knapsacks need more DP cells than this keeps the LP
  * bound (supplies of a few hundred need a few thousand per spec). */
 #define LAG_CELLS ((size_t)1 << 24)
+
+/* The spec rows' Lagrangian runs on tied components (ties) of at most
+ * this many pairs (on a 337,000-pair city it took 0.4 s and 40 MB and
+ * gave nothing the ent rows' had not). */
+#define SPEC_ROWS_PAIRS 50000
+
+/* CBC gets the Lagrangian cuts when its pairs are tied and at most this
+ * many (on 25,000 it did not get through its root in 9 s with them). */
+#define CUT_PAIRS 5000
 
 static double now_ms(void)
 {
@@ -95,7 +135,7 @@ struct prob {
 	int *ps, *pe;            /* [np] the pair's local spec and ent */
 	int64_t *c;              /* [np] */
 	long long *ub;           /* [np] min(max_size, supply, demand) */
-	size_t *gid;             /* [np] index in in->pairs */
+	uint32_t *gid;           /* [np] index in in->pairs (< 2^28) */
 	int *sstart;             /* [ns + 1] spec i's pairs */
 	int *estart, *eidx;      /* [ne + 1], [np] ent j's pairs */
 	int *order;              /* [np] by c desc, then index */
@@ -133,9 +173,11 @@ static int keyed_cmp(const void *a, const void *b)
 /* ---- the whole input: checks, eligible pairs, components ---- */
 
 struct split {
-	long long *ub;           /* [npairs]: 0 for a pair dropped */
+	int32_t *ub;             /* [npairs]: 0 for a pair dropped (ub < 2^31
+	                          * as Σ supply is) */
 	size_t ncomp;
-	size_t *cstart, *cpair;  /* component q's pairs: cpair[cstart[q]..] */
+	size_t *cstart;          /* component q's pairs: cpair[cstart[q]..] */
+	uint32_t *cpair;         /* (npairs < 2^28) */
 	int *cspec_loc, *cent_loc;  /* scratch [nspecs], [nents], all -1 */
 };
 
@@ -176,7 +218,7 @@ static void split_make(const struct oc_in *in, struct split *sp)
 		    min_ll(in->supply[q->spec], in->demand[q->ent]));
 		if (u < in->min_size || !(q->score > 0))
 			continue;
-		sp->ub[k] = u;
+		sp->ub[k] = (int32_t)u;
 		uint32_t a = uf_find(up, q->spec), b = uf_find(up, (uint32_t)(S + q->ent));
 		if (a != b)
 			up[a > b ? a : b] = a < b ? a : b;
@@ -199,7 +241,7 @@ static void split_make(const struct oc_in *in, struct split *sp)
 	for (size_t k = 0; k < in->npairs; k++)
 		if (sp->ub[k]) {
 			size_t q = cid[uf_find(up, in->pairs[k].spec)];
-			sp->cpair[sp->cstart[q] + fill[q]++] = k;
+			sp->cpair[sp->cstart[q] + fill[q]++] = (uint32_t)k;
 		}
 	free(fill);
 	free(up);
@@ -271,7 +313,7 @@ static void prob_make(const struct oc_in *in, struct split *sp, size_t q,
 		p->pe[t] = sp->cent_loc[x->ent];
 		p->c[t] = llround(x->score * SCALE);
 		p->ub[t] = sp->ub[k];
-		p->gid[t] = k;
+		p->gid[t] = (uint32_t)k;
 	}
 	p->cs = xcalloc((size_t)p->ns + 1, sizeof *p->cs);
 	p->ce = xcalloc((size_t)p->ne + 1, sizeof *p->ce);
@@ -915,12 +957,20 @@ static int64_t repair(const struct prob *p, struct work *wk, uint8_t *open,
 	return improve(p, wk, x);
 }
 
-/* ---- the Lagrangian relaxation of the ent rows ---- */
+/* B − W within a tenth of the tolerance the whole plan is judged by. */
+static int closed(int64_t W, int64_t B)
+{
+	return (double)(B - W) <= 1e-7 * fmax(SCALE, (double)W);
+}
+
+/* ---- the Lagrangian relaxations ---- */
 
 /*
  * L(λ) = Σ_j λ_j·d_j + Σ_i max{ Σ_j (c_ij − λ_j)·x_ij : Σ_j x_ij ≤ s_i,
  * x_ij ∈ {0} ∪ [m, ub_ij] } ≥ the optimum for every λ ≥ 0: per spec a
- * knapsack over the pairs of positive reduced profit.
+ * knapsack over the pairs of positive reduced profit.  On the transposed
+ * problem (prob_transpose) the same relaxes the spec rows instead: per
+ * ent a knapsack.
  */
 struct lag {
 	int64_t *lambda, *cmax;
@@ -972,15 +1022,14 @@ static int64_t lag_eval(const struct prob *p, struct work *wk, struct lag *lg,
 }
 
 /*
- * Pairs that no plan better than W can use, at λ = lg->lambda with
+ * Pairs that no plan worth T or more can use, at λ = lg->lambda with
  * L(λ) = L: a plan with pair k (spec i) as a class is worth at most
  * L − f_i(S) + max_{m ≤ t ≤ u} (p_k·t + f_i(min(s_i − t, S))), f_i the
  * spec's knapsack table (it may hold k itself: still an upper bound).
- * Sets fix0[k] when that is below W; returns how many.  An incumbent's
- * own pairs are never fixed (its value is at most their bound).
+ * Sets fix0[k] when that is below T; returns how many it set.
  */
 static int lag_fix(const struct prob *p, struct work *wk, struct lag *lg,
-    int64_t L, int64_t W, uint8_t *fix0)
+    int64_t L, int64_t T, uint8_t *fix0)
 {
 	int fixed = 0;
 
@@ -998,12 +1047,14 @@ static int lag_fix(const struct prob *p, struct work *wk, struct lag *lg,
 		for (int k = p->sstart[i]; k < p->sstart[i + 1]; k++) {
 			int64_t pr = p->c[k] - lg->lambda[p->pe[k]], best = INT64_MIN;
 			long long u = min_ll(p->ub[k], p->cs[i]);
+			if (fix0[k])
+				continue;
 			for (long long t = p->m; t <= u; t++) {
 				int64_t v = pr * t + f[min_ll(p->cs[i] - t, S)];
 				if (v > best)
 					best = v;
 			}
-			if (best != INT64_MIN && L - fS + best < W) {
+			if (best != INT64_MIN && L - fS + best < T) {
 				fix0[k] = 1;
 				fixed++;
 			}
@@ -1012,33 +1063,67 @@ static int lag_fix(const struct prob *p, struct work *wk, struct lag *lg,
 	return fixed;
 }
 
+static int64_t gcd64(int64_t a, int64_t b)
+{
+	while (b) {
+		int64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * The least value a plan better than W can have: such a plan uses no
+ * pair of fix0 (each fixed pair is one that no plan above some earlier,
+ * smaller W uses), so it is a multiple of g, the gcd of the scores of the
+ * pairs left — with the two-decimal scores of real data 0.005 or 0.01,
+ * which makes a bound within 1e-2 of W a proof.
+ */
+static int64_t least_better(const struct prob *p, const uint8_t *fix0,
+    int64_t W, int64_t *gout)
+{
+	int64_t g = 0;
+
+	for (int k = 0; k < p->np && g != 1; k++)
+		if (!fix0[k])
+			g = gcd64(p->c[k], g);
+	if (g < 1)
+		g = 1;
+	if (gout)
+		*gout = g;
+	return (W / g + 1) * g;
+}
+
 struct lag_result {
 	int64_t bound;           /* min over the λ tried */
 	int iters;
-	int fixed;               /* pairs set in fix0 */
 };
 
 /*
- * Subgradient descent on L from the LP's prices: step θ·(L − W)/‖g‖²,
- * θ from 1 halved after 8 steps without a better bound; stops when the
- * bound meets the incumbent W, θ < 1/256, at `until` or on cancel.  The
- * subproblems' solutions, made feasible by repair and the row search,
- * improve x (value *W).  Then fix0 from the best λ.
+ * Subgradient descent on L from lambda0 (the LP's prices): step
+ * θ·(L − W)/‖g‖², θ from 1 halved after 8 steps without a better bound;
+ * stops when the bound is within the tolerance of the incumbent W or
+ * below the least value a better plan can have (least_better, every 16
+ * steps after fixing at the best λ so far), θ < 1/256, at `until` or on
+ * cancel.  The subproblems' solutions, made feasible by repair and the
+ * row search, improve x (value *W).  The best λ in best[ne]; fix0 gets
+ * the pairs no plan better than W uses at it.
  */
 static struct lag_result lagrange(const struct prob *p, struct work *wk,
     const int64_t *lambda0, long long *x, int64_t *W, double until,
-    const volatile int *cancel, uint8_t *fix0)
+    int brisk, const volatile int *cancel, uint8_t *fix0, int64_t *best)
 {
 	struct lag lg;
-	struct lag_result r = { INT64_MAX, 0, 0 };
+	struct lag_result r = { INT64_MAX, 0 };
 	double theta = 1.0;
 	int since = 0;
+	int64_t mark = INT64_MAX;
 
 	if (!wk->ks_ok)
 		return r;
 	long long *xt = xmalloc(((size_t)p->np + 1) * sizeof *xt);
 	double *g = xmalloc(((size_t)p->ne + 1) * sizeof *g);
-	int64_t *best = xmalloc(((size_t)p->ne + 1) * sizeof *best);
 	lg.lambda = xmalloc(((size_t)p->ne + 1) * sizeof *lg.lambda);
 	lg.cmax = xcalloc((size_t)p->ne + 1, sizeof *lg.cmax);
 	lg.xs = xmalloc(((size_t)p->np + 1) * sizeof *lg.xs);
@@ -1071,9 +1156,24 @@ static struct lag_result lagrange(const struct prob *p, struct work *wk,
 				memcpy(x, xt, (size_t)p->np * sizeof *x);
 			}
 		}
-		if (r.bound <= *W || theta < 1.0 / 256 || now_ms() > until ||
-		    stopped(cancel))
+		if (closed(*W, r.bound) || theta < 1.0 / 256 ||
+		    now_ms() > until || stopped(cancel))
 			break;
+		if (r.iters % 16 == 0) {
+			int64_t *now = lg.lambda;
+			lg.lambda = best;
+			lag_fix(p, wk, &lg, r.bound, *W + 1, fix0);
+			lg.lambda = now;
+			int64_t T = least_better(p, fix0, *W, NULL);
+			if (r.bound < T)
+				break;
+			/* slow: at this rate 64 more steps would not reach T */
+			if (brisk && r.iters % 32 == 0) {
+				if (mark - r.bound < (r.bound - T) / 2)
+					break;
+				mark = r.bound;
+			}
+		}
 		double norm = 0;
 		for (int j = 0; j < p->ne; j++)
 			g[j] = (double)p->ce[j];
@@ -1096,17 +1196,83 @@ static struct lag_result lagrange(const struct prob *p, struct work *wk,
 			lg.lambda[j] = (int64_t)llround(l);
 		}
 	}
-	if (fix0 && r.bound < INT64_MAX && !stopped(cancel)) {
+	if (r.bound < INT64_MAX && !stopped(cancel)) {
 		memcpy(lg.lambda, best, (size_t)p->ne * sizeof *best);
-		r.fixed = lag_fix(p, wk, &lg, r.bound, *W, fix0);
+		lag_fix(p, wk, &lg, r.bound, *W + 1, fix0);
 	}
-	free(best);
 	free(lg.lambda);
 	free(lg.cmax);
 	free(lg.xs);
 	free(xt);
 	free(g);
 	return r;
+}
+
+/* ---- Lagrangian cuts ---- */
+
+/*
+ * Rows Σ_k ax_k·x_k ≤ rhs over pairs.  At the ent prices λ, spec i's
+ * Σ_k (c_k − λ_j)·x_k over its pairs is at most its knapsack's f_i in
+ * every plan: a cut per spec, and with λ·(the ent rows) they sum to
+ * L(λ), so the LP with them is at least as tight as the Lagrangian.
+ * Those at the spec prices of the transposed problem, one per ent, make
+ * it as tight as that one too, and tighter than either where they cut
+ * apart.  CBC's own cuts then start from there.
+ */
+struct cuts {
+	int n, nnz;
+	int *start;              /* [n + 1] */
+	int *pair;               /* [nnz] */
+	double *ax, *rhs;        /* [nnz], [n] */
+};
+
+static void cuts_free(struct cuts *ct)
+{
+	free(ct->start);
+	free(ct->pair);
+	free(ct->ax);
+	free(ct->rhs);
+	memset(ct, 0, sizeof *ct);
+}
+
+/* A cut per spec of p (its rows with a pair) at the ent prices lambda; p's
+ * pair k is pair map[k] of the cuts (k without map). */
+static void cuts_add(struct cuts *ct, const struct prob *p,
+    const int64_t *lambda, const int *map)
+{
+	struct work wk;
+	struct lag lg;
+
+	work_make(p, &wk);
+	if (!wk.ks_ok) {
+		work_free(&wk);
+		return;
+	}
+	lg.lambda = (int64_t *)lambda;
+	size_t rows = (size_t)ct->n + (size_t)p->ns + 1;
+	size_t nnz = (size_t)ct->nnz + (size_t)p->np + 1;
+	ct->start = xrealloc(ct->start, rows * sizeof *ct->start);
+	ct->rhs = xrealloc(ct->rhs, rows * sizeof *ct->rhs);
+	ct->pair = xrealloc(ct->pair, nnz * sizeof *ct->pair);
+	ct->ax = xrealloc(ct->ax, nnz * sizeof *ct->ax);
+	ct->start[ct->n] = ct->nnz;
+	for (int i = 0; i < p->ns; i++) {
+		long long S;
+		int64_t f = 0;
+		if (p->sstart[i] == p->sstart[i + 1])
+			continue;
+		int n = lag_items(p, &wk, &lg, i, &S);
+		if (n > 0 && S >= p->m)
+			f = knapsack(&wk, S, p->m, n, NULL);
+		for (int k = p->sstart[i]; k < p->sstart[i + 1]; k++) {
+			ct->pair[ct->nnz] = map ? map[k] : k;
+			ct->ax[ct->nnz++] = (double)(p->c[k] - lambda[p->pe[k]]) / SCALE;
+		}
+		/* f is exact; the margin covers the LP's rounding */
+		ct->rhs[ct->n] = (double)f / SCALE + 1e-7 * fmax(1, (double)f / SCALE);
+		ct->start[++ct->n] = ct->nnz;
+	}
+	work_free(&wk);
 }
 
 /* ---- CBC in a child process ---- */
@@ -1196,34 +1362,72 @@ static void fmt_seconds(char *buf, double seconds)
 	*b = 0;
 }
 
+/* "0.004999999": u units of 1e-9 (u ≥ 0), without stdio either */
+static void fmt_units(char *buf, int64_t u)
+{
+	int64_t whole = u / 1000000000, div = 1;
+	char *b = buf;
+
+	while (div * 10 <= whole)
+		div *= 10;
+	for (; div > 0; div /= 10)
+		*b++ = (char)('0' + whole / div % 10);
+	*b++ = '.';
+	for (int64_t d = 100000000; d > 0; d /= 10)
+		*b++ = (char)('0' + u % 1000000000 / d % 10);
+	*b = 0;
+}
+
 /*
  * The MIP: x_k continuous in [0, ub_k], y_k binary, m·y_k ≤ x_k ≤
- * ub_k·y_k, the spec and ent rows, maximise Σ score·x.  x need not be
- * declared integer: for fixed y the rest is a network flow with integer
- * data, and the parent sizes y's classes exactly (polish).  With x0,
- * that plan is CBC's start and CBC runs as tuned on these problems
- * (bench/orderclass.sh): many root cut passes, none in the tree, no
- * preprocessing, no primal heuristics (the start is good); without,
- * CBC's defaults.  Writes a cbc_reply and one byte per pair (y) to fd 3.
+ * ub_k·y_k, the spec and ent rows, the cuts ct, maximise Σ score·x.  x
+ * need not be declared integer: for fixed y the rest is a network flow
+ * with integer data, and the parent sizes y's classes exactly (polish).
+ * With inc of 1e-6 or more (units of 1e-9), CBC's objective increment:
+ * it may drop what cannot beat its best by that.  With x0, that plan is CBC's start and CBC runs as tuned on
+ * these problems (bench/orderclass.sh, bench/oc_instance.py): root cut
+ * passes — 5 with the Lagrangian cuts (more only found the proof later,
+ * 3–8 alike; 12–50 passes took 5 s on one school of the 34 CBC saw),
+ * 50 without —, none in the tree, no preprocessing, no primal
+ * heuristics (the start is good); without, CBC's defaults.  Writes a
+ * cbc_reply and one byte per pair (y) to fd 3.
  */
 static void cbc_child(const struct prob *p, const long long *x0,
-    double seconds)
+    const struct cuts *ct, int64_t inc, double seconds)
 {
-	int np = p->np, ncol = 2 * np, nrow = p->ns + p->ne + 2 * np;
+	int np = p->np, ncol = 2 * np, nrow = p->ns + p->ne + 2 * np + ct->n;
 	CoinBigIndex *start = xmalloc(((size_t)ncol + 1) * sizeof *start);
-	int *idx = xmalloc(6 * (size_t)np * sizeof *idx + 1);
-	double *val = xmalloc(6 * (size_t)np * sizeof *val + 1);
+	size_t nz = 6 * (size_t)np + (size_t)ct->nnz + 1;
+	int *idx = xmalloc(nz * sizeof *idx);
+	double *val = xmalloc(nz * sizeof *val);
+	int *at = xcalloc((size_t)np + 2, sizeof *at);
+	int *crow = xmalloc(((size_t)ct->nnz + 1) * sizeof *crow);
+	double *cval = xmalloc(((size_t)ct->nnz + 1) * sizeof *cval);
 	double *cl = xcalloc((size_t)ncol + 1, sizeof *cl);
 	double *cu = xmalloc(((size_t)ncol + 1) * sizeof *cu);
 	double *obj = xcalloc((size_t)ncol + 1, sizeof *obj);
 	double *rl = xmalloc(((size_t)nrow + 1) * sizeof *rl);
 	double *ru = xmalloc(((size_t)nrow + 1) * sizeof *ru);
 	uint8_t *y = xcalloc((size_t)np + 1, 1);
-	int link = p->ns + p->ne, e = 0;
+	int link = p->ns + p->ne, cut0 = link + 2 * np, e = 0;
 	char sec[32];
 	struct cbc_reply rep;
 	Cbc_Model *mdl;
 
+	/* the cuts by pair (columns), in row order */
+	for (int t = 0; t < ct->nnz; t++)
+		at[ct->pair[t] + 1]++;
+	for (int k = 0; k < np; k++)
+		at[k + 1] += at[k];
+	for (int r = 0; r < ct->n; r++)
+		for (int t = ct->start[r]; t < ct->start[r + 1]; t++) {
+			int w = at[ct->pair[t]]++;
+			crow[w] = cut0 + r;
+			cval[w] = ct->ax[t];
+		}
+	for (int k = np; k > 0; k--)
+		at[k] = at[k - 1];
+	at[0] = 0;
 	for (int k = 0; k < np; k++) {
 		start[k] = e;
 		idx[e] = p->ps[k];
@@ -1234,6 +1438,10 @@ static void cbc_child(const struct prob *p, const long long *x0,
 		val[e++] = 1;
 		idx[e] = link + np + k;
 		val[e++] = 1;
+		for (int t = at[k]; t < at[k + 1]; t++) {
+			idx[e] = crow[t];
+			val[e++] = cval[t];
+		}
 		cu[k] = (double)p->ub[k];
 		obj[k] = (double)p->c[k] / SCALE;
 	}
@@ -1258,6 +1466,8 @@ static void cbc_child(const struct prob *p, const long long *x0,
 		ru[link + k] = 0;
 		rl[link + np + k] = 0;
 	}
+	for (int r = 0; r < ct->n; r++)
+		ru[cut0 + r] = ct->rhs[r];
 	mdl = Cbc_newModel();
 	Cbc_loadProblem(mdl, ncol, nrow, start, idx, val, cl, cu, obj, rl, ru);
 	for (int k = 0; k < np; k++)
@@ -1271,6 +1481,11 @@ static void cbc_child(const struct prob *p, const long long *x0,
 	Cbc_setParameter(mdl, "sec", sec);
 	/* within 5e-7: with the parent's margin still inside 1e-6 */
 	Cbc_setParameter(mdl, "ratioGap", "5e-7");
+	if (inc >= 1000) {
+		char buf[32];
+		fmt_units(buf, inc);
+		Cbc_setParameter(mdl, "increment", buf);
+	}
 	if (x0) {
 		int *ci = xmalloc(((size_t)ncol + 1) * sizeof *ci);
 		double *cv = xmalloc(((size_t)ncol + 1) * sizeof *cv);
@@ -1281,7 +1496,7 @@ static void cbc_child(const struct prob *p, const long long *x0,
 			cv[np + k] = x0[k] > 0;
 		}
 		Cbc_setMIPStartI(mdl, ncol, ci, cv);
-		Cbc_setParameter(mdl, "passC", "50");
+		Cbc_setParameter(mdl, "passC", ct->n ? "5" : "50");
 		Cbc_setParameter(mdl, "passT", "0");
 		Cbc_setParameter(mdl, "preprocess", "off");
 		Cbc_setParameter(mdl, "heur", "off");
@@ -1308,9 +1523,9 @@ static void cbc_child(const struct prob *p, const long long *x0,
  * malloc (fork-safe in glibc), write and _exit, and should CBC still
  * block on a lock another thread held at the fork, the kill ends it.
  */
-static int cbc_run(const struct prob *p, const long long *x0, double seconds,
-    double kill_at, const volatile int *cancel, struct cbc_reply *rep,
-    uint8_t *y)
+static int cbc_run(const struct prob *p, const long long *x0,
+    const struct cuts *ct, int64_t inc, double seconds, double kill_at,
+    const volatile int *cancel, struct cbc_reply *rep, uint8_t *y)
 {
 	int fds[2], rc = -1, status;
 	size_t need = sizeof *rep + (size_t)p->np, got = 0;
@@ -1328,7 +1543,7 @@ static int cbc_run(const struct prob *p, const long long *x0, double seconds,
 	if (pid == 0) {
 		close(fds[0]);
 		child_setup(fds[1], parent);
-		cbc_child(p, x0, seconds);
+		cbc_child(p, x0, ct, inc, seconds);
 	}
 	close(fds[1]);
 	buf = xmalloc(need);
@@ -1408,12 +1623,129 @@ static void lp_start(const struct prob *p, struct work *wk, const long long *fx,
 		memset(x, 0, (size_t)p->np * sizeof *x);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Whether p's scores are tied: at most half as many values as pairs.
+ * Real ones are (a school's few thousand pairs have 60–150 values, the
+ * few hundred CBC gets 10–20); then CBC's tree is huge unless its root
+ * is tight, and the spec rows' Lagrangian and the cuts pay.  Untied ones
+ * (bench/oc_bench's shapes: uniform scores at 1e-9) CBC proves as fast
+ * from its own cuts, and ours only slow its LPs (2× on those schools).
+ */
+static int ties(const struct prob *p)
+{
+	int64_t *v = xmalloc(((size_t)p->np + 1) * sizeof *v);
+	int n = 0;
+
+	memcpy(v, p->c, (size_t)p->np * sizeof *v);
+	qsort(v, (size_t)p->np, sizeof *v, cmp_i64);
+	for (int k = 0; k < p->np; k++)
+		n += k == 0 || v[k] != v[k - 1];
+	free(v);
+	return 2 * n <= p->np;
+}
+
 /* A component's state between the phases. */
 struct comp {
 	size_t q;                /* index in the split */
 	int np;
 	int64_t W, B;            /* its plan's value, its bound */
+	int64_t g;               /* plans better than W are multiples of g */
+	int64_t *ent_price;      /* [ne] the best λ of the ent rows, or NULL */
+	int64_t *spec_price;     /* [ns] of the spec rows, or NULL */
 };
+
+/*
+ * p with specs and ents swapped: its pair t is p's pair p->eidx[t], so
+ * its specs' pairs are contiguous again.
+ */
+static void prob_transpose(const struct prob *p, struct prob *r)
+{
+	memset(r, 0, sizeof *r);
+	prob_alloc(r, (size_t)p->np);
+	r->ns = p->ne;
+	r->ne = p->ns;
+	r->m = p->m;
+	r->cs = xmalloc(((size_t)p->ne + 1) * sizeof *r->cs);
+	r->ce = xmalloc(((size_t)p->ns + 1) * sizeof *r->ce);
+	memcpy(r->cs, p->ce, (size_t)p->ne * sizeof *r->cs);
+	memcpy(r->ce, p->cs, (size_t)p->ns * sizeof *r->ce);
+	for (int t = 0; t < p->np; t++) {
+		int k = p->eidx[t];
+		r->ps[t] = p->pe[k];
+		r->pe[t] = p->ps[k];
+		r->c[t] = p->c[k];
+		r->ub[t] = p->ub[k];
+		r->gid[t] = p->gid[k];
+	}
+	prob_index(r);
+}
+
+/* Fix (in fix0) at the prices lambda of p's relaxed rows what no plan
+ * worth T or more uses; how many it fixed. */
+static int refix(const struct prob *p, struct work *wk, const int64_t *lambda,
+    int64_t T, uint8_t *fix0)
+{
+	struct lag lg;
+	int n = 0;
+
+	lg.lambda = (int64_t *)lambda;
+	lg.xs = xmalloc(((size_t)p->np + 1) * sizeof *lg.xs);
+	int64_t L = lag_eval(p, wk, &lg, NULL);
+	if (L >= 0)
+		n = lag_fix(p, wk, &lg, L, T, fix0);
+	free(lg.xs);
+	return n;
+}
+
+/*
+ * The spec rows' Lagrangian, on tp (p transposed): per ent knapsacks,
+ * from the spec prices of tp's LP.  Its plans improve x (value c->W),
+ * its bound c->B; what it fixes goes into fix0, its best prices into
+ * c->spec_price.
+ */
+static void spec_rows(const struct prob *p, const struct prob *tp,
+    struct work *wk, struct comp *c, long long *x, uint8_t *fix0,
+    double until, int brisk, const volatile int *cancel)
+{
+	size_t n = (size_t)tp->np;
+	long long *tx = xmalloc((n + 1) * sizeof *tx);
+	long long *fx = xmalloc((n + 1) * sizeof *fx);
+	uint8_t *tfix = xmalloc(n + 1);
+	int64_t *lam = xmalloc(((size_t)tp->ne + 1) * sizeof *lam);
+	int64_t *best = xcalloc((size_t)tp->ne + 1, sizeof *best);
+	int64_t W = c->W;
+
+	for (size_t t = 0; t < n; t++) {
+		tx[t] = x[p->eidx[t]];
+		tfix[t] = fix0[p->eidx[t]];
+	}
+	int64_t lp = transport(tp, tp->ub, tp->cs, tp->ce, fx, lam);
+	struct lag_result lr = lagrange(tp, wk, lp >= 0 ? lam : NULL, tx, &W,
+	    until, brisk, cancel, tfix, best);
+	if (W > c->W) {
+		c->W = W;
+		for (size_t t = 0; t < n; t++)
+			x[p->eidx[t]] = tx[t];
+	}
+	if (lr.bound < c->B)
+		c->B = lr.bound;
+	for (size_t t = 0; t < n; t++)
+		fix0[p->eidx[t]] |= tfix[t];
+	if (lr.bound < INT64_MAX)
+		c->spec_price = best;
+	else
+		free(best);
+	free(tx);
+	free(fx);
+	free(tfix);
+	free(lam);
+}
 
 static int by_size(const void *a, const void *b)
 {
@@ -1421,12 +1753,6 @@ static int by_size(const void *a, const void *b)
 	if (x->np != y->np)
 		return x->np < y->np ? -1 : 1;
 	return (x->q > y->q) - (x->q < y->q);
-}
-
-/* B − W within a tenth of the tolerance the whole plan is judged by. */
-static int closed(int64_t W, int64_t B)
-{
-	return (double)(B - W) <= 1e-7 * fmax(SCALE, (double)W);
 }
 
 struct run {
@@ -1440,11 +1766,15 @@ struct run {
 
 /*
  * The fast phase on one component: the LP bound and its prices, a plan
- * from the LP, the row search, then the Lagrangian (until `until`) for a
- * tighter bound, better plans and the pairs it fixes.  Out of time, a
- * greedy plan and the trivial bound.
+ * from the LP, the row search, then the Lagrangians of the ent rows and
+ * (tied, up to SPEC_ROWS_PAIRS pairs) of the spec rows, until `until` (or
+ * sooner when slow and brisk: CBC is to follow), for tighter bounds,
+ * better plans, the pairs they fix and the prices of the cuts; then the
+ * fixing again at the least value a better plan can have, and the proof
+ * when the bound is below it.  Out of time, a greedy plan and the
+ * trivial bound.
  */
-static void relax(struct run *R, struct comp *c, double until)
+static void relax(struct run *R, struct comp *c, double until, int brisk)
 {
 	const volatile int *cancel = R->in->cancel;
 	struct prob p;
@@ -1455,8 +1785,7 @@ static void relax(struct run *R, struct comp *c, double until)
 
 	prob_make(R->in, &R->sp, c->q, &p);
 	memset(&wk, 0, sizeof wk);
-	x = xcalloc((size_t)p.np + 1, sizeof *x);
-	fx = xmalloc(((size_t)p.np + 1) * sizeof *fx);
+	x = fx = NULL;
 	lam = xmalloc(((size_t)p.ne + 1) * sizeof *lam);
 	fix0 = xcalloc((size_t)p.np + 1, 1);
 	c->B = trivial_bound(&p);
@@ -1465,29 +1794,83 @@ static void relax(struct run *R, struct comp *c, double until)
 		R->lag += c->B;
 		goto done;
 	}
-	work_make(&p, &wk);
 	if (stopped(cancel) || now_ms() > R->deadline) {
 		R->lp += c->B;
 		R->lag += c->B;
+		x = xcalloc((size_t)p.np + 1, sizeof *x);
+		work_make(&p, &wk);
 		greedy_open(&p, &wk, x);
 		goto fill;
 	}
+	/* the LP before the rest: the simplex's peak is the solve's (~80 of
+	 * its ~180 bytes a pair) */
+	fx = xmalloc(((size_t)p.np + 1) * sizeof *fx);
 	lp = transport(&p, p.ub, p.cs, p.ce, fx, lam);
+	x = xcalloc((size_t)p.np + 1, sizeof *x);
+	work_make(&p, &wk);
 	if (lp >= 0) {
 		c->B = lp < c->B ? lp : c->B;
 		lp_start(&p, &wk, fx, x);
 	}
+	free(fx);
+	fx = NULL;
 	improve(&p, &wk, x);
 	rows_search(&p, &wk, x, until, cancel);
 	c->W = plan_value(&p, x);
 	R->lp += c->B;
-	if (!closed(c->W, c->B) && !stopped(cancel)) {
+	if (!closed(c->W, c->B) && !stopped(cancel) && wk.ks_ok) {
+		struct prob tp;
+		struct work twk;
+		int64_t T;
+		int64_t *best = xcalloc((size_t)p.ne + 1, sizeof *best);
 		struct lag_result lr = lagrange(&p, &wk, lp >= 0 ? lam : NULL,
-		    x, &c->W, until, cancel, fix0);
+		    x, &c->W, until, brisk, cancel, fix0, best);
 		if (lr.bound < c->B)
 			c->B = lr.bound;
+		if (lr.bound < INT64_MAX)
+			c->ent_price = best;
+		else
+			free(best);
+		memset(&tp, 0, sizeof tp);
+		memset(&twk, 0, sizeof twk);
+		T = least_better(&p, fix0, c->W, &c->g);
+		if (!closed(c->W, c->B) && c->B >= T && !stopped(cancel) &&
+		    p.np <= SPEC_ROWS_PAIRS && ties(&p)) {
+			prob_transpose(&p, &tp);
+			work_make(&tp, &twk);
+			spec_rows(&p, &tp, &twk, c, x, fix0, until, brisk, cancel);
+		}
+		/* fix again at the least value of a better plan, which the
+		 * fixing may raise (a coarser g) */
+		for (int round = 0; round < 3 && !stopped(cancel); round++) {
+			int n = 0;
+			T = least_better(&p, fix0, c->W, &c->g);
+			if (c->B < T || closed(c->W, c->B))
+				break;
+			if (c->ent_price)
+				n += refix(&p, &wk, c->ent_price, T, fix0);
+			if (c->spec_price) {
+				uint8_t *tfix = xmalloc((size_t)tp.np + 1);
+				for (int t = 0; t < tp.np; t++)
+					tfix[t] = fix0[p.eidx[t]];
+				n += refix(&tp, &twk, c->spec_price, T, tfix);
+				for (int t = 0; t < tp.np; t++)
+					fix0[p.eidx[t]] |= tfix[t];
+				free(tfix);
+			}
+			if (n == 0)
+				break;
+		}
+		T = least_better(&p, fix0, c->W, &c->g);
+		if (c->B < T)
+			c->B = c->W;
+		else if (c->B / c->g * c->g > c->W)
+			c->B = c->B / c->g * c->g;
+		/* the incumbent's pairs stay, for CBC's start */
 		for (int k = 0; k < p.np; k++)
-			R->fixed[p.gid[k]] = fix0[k];
+			R->fixed[p.gid[k]] = fix0[k] && !x[k];
+		work_free(&twk);
+		prob_free(&tp);
 	}
 	R->lag += c->B;
 fill:
@@ -1507,10 +1890,11 @@ done:
 }
 
 /*
- * The exact phase on one component: CBC over the pairs not fixed, in a
- * child, for `budget` ms; its classes replace the plan when better, and
- * its bound (over plans without a fixed pair; those are worth less than
- * W) tightens B.
+ * The exact phase on one component: CBC over the pairs not fixed (and
+ * the incumbent's, its start), with the Lagrangian cuts when tied and
+ * at most CUT_PAIRS, in a child, for `budget` ms; its classes replace
+ * the plan when better, and its bound (over plans without a fixed pair;
+ * those are worth W at most) tightens B.
  */
 static void exact(struct run *R, struct comp *c, double budget)
 {
@@ -1518,6 +1902,7 @@ static void exact(struct run *R, struct comp *c, double budget)
 	struct prob full, p;
 	struct work wk;
 	struct cbc_reply rep;
+	struct cuts ct;
 	uint8_t *keep, *y;
 	long long *x;
 	double now = now_ms();
@@ -1541,7 +1926,21 @@ static void exact(struct run *R, struct comp *c, double budget)
 	y = xmalloc((size_t)p.np + 1);
 	for (int k = 0; k < p.np; k++)
 		x[k] = out->size[p.gid[k]];
-	rc = cbc_run(&p, R->in->method == OC_CBC_ONLY ? NULL : x,
+	memset(&ct, 0, sizeof ct);
+	int cut = p.np <= CUT_PAIRS && ties(&p);
+	if (c->ent_price && cut)
+		cuts_add(&ct, &p, c->ent_price, NULL);
+	if (c->spec_price && cut) {
+		struct prob tp;
+		prob_transpose(&p, &tp);
+		cuts_add(&ct, &tp, c->spec_price, p.eidx);
+		prob_free(&tp);
+	}
+	/* a plan better than W is worth least_better or more, and W's
+	 * successors are multiples of g: 0.9 of the least step (the margin
+	 * keeps a node worth exactly that clear of CBC's tolerances) */
+	int64_t inc = ((c->W / c->g + 1) * c->g - c->W) / 10 * 9;
+	rc = cbc_run(&p, R->in->method == OC_CBC_ONLY ? NULL : x, &ct, inc,
 	    (budget * 0.85 - 10) / 1e3, now + budget, R->in->cancel, &rep, y);
 	out->cbc_runs++;
 	if (rc < 0)
@@ -1561,6 +1960,7 @@ static void exact(struct run *R, struct comp *c, double budget)
 		if (c->B < c->W)
 			c->B = c->W;
 	}
+	cuts_free(&ct);
 	free(y);
 	free(x);
 	work_free(&wk);
@@ -1626,15 +2026,19 @@ int oc_solve(const struct oc_in *in, struct oc_plan *out)
 		cv[q].np = (int)(R.sp.cstart[q + 1] - R.sp.cstart[q]);
 		cv[q].W = 0;
 		cv[q].B = 0;
+		cv[q].g = 1;
+		cv[q].ent_price = cv[q].spec_price = NULL;
 		left += (size_t)cv[q].np;
 	}
 	qsort(cv, R.sp.ncomp, sizeof *cv, by_size);
 
 	/* smallest first; each Lagrangian may take its share (by pairs) of
-	 * a quarter of the time left */
+	 * a quarter of the time left, and ends early when slow if CBC is to
+	 * follow (the rest is about 0.3 ms a pair or more: see exact) */
 	for (size_t t = 0; t < R.sp.ncomp; t++) {
 		double share = (R.deadline - now_ms()) * 0.25 * cv[t].np / (double)left;
-		relax(&R, &cv[t], now_ms() + share);
+		relax(&R, &cv[t], now_ms() + share, in->method == OC_FULL &&
+		    3 * share >= 0.3 * cv[t].np);
 		left -= (size_t)cv[t].np;
 	}
 	/* then CBC on the open ones, smallest first, each with its share of
@@ -1654,6 +2058,8 @@ int oc_solve(const struct oc_in *in, struct oc_plan *out)
 	for (size_t t = 0; t < R.sp.ncomp; t++) {
 		Wsum += cv[t].W;
 		Bsum += cv[t].B;
+		free(cv[t].ent_price);
+		free(cv[t].spec_price);
 	}
 	for (size_t k = 0; k < in->npairs; k++)
 		out->students += out->size[k];

@@ -8,7 +8,9 @@
  * objective and students recomputed, bound ≥ the oracle's optimum (and
  * the LP and Lagrangian bounds too), the optimal flag exactly its
  * definition — and must equal the optimum within 1e-6.  Heuristics-only
- * runs must still give valid bounds.  Then the edges: a time limit on a
+ * runs must still give valid bounds.  On instances shaped as real
+ * schools (scores of two decimals) CBC alone, without the relaxations,
+ * the fixing, the granularity and the cuts, is the oracle.  Then the edges: a time limit on a
  * hard instance (returns in time, feasible, its bound above what a long
  * run finds), cancel before and during the solve (CBC's child killed),
  * components, min_size above every supply, determinism, bad input, and
@@ -334,6 +336,80 @@ TEST_TIMEOUT(medium_vs_glpk, 900)
 	CHECKF(compared >= 25, "only %d instances compared", compared);
 }
 
+/*
+ * Shaped as real schools (examples/jinhua-fair, bench/plans.sh's a2):
+ * scores of two decimals from a few tiers, many demands below min_size,
+ * a few odd scores at 1e-3 as the capacity factor makes them.  The
+ * planner proves these with the granularity of the scores (least_better)
+ * and CBC with the Lagrangian cuts; CBC alone, with none of that, is the
+ * oracle, and the relaxations alone must bound its optimum.
+ */
+static void gen_real(struct inst *I)
+{
+	static const int tier[] = { 44, 47, 52, 56, 59, 67, 69, 70, 72, 74, 87,
+	    90, 90, 90, 97, 100 };
+
+	memset(I, 0, sizeof *I);
+	I->ns = (size_t)rndr(12, 24);
+	I->ne = (size_t)rndr(60, 150);
+	I->min = 20;
+	I->max = 40;
+	for (size_t i = 0; i < I->ns; i++)
+		I->supply[i] = 5 * rndr(4, 30);
+	for (size_t j = 0; j < I->ne; j++)
+		I->demand[j] = rndr(5, 130);
+	for (size_t i = 0; i < I->ns; i++)
+		for (size_t j = 0; j < I->ne; j++) {
+			if ((int)check_rand_n(100) >= 45 || I->np == MAXP)
+				continue;
+			struct oc_pair *q = &I->pairs[I->np++];
+			q->spec = (uint32_t)i;
+			q->ent = (uint32_t)j;
+			q->score = check_rand_n(40) ? tier[check_rand_n(16)] / 100.0 :
+			    (double)rndr(600, 999) / 1000.0;
+		}
+}
+
+TEST_TIMEOUT(real_shaped_vs_cbc_alone, 900)
+{
+	static struct inst I;
+	char ctx[64];
+	int compared = 0;
+
+	for (int t = 0; t < 12; t++) {
+		gen_real(&I);
+		snprintf(ctx, sizeof ctx, "real %d (%zu pairs)", t, I.np);
+		CHECK_CTX(ctx);
+		struct oc_in in = in_of(&I, 60000);
+		struct oc_plan p, q;
+		in.method = OC_CBC_ONLY;
+		CHECK_EQ_INT(oc_solve(&in, &q), 0);
+		double obj = check_plan(&I, &q);
+		in.method = OC_FULL;
+		CHECK_EQ_INT(oc_solve(&in, &p), 0);
+		if (q.optimal) {
+			check_opt(&I, &p, obj);
+			compared++;
+		} else {
+			check_plan(&I, &p);
+			CHECK(p.optimal);
+			CHECK(p.objective >= obj - 1e-9);
+		}
+		double opt = p.objective;
+		oc_plan_free(&p);
+		oc_plan_free(&q);
+		in.method = OC_NO_CBC;
+		CHECK_EQ_INT(oc_solve(&in, &p), 0);
+		check_plan(&I, &p);
+		CHECK(p.objective <= opt + 1e-9);
+		CHECKF(p.bound >= opt - 1e-9, "bound %.9f < optimum %.9f",
+		    p.bound, opt);
+		oc_plan_free(&p);
+	}
+	CHECK_CTX("");
+	CHECKF(compared >= 8, "only %d instances compared", compared);
+}
+
 /* ---- limits ---- */
 
 /* Supply and demand both tight: CBC is far from a proof after seconds
@@ -418,7 +494,7 @@ TEST_TIMEOUT(cancel, 120)
 	oc_plan_free(&p);
 
 	/* during the solve, at several points: CBC's child included */
-	static const double after[] = { 2, 40, 150, 400 };
+	static const double after[] = { 2, 40, 150, 400, 1000 };
 	int in_cbc = 0;
 	gen_hard(&I);
 	for (size_t t = 0; t < sizeof after / sizeof *after; t++) {
