@@ -388,7 +388,8 @@ def test_ping_stays_prompt_while_another_connection_pipelines_lists(
     # One read pass used to handle a connection's pipeline up to
     # max_reply_queue of replies (here all 4,000 lists, a second) before
     # the loop looked at another socket; now a pass yields after a
-    # millisecond.  (The bound is loose for a loaded machine.)
+    # millisecond.  (The bound is loose for a loaded machine running ASan:
+    # the old pass held a ping for the whole pipeline, seconds there.)
     d = daemon_factory(config="[server]\nmax_reply_queue = 1G\n")
     c = d.connect()
     seed_schools(c)
@@ -411,7 +412,7 @@ def test_ping_stays_prompt_while_another_connection_pipelines_lists(
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     lat.sort()
-    assert lat[-1] < 0.25, "calls waited up to %.0f ms (p90 %.0f ms)" % (
+    assert lat[-1] < 0.5, "calls waited up to %.0f ms (p90 %.0f ms)" % (
         lat[-1] * 1e3, lat[len(lat) * 9 // 10] * 1e3)
     assert calls < 4000, "the lists were over before the pings: no test"
 
