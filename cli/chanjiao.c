@@ -59,6 +59,10 @@ static const char usage_text[] =
 "\n"
 "daemon\n"
 "  ping | info | stats | check (admin.verify: walk the store)\n"
+"  backup [NAME] [--lang zh|en] [--json]\n"
+"                              admin.backup: a copy of the store in the\n"
+"                              daemon's backup_dir (default NAME:\n"
+"                              chanjiao-YYYYMMDD-HHMMSS.mdb)\n"
 "  token new --role ROLE [--owner ID]\n"
 "\n"
 "Repeated --kind, --program, --filter and --query add up; a list may also\n"
@@ -158,6 +162,91 @@ static int cmd_record(const struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* What to do about admin.backup's refusal of NAME, after the error. */
+static void backup_hint(const msgpack_object *err, const char *name, int zh)
+{
+	struct rpc_error e;
+
+	rpc_error_of(err, &e);
+	if (e.code == PROTO_CONFLICT)
+		cli_err(zh ? "备份目录中已有文件 %s（未改动）：请换一个名字" :
+		    "%s already exists in the backup folder (it is left as it "
+		    "was): choose another name", name);
+	else if (e.code == PROTO_INVALID_PARAMS && !strcmp(e.field, "path"))
+		cli_err(zh ? "%s：备份只写在守护进程的 backup_dir 之内（默认是"
+		    "数据目录下的 backups）：给其中的文件名，不要 .." :
+		    "%s: backups are written inside the daemon's backup_dir "
+		    "only (default: backups in its data dir): give a file name "
+		    "in it, without ..", name);
+	else if (e.code == PROTO_FORBIDDEN)
+		cli_err(zh ? "备份须用 admin 角色的令牌" :
+		    "backup takes an admin token");
+}
+
+/*
+ * backup [NAME]: admin.backup {path: NAME}, NAME by default of the local
+ * time; says where the copy is and how big, or why there is none.
+ */
+static int cmd_backup(const struct opts *o, int argc, char **argv)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	struct rpc r;
+	struct rpc_reply rep;
+	char name[64];
+	const char *path = argc == 2 ? argv[1] : name;
+	int zh = cli_zh(o), rc;
+
+	if (argc > 2 || (argc == 2 && !*argv[1])) {
+		cli_err("usage: chanjiao backup [NAME]");
+		return EXIT_USAGE;
+	}
+	if (o->lang && o->fmt == OUT_JSON) {
+		cli_err("backup: --lang is for the text output; --json gives the "
+		    "daemon's result as it is");
+		return EXIT_USAGE;
+	}
+	if (argc < 2) {
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		strftime(name, sizeof name, "chanjiao-%Y%m%d-%H%M%S.mdb", &tm);
+	}
+	if ((rc = rpc_open(&r, o)) != 0)
+		return rc;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	pack_kv_str(&pk, "path", path);
+	rc = rpc_call(&r, "admin.backup", &sb, &rep) < 0 ? EXIT_CONN : 0;
+	msgpack_sbuffer_destroy(&sb);
+	if (rc) {
+		rpc_close(&r);
+		return rc;
+	}
+	if (rep.error) {
+		rc = rpc_report("admin.backup", rep.error);
+		backup_hint(rep.error, path, zh);
+	} else if (o->fmt == OUT_JSON) {
+		json_print(stdout, rep.result);
+		putchar('\n');
+	} else {
+		char file[4096];
+		double bytes = schema_num(schema_opt(rep.result, "bytes"));
+
+		schema_str(schema_opt(rep.result, "path"), file, sizeof file);
+		if (zh)
+			printf("已备份\n文件  %s\n大小  %.2f MB（%.0f 字节）\n",
+			    file, bytes / 1048576, bytes);
+		else
+			printf("backup written\nfile  %s\nsize  %.2f MB (%.0f "
+			    "bytes)\n", file, bytes / 1048576, bytes);
+	}
+	rpc_reply_free(&rep);
+	rpc_close(&r);
+	return rc;
+}
+
 /*
  * A fresh token: 32 random bytes as hex, printed once with the line for
  * the tokens file.  The token itself is stored nowhere.
@@ -236,6 +325,20 @@ static const struct command {
 	  "system.stats: connections, calls per method, limits hit (JSON).\n" },
 	{ "check", NULL, cmd_system, OPT(O_JSON), "check",
 	  "admin.verify: walk every record and index; exit 1 on a problem.\n" },
+	{ "backup", NULL, cmd_backup, OPT(O_JSON) | OPT(O_LANG),
+	  "backup [NAME] [--lang zh|en] [--json]",
+	  "admin.backup (admin tokens only): a consistent copy of the whole store\n"
+	  "(an LMDB data.mdb), taken while the daemon serves on, written on the\n"
+	  "daemon's machine as NAME inside its backup_dir (default: backups in\n"
+	  "its data dir).  NAME may name sub-folders (nightly/x.mdb, made when\n"
+	  "missing); .. and paths outside backup_dir are refused, and an existing\n"
+	  "file is never replaced (exit 1: choose another name).  Without NAME:\n"
+	  "chanjiao-YYYYMMDD-HHMMSS.mdb of the local time.  Prints the copy's\n"
+	  "absolute path and size.\n"
+	  "  --lang zh|en        the language of the output (default zh)\n"
+	  "  --json              the daemon's result: {path, bytes}\n"
+	  "To restore: stop the daemon, copy the file over DATA_DIR/data.mdb,\n"
+	  "start it, and run chanjiao check (README.md, Backups).\n" },
 	{ "get", NULL, cmd_record, OPT(O_JSON), "get KIND ID",
 	  "The record as JSON.  KIND: school specialty enterprise posting fair\n"
 	  "program student (or the plural).\n" },

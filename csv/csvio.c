@@ -22,13 +22,7 @@ const char *const csvio_enc_name[] = {
 
 /* ------------------------------------------------------------- strings */
 
-/* A growable string. */
-struct sbuf {
-	char *p;
-	size_t n, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
+void csvio_buf_add(struct csvio_buf *b, const char *s, size_t n)
 {
 	if (b->cap - b->n < n + 1) {
 		b->cap = (b->cap + n + 1) * 2;
@@ -39,11 +33,11 @@ static void sb_add(struct sbuf *b, const char *s, size_t n)
 	b->p[b->n] = 0;
 }
 
-static void sb_byte(struct sbuf *b, unsigned char c)
+static void sb_byte(struct csvio_buf *b, unsigned char c)
 {
 	char esc[5];
 	snprintf(esc, sizeof esc, "\\x%02X", c);
-	sb_add(b, esc, 4);
+	csvio_buf_add(b, esc, 4);
 }
 
 /* Length of the valid UTF-8 sequence at s[i], 0 when none starts there. */
@@ -59,7 +53,7 @@ static size_t u8_seq(const char *s, size_t n, size_t i)
 }
 
 /* UTF-8 text with the bytes that are none (and NUL) as \xNN. */
-static void sb_shown(struct sbuf *b, const char *s, size_t n)
+static void sb_shown(struct csvio_buf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n;) {
 		size_t k = u8_seq(s, n, i);
@@ -67,11 +61,11 @@ static void sb_shown(struct sbuf *b, const char *s, size_t n)
 			sb_byte(b, (unsigned char)s[i++]);
 			continue;
 		}
-		sb_add(b, s + i, k);
+		csvio_buf_add(b, s + i, k);
 		i += k;
 	}
 	if (!b->p)
-		sb_add(b, "", 0);
+		csvio_buf_add(b, "", 0);
 }
 
 /* s cut to fit cap (at a character boundary, with "…" when cut). */
@@ -288,7 +282,7 @@ static void scan_cells(const char *s, size_t n, char sep,
  * Text of raw bytes in encoding enc for messages: what converts, and
  * \xNN for each byte that does not.
  */
-static void sb_lossy(struct sbuf *b, int enc, const char *s, size_t n)
+static void sb_lossy(struct csvio_buf *b, int enc, const char *s, size_t n)
 {
 	iconv_t cd;
 
@@ -307,7 +301,7 @@ static void sb_lossy(struct sbuf *b, int enc, const char *s, size_t n)
 		char out[1024], *op = out;
 		size_t room = sizeof out;
 		size_t rc = iconv(cd, &ip, &left, &op, &room);
-		sb_add(b, out, (size_t)(op - out));
+		csvio_buf_add(b, out, (size_t)(op - out));
 		if (rc == (size_t)-1 && errno != E2BIG) {
 			sb_byte(b, (unsigned char)*ip);
 			ip++;
@@ -317,13 +311,13 @@ static void sb_lossy(struct sbuf *b, int enc, const char *s, size_t n)
 	}
 	iconv_close(cd);
 	if (!b->p)
-		sb_add(b, "", 0);
+		csvio_buf_add(b, "", 0);
 }
 
 /* A cell's text for messages: unquoted, in encoding enc, lossy. */
 static char *cell_text(const char *s, const struct cellpos *p, int enc)
 {
-	struct sbuf raw = { 0 }, out = { 0 };
+	struct csvio_buf raw = { 0 }, out = { 0 };
 	size_t a = p->start, e = p->end;
 
 	if (e > a && s[a] == '"') {
@@ -331,12 +325,12 @@ static char *cell_text(const char *s, const struct cellpos *p, int enc)
 		if (e > a && s[e - 1] == '"')
 			e--;
 		for (size_t i = a; i < e; i++) {
-			sb_add(&raw, s + i, 1);
+			csvio_buf_add(&raw, s + i, 1);
 			if (s[i] == '"' && i + 1 < e && s[i + 1] == '"')
 				i++;
 		}
 	} else {
-		sb_add(&raw, s + a, e - a);
+		csvio_buf_add(&raw, s + a, e - a);
 	}
 	sb_lossy(&out, enc, raw.p ? raw.p : "", raw.n);
 	free(raw.p);
@@ -819,9 +813,9 @@ static void report_not_utf16(const char *data, size_t n, size_t off, int e,
 	snprintf(col, sizeof col, "column %zu", ep.at.col + 1);
 	if (ep.at.row > 1 && ep.at.col < ep.nhead && *ep.head[ep.at.col])
 		column = ep.head[ep.at.col];
-	struct sbuf v = { 0 };
-	sb_add(&v, cell ? cell : "", cell ? strlen(cell) : 0);
-	sb_add(&v, bytes, strlen(bytes));
+	struct csvio_buf v = { 0 };
+	csvio_buf_add(&v, cell ? cell : "", cell ? strlen(cell) : 0);
+	csvio_buf_add(&v, bytes, strlen(bytes));
 	csvio_problem(r, 0, name, ep.at.row, column, v.p, "the cell %s ends in "
 	    "%s, which is not %s (a broken character, or a file cut short): "
 	    "save the file again as CSV UTF-8 (%s)", v.p, bytes,
@@ -917,7 +911,7 @@ static void text_add(struct csvio_table *t, const char *s, size_t n)
 static void nul_cell(struct parse *p, const char *s, size_t n)
 {
 	struct csvio_table *t = p->t;
-	struct sbuf v = { 0 };
+	struct csvio_buf v = { 0 };
 	char col[32];
 	const char *column = col;
 

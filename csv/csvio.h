@@ -27,6 +27,17 @@ void csvio_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * finite); buf of 32. */
 void csvio_double(char *buf, size_t cap, double d);
 
+/*
+ * A growable string, zeroed to start ({ 0 }): p stays NUL-terminated
+ * once anything (even "") is added, and is free()d by its owner.
+ */
+struct csvio_buf {
+	char *p;
+	size_t n, cap;
+};
+/* Append n bytes of s. */
+void csvio_buf_add(struct csvio_buf *b, const char *s, size_t n);
+
 /* ------------------------------------------------------------ problems */
 
 /*

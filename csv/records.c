@@ -1818,24 +1818,7 @@ void rec_free(struct rec_set *s)
 
 /* ------------------------------------------------------------- writing */
 
-/* A growable string for one cell. */
-struct sbuf {
-	char *p;
-	size_t n, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->cap - b->n < n + 1) {
-		b->cap = (b->cap + n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = 0;
-}
-
-static void sb_num(struct sbuf *b, const msgpack_object *o)
+static void sb_num(struct csvio_buf *b, const msgpack_object *o)
 {
 	char num[40];
 
@@ -1850,13 +1833,14 @@ static void sb_num(struct sbuf *b, const msgpack_object *o)
 	} else {
 		num[0] = 0;
 	}
-	sb_add(b, num, strlen(num));
+	csvio_buf_add(b, num, strlen(num));
 }
 
-static void sb_value(struct sbuf *b, const msgpack_object *o)
+static void sb_value(struct csvio_buf *b, const msgpack_object *o)
 {
 	if (o->type == MSGPACK_OBJECT_STR)
-		sb_add(b, o->via.str.ptr, strnlen(o->via.str.ptr, o->via.str.size));
+		csvio_buf_add(b, o->via.str.ptr,
+		    strnlen(o->via.str.ptr, o->via.str.size));
 	else
 		sb_num(b, o);
 }
@@ -1927,19 +1911,19 @@ static void layout_heads(struct layout *L, emit_fn *emit, void *ctx)
 }
 
 /* A list cell; an item holding a separator cannot come back: counted. */
-static void sb_list(struct sbuf *b, const msgpack_object *v, enum ctype t,
+static void sb_list(struct csvio_buf *b, const msgpack_object *v, enum ctype t,
     struct layout *L, const char *what)
 {
 	uint32_t n;
 	const msgpack_object *a = schema_arr(v, &n);
 
 	if (n == 0 && t == CT_LIST) {
-		sb_add(b, ";", 1);    /* an empty list, not an absent one */
+		csvio_buf_add(b, ";", 1);  /* an empty list, not an absent one */
 		return;
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		if (i)
-			sb_add(b, ";", 1);
+			csvio_buf_add(b, ";", 1);
 		size_t before = b->n;
 		sb_value(b, &a[i]);
 		if (memchr(b->p + before, ';', b->n - before) ||
@@ -1955,7 +1939,7 @@ static void sb_list(struct sbuf *b, const msgpack_object *v, enum ctype t,
 static void layout_row(struct layout *L, const msgpack_object *rec,
     const msgpack_object *fair_id, emit_fn *emit, void *ctx)
 {
-	struct sbuf b = { 0 };
+	struct csvio_buf b = { 0 };
 	size_t n = 0;
 	char what[128], idb[SCHEMA_ID_MAX + 1];
 
@@ -1964,12 +1948,12 @@ static void layout_row(struct layout *L, const msgpack_object *rec,
 	for (const struct col *c = L->cols; c->name; c++) {
 		const msgpack_object *v = schema_opt(rec, col_key(c));
 		b.n = 0;
-		sb_add(&b, "", 0);
+		csvio_buf_add(&b, "", 0);
 		if (c->type == CT_COHORTS) {
 			for (size_t y = 0; y < L->nyears; y++) {
 				const msgpack_object *cnt = schema_opt(v, L->years[y]);
 				b.n = 0;
-				sb_add(&b, "", 0);
+				csvio_buf_add(&b, "", 0);
 				if (cnt)
 					sb_num(&b, cnt);
 				L->num = 1;
@@ -2036,7 +2020,7 @@ size_t rec_write_csv(FILE *f, enum rec_file file,
 			}
 		} else {
 			const msgpack_object *m = schema_opt(recs[i], "requests");
-			struct sbuf b = { 0 };
+			struct csvio_buf b = { 0 };
 			for (uint32_t j = 0; m && m->type == MSGPACK_OBJECT_MAP &&
 			    j < m->via.map.size; j++) {
 				char id[SCHEMA_ID_MAX + 1];
@@ -2044,7 +2028,7 @@ size_t rec_write_csv(FILE *f, enum rec_file file,
 				csvio_put_text(f, schema_str(&m->via.map.ptr[j].key, id,
 				    sizeof id), 0);
 				b.n = 0;
-				sb_add(&b, "", 0);
+				csvio_buf_add(&b, "", 0);
 				sb_num(&b, &m->via.map.ptr[j].val);
 				csvio_put(f, b.p, 0);
 				csvio_end(f);
