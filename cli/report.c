@@ -232,14 +232,13 @@ static const msgpack_object *direction_name(const struct report *rp,
 }
 
 /* An enterprise's first chain tag in sorted order, as booths are grouped. */
+/* An enterprise's main chain, the one fair.schedule groups its booths
+ * by: the first of its chains as listed. */
 static const msgpack_object *first_chain(const msgpack_object *ent)
 {
 	uint32_t n;
-	const msgpack_object *c = schema_arr(schema_opt(ent, "chains"), &n), *best = NULL;
-	for (uint32_t i = 0; i < n; i++)
-		if (c[i].type == MSGPACK_OBJECT_STR && (!best || str_order(&c[i], best) < 0))
-			best = &c[i];
-	return best;
+	const msgpack_object *c = schema_arr(schema_opt(ent, "chains"), &n);
+	return n && c[0].type == MSGPACK_OBJECT_STR ? &c[0] : NULL;
 }
 
 static int short_cmp(const void *a, const void *b)

@@ -363,6 +363,10 @@ def test_balance_and_openings_workbooks(store, tmp_path):
 def test_fair_report_workbook(store, tmp_path):
     c = store.connect()
     needs_planners(c)
+    # chains listed out of byte order: the main chain is the first listed
+    ents = c.call("enterprise.list")["items"]
+    c.call("enterprise.put", {"records": [dict(e, chains=["智能制造", "工业机床"])
+                                          for e in ents]})
     rep = json.loads(ok(store, "fair", "report", "F1", "--json").stdout)
     fair = c.call("fair.get", {"id": "F1"})
     f = tmp_path / "fair.xlsx"
@@ -385,6 +389,10 @@ def test_fair_report_workbook(store, tmp_path):
                    for r in sheet_dicts(wb["展位 " + s["id"]])]
     assert booths == [(b["session_id"], b["booth"], b["enterprise_id"], b["enterprise"])
                       for b in rep["booths"]]
+    # the chain shown is the one fair.schedule groups by: the first listed
+    for b in rep["booths"]:
+        chains = c.call("enterprise.get", {"id": b["enterprise_id"]}).get("chains")
+        assert b["chain"] == (chains[0] if chains else None), b
     sign = sheet_dicts(wb["签到表"])
     assert [r["企业编号"] for r in sign] == list(dict.fromkeys(
         b["enterprise_id"] for b in rep["booths"]))
