@@ -691,6 +691,13 @@ static const struct schema_field *find_field(enum schema_kind k,
 	return NULL;
 }
 
+/* "name~", "title~": a key asking for a substring match. */
+static int is_substring_key(const msgpack_object *key)
+{
+	return key->via.str.size > 1 &&
+	    key->via.str.ptr[key->via.str.size - 1] == '~';
+}
+
 int schema_filter_check(enum schema_kind k, const msgpack_object *f,
     struct proto_err *e)
 {
@@ -707,6 +714,19 @@ int schema_filter_check(enum schema_kind k, const msgpack_object *f,
 			return bad(e, p, "key must be a UTF-8 string");
 		}
 		schema_path_key(p, "filter", key->via.str.ptr, key->via.str.size);
+		if (is_substring_key(key)) {
+			/* name~ / title~: the field without the ~ must be the
+			 * kind's name or title */
+			msgpack_object base = *key;
+			base.via.str.size--;
+			if (!find_field(k, &base) || !(proto_str_eq(&base, "name") ||
+			    proto_str_eq(&base, "title")))
+				return bad(e, p, "a substring filter is on name or "
+				    "title only, and this kind has no such field");
+			if (schema_check_str(v, SCHEMA_NAME_MAX, p, e) < 0)
+				return -1;
+			continue;
+		}
 		const struct schema_field *fd = find_field(k, key);
 		if (!fd)
 			return bad(e, p, "is not a field of this kind");
@@ -752,17 +772,39 @@ static double as_num(const msgpack_object *o)
 	}
 }
 
+/* s[0..n) holds w[0..m): bytes, which for UTF-8 is characters. */
+static int contains(const char *s, size_t n, const char *w, size_t m)
+{
+	for (size_t i = 0; m <= n && i <= n - m; i++)
+		if (s[i] == w[0] && !memcmp(s + i, w, m))
+			return 1;
+	return 0;
+}
+
 int schema_filter_match(const msgpack_object *rec, const msgpack_object *f)
 {
 	for (uint32_t i = 0; i < f->via.map.size; i++) {
 		const msgpack_object *key = &f->via.map.ptr[i].key;
 		const msgpack_object *want = &f->via.map.ptr[i].val;
 		const msgpack_object *have = NULL;
-		for (uint32_t j = 0; j < rec->via.map.size; j++)
-			if (str_same(&rec->via.map.ptr[j].key, key))
+		int sub = is_substring_key(key);
+		for (uint32_t j = 0; j < rec->via.map.size; j++) {
+			const msgpack_object *rk = &rec->via.map.ptr[j].key;
+			if (sub ? rk->type == MSGPACK_OBJECT_STR &&
+			    rk->via.str.size == key->via.str.size - 1 &&
+			    !memcmp(rk->via.str.ptr, key->via.str.ptr, rk->via.str.size) :
+			    str_same(rk, key))
 				have = &rec->via.map.ptr[j].val;
+		}
 		if (!have)
 			return 0;
+		if (sub) {
+			if (have->type != MSGPACK_OBJECT_STR ||
+			    !contains(have->via.str.ptr, have->via.str.size,
+			    want->via.str.ptr, want->via.str.size))
+				return 0;
+			continue;
+		}
 		if (have->type == MSGPACK_OBJECT_ARRAY) {
 			uint32_t j;
 			for (j = 0; j < have->via.array.size; j++)

@@ -228,3 +228,27 @@ def test_map_valued_filter_field_is_invalid_params(client):
 
 def test_filter_that_is_not_a_map_is_invalid_params(client):
     expect_error(client, "school.list", {"filter": ["region", "33"]}, INVALID_PARAMS, "filter")
+
+
+def test_substring_filters_on_name_and_title(client):
+    client.call("school.put", {"records": [
+        school(id="S1", name="金华技师学院"), school(id="S2", name="嘉兴技师学院"),
+        school(id="S3", name="浙江机电职业技术学院")]})
+    client.call("enterprise.put", {"records": [enterprise(id="E1"), enterprise(id="E2")]})
+    client.call("posting.put", {"records": [
+        posting(id="P1", enterprise_id="E1", title="数控车工"),
+        posting(id="P2", enterprise_id="E2", title="维修电工"),
+        posting(id="P3", enterprise_id="E1", title="电工（高级）"),
+        posting(id="P4", enterprise_id="E1", title="CNC operator")]})
+    assert ids(client, "school.list", {"name~": "技师"}) == ["S1", "S2"]
+    assert ids(client, "school.list", {"name~": "浙江机电职业技术学院"}) == ["S3"]
+    assert ids(client, "posting.list", {"title~": "电工"}) == ["P2", "P3"]
+    assert ids(client, "posting.list", {"title~": "电工", "enterprise_id": "E1"}) == ["P3"]
+    # bytes: ASCII case matters, and a part of a character matches nothing
+    assert ids(client, "posting.list", {"title~": "cnc"}) == []
+    assert ids(client, "posting.list", {"title~": "CNC"}) == ["P4"]
+    for kind, key, value in (("posting", "name~", "x"), ("school", "title~", "x"),
+                             ("school", "region~", "33"), ("school", "name~", ""),
+                             ("school", "name~", 5), ("school", "~", "x")):
+        expect_error(client, kind + ".list", {"filter": {key: value}},
+                     INVALID_PARAMS, "filter." + key)
