@@ -30,6 +30,13 @@ void config_defaults(struct config *c)
 	c->workers = 2;
 	c->planners = 1;
 	c->max_jobs = 64;
+	snprintf(c->http_listen, sizeof c->http_listen, CONFIG_HTTP_DEFAULT);
+	snprintf(c->http_chartjs, sizeof c->http_chartjs,
+	    "/usr/share/javascript/chart.js/chart.min.js");
+	c->http_session_timeout_s = 8 * 3600;
+	c->http_timeout_s = 30;
+	c->http_max_header = 16 << 10;
+	c->http_max_sessions = 10000;
 	c->weights.major = 0.40;
 	c->weights.skills = 0.15;
 	c->weights.region = 0.15;
@@ -128,7 +135,29 @@ static const struct limit {
 	L(planners, 1, 16),
 	L(max_jobs, 1, 1000000),
 #undef L
+}, http_limits[] = {
+#define L(k, f, lo, hi) { #k, offsetof(struct config, f), lo, hi }
+	L(session_timeout_s, http_session_timeout_s, 60, 31536000),
+	L(timeout_s, http_timeout_s, 1, 3600),
+	L(max_header, http_max_header, 1024, 1 << 20),
+	L(max_sessions, http_max_sessions, 1, 1000000),
+#undef L
 };
+
+static int set_limit(struct config *c, const char *section,
+    const struct limit *l, const char *value, char *err, size_t errlen)
+{
+	unsigned long long v;
+
+	if (parse_size(value, &v) < 0 || v < l->lo || v > l->hi) {
+		snprintf(err, errlen,
+		    "[%s] %s: '%s' is not a whole number in %llu..%llu", section,
+		    l->key, value, l->lo, l->hi);
+		return -1;
+	}
+	*(unsigned long long *)((char *)c + l->off) = v;
+	return 0;
+}
 
 int config_set(struct config *c, const char *section, const char *key,
     const char *value, char *err, size_t errlen)
@@ -175,21 +204,39 @@ int config_set(struct config *c, const char *section, const char *key,
 				goto bad;
 			return 0;
 		}
-		for (size_t i = 0; i < sizeof limits / sizeof *limits; i++) {
-			unsigned long long v;
-			if (strcmp(key, limits[i].key))
-				continue;
-			if (parse_size(value, &v) < 0 || v < limits[i].lo ||
-			    v > limits[i].hi) {
-				snprintf(err, errlen,
-				    "[server] %s: '%s' is not a whole number in %llu..%llu",
-				    key, value, limits[i].lo, limits[i].hi);
-				return -1;
-			}
-			*(unsigned long long *)((char *)c + limits[i].off) = v;
+		for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
+			if (!strcmp(key, limits[i].key))
+				return set_limit(c, "server", &limits[i], value, err,
+				    errlen);
+		snprintf(err, errlen, "[server] %s: unknown key", key);
+		return -1;
+	}
+	if (!strcmp(section, "http")) {
+		if (!strcmp(key, "listen")) {
+			char host[256];
+			int port;
+			if (!strcmp(value, "off") || !*value)
+				return c->http_listen[0] = 0, 0;
+			if (copy(c->http_listen, sizeof c->http_listen, value) < 0 ||
+			    config_split_listen(value, host, sizeof host, &port) < 0)
+				goto bad;
 			return 0;
 		}
-		snprintf(err, errlen, "[server] %s: unknown key", key);
+		if (!strcmp(key, "hosts")) {
+			if (copy(c->http_hosts, sizeof c->http_hosts, value) < 0)
+				goto bad;
+			return 0;
+		}
+		if (!strcmp(key, "chartjs")) {
+			if (copy(c->http_chartjs, sizeof c->http_chartjs, value) < 0)
+				goto bad;
+			return 0;
+		}
+		for (size_t i = 0; i < sizeof http_limits / sizeof *http_limits; i++)
+			if (!strcmp(key, http_limits[i].key))
+				return set_limit(c, "http", &http_limits[i], value, err,
+				    errlen);
+		snprintf(err, errlen, "[http] %s: unknown key", key);
 		return -1;
 	}
 	if (!strcmp(section, "match")) {

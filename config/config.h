@@ -9,6 +9,8 @@
 
 #include "match.h"
 
+#define CONFIG_HTTP_DEFAULT "127.0.0.1:7412"
+
 enum config_log { CONFIG_DEBUG, CONFIG_INFO, CONFIG_WARN, CONFIG_ERROR };
 
 struct config {
@@ -37,6 +39,16 @@ struct config {
 	unsigned long long workers;        /* query and fair planner threads */
 	unsigned long long planners;       /* threads for the school planners */
 	unsigned long long max_jobs;       /* planner calls queued or running */
+	/* [http] the web console (daemon/http.c) */
+	char http_listen[256];     /* HOST:PORT; empty: off.  When it is
+				      CONFIG_HTTP_DEFAULT and taken, the daemon
+				      serves without the console */
+	char http_hosts[1024];     /* more Host names, comma-separated */
+	char http_chartjs[4096];   /* Chart.js file served as chart.min.js */
+	unsigned long long http_session_timeout_s;
+	unsigned long long http_timeout_s;    /* a request's read/write */
+	unsigned long long http_max_header;   /* request line + headers */
+	unsigned long long http_max_sessions;
 	/* [match] weights, each in [0,1], summing to 1 */
 	struct match_weights weights;
 };

@@ -3,6 +3,7 @@
  *   server_*   listeners, connections and their I/O (server.c)
  *   methods_*  request decoding, the dispatch table, handlers (methods.c)
  *   stats_*    counters and latency histograms for system.stats (stats.c)
+ *   http_*     the web console and its JSON bridge (http.c)
  *   log_*      stderr logging with time and level (main.c)
  */
 #ifndef CJ_DAEMON_H
@@ -107,7 +108,8 @@ void methods_reject(const char *frame, size_t len, int code,
  */
 struct job {
 	uint64_t conn;                  /* the connection's id and fd, */
-	int fd;                         /* to find it again (server.c) */
+	int fd;                         /* to find it again (server.c);
+					   -1: a web console call (http.c) */
 	struct session sess;
 	char *frame;
 	size_t len;
@@ -117,7 +119,6 @@ struct job {
 	volatile int cancel;            /* a plan's connection went: stop */
 	int stage;                      /* a write's: JOB_QUEUED, ... */
 	int failed;                     /* a write failed: answered */
-	int close;                      /* unused: a failed commit is answered */
 	struct proto_buf out;
 	struct job *next, *wnext;       /* todo or done; the writer's queue */
 };
@@ -194,6 +195,30 @@ int planners_direction_rows(struct call *c, MDB_txn *txn,
     const msgpack_object *fid, int grad_year, struct match_str region_prefix);
 int planners_orderclass(struct call *c);
 int planners_apprenticeship(struct call *c);
+
+/*
+ * A session's token still in the tokens file, re-read by SIGHUP?  Brings
+ * role and owner up to date (ROLE_NONE: revoked); 0 when it was revoked.
+ * On the loop only.
+ */
+int methods_session_fresh(struct session *s);
+
+/* The web console (http.c).  http_listen binds [http] listen and prints
+ * "chanjiaod: http on HOST:PORT" (0 also when off, or when the default
+ * address is taken); http_stop stops accepting at SIGTERM; http_free
+ * after the loop. */
+int http_listen(void);
+void http_stop(void);
+void http_free(void);
+/* On the loop: an API call's job (fd -1) is done; its reply goes out. */
+void http_job_done(struct job *j);
+/* The files of web/, embedded by embed.cmake; the last has name NULL. */
+struct http_asset {
+	const char *name;
+	const unsigned char *data;
+	size_t len;
+};
+extern const struct http_asset http_assets[];
 
 /* Counters for system.stats. */
 struct stats_conn { uint64_t current, total, refused; };

@@ -133,7 +133,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: chanjiaod [-c FILE] [--listen HOST:PORT] [--unix PATH] [--data DIR]\n"
-	    "                 [--tokens FILE] [--log-level debug|info|warn|error]\n"
+	    "                 [--http HOST:PORT|off] [--tokens FILE]\n"
+	    "                 [--log-level debug|info|warn|error]\n"
 	    "                 [--check-config] [--version]\n");
 }
 
@@ -174,6 +175,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	log_info("signal %d: shutting down once the calls in flight are "
 	    "answered", (int)sig);
 	daemon_g.stopping = 1;
+	http_stop();
 	server_stop();
 }
 
@@ -227,6 +229,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "unix", required_argument, NULL, 'u' },
+		{ "http", required_argument, NULL, 'H' },
 		{ "data", required_argument, NULL, 'd' },
 		{ "tokens", required_argument, NULL, 't' },
 		{ "log-level", required_argument, NULL, 'L' },
@@ -235,20 +238,23 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct { const char *key, *value; } flags[8];
+	struct { const char *flag, *section, *key, *value; } flags[8];
 	int nflags = 0, check = 0, o, lockfd;
 	const char *conf = NULL;
 	char err[1024];
 	struct event *sigs[3];
 
+#define FLAG(f, s, k) (flags[nflags].flag = f, flags[nflags].section = s, \
+	    flags[nflags].key = k, flags[nflags++].value = optarg)
 	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': conf = optarg; break;
-		case 'l': flags[nflags].key = "listen"; flags[nflags++].value = optarg; break;
-		case 'u': flags[nflags].key = "unix"; flags[nflags++].value = optarg; break;
-		case 'd': flags[nflags].key = "data"; flags[nflags++].value = optarg; break;
-		case 't': flags[nflags].key = "tokens"; flags[nflags++].value = optarg; break;
-		case 'L': flags[nflags].key = "log_level"; flags[nflags++].value = optarg; break;
+		case 'l': FLAG("listen", "server", "listen"); break;
+		case 'u': FLAG("unix", "server", "unix"); break;
+		case 'H': FLAG("http", "http", "listen"); break;
+		case 'd': FLAG("data", "server", "data"); break;
+		case 't': FLAG("tokens", "server", "tokens"); break;
+		case 'L': FLAG("log-level", "server", "log_level"); break;
 		case 'C': check = 1; break;
 		case 'V': printf("chanjiaod %s\n", CJ_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
@@ -268,9 +274,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < nflags; i++)
-		if (config_set(&daemon_g.cfg, "server", flags[i].key, flags[i].value,
-		    err, sizeof err) < 0) {
-			fprintf(stderr, "chanjiaod: --%s: %s\n", flags[i].key, err);
+		if (config_set(&daemon_g.cfg, flags[i].section, flags[i].key,
+		    flags[i].value, err, sizeof err) < 0) {
+			fprintf(stderr, "chanjiaod: --%s: %s\n", flags[i].flag, err);
 			return 1;
 		}
 	if (config_check(&daemon_g.cfg, err, sizeof err) < 0) {
@@ -329,9 +335,11 @@ int main(int argc, char **argv)
 		for (int i = 0; i < 3; i++)
 			event_add(sigs[i], NULL);
 	}
-	if (!daemon_g.base || jobs_start() < 0 || server_listen() < 0) {
+	if (!daemon_g.base || jobs_start() < 0 || http_listen() < 0 ||
+	    server_listen() < 0) {
 		jobs_stop();
 		server_shutdown();
+		http_free();
 		for (int i = 0; i < 3; i++)
 			if (sigs[i])
 				event_free(sigs[i]);
@@ -349,6 +357,7 @@ int main(int argc, char **argv)
 
 	jobs_stop();                 /* what a second signal left running */
 	server_shutdown();
+	http_free();
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	tokens_free(&daemon_g.tokens);

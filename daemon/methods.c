@@ -520,6 +520,20 @@ static int handle(struct session *sess, const char *frame, size_t len,
     struct proto_buf *out, struct job **defer, int phase, int *failed,
     uint64_t *clock, const volatile int *cancel);
 
+int methods_session_fresh(struct session *s)
+{
+	if (s->role != ROLE_NONE && daemon_g.cfg.tokens[0] &&
+	    s->gen != daemon_g.tokens_gen) {
+		/* The tokens file was re-read: is this token still in it? */
+		int i = tokens_find(&daemon_g.tokens, s->hash);
+		s->role = i < 0 ? ROLE_NONE : daemon_g.tokens.v[i].role;
+		snprintf(s->owner, sizeof s->owner, "%s",
+		    i < 0 ? "" : daemon_g.tokens.v[i].owner);
+		s->gen = daemon_g.tokens_gen;
+	}
+	return s->role != ROLE_NONE;
+}
+
 int methods_run_job(struct job *j)
 {
 	int failed;
@@ -668,15 +682,8 @@ static int handle(struct session *sess, const char *frame, size_t len,
 
 	memset(&c, 0, sizeof c);
 	/* (workers, defer == NULL, never read the tokens: the loop did) */
-	if (defer && sess->role != ROLE_NONE && daemon_g.cfg.tokens[0] &&
-	    sess->gen != daemon_g.tokens_gen) {
-		/* The tokens file was re-read: is this token still in it? */
-		int i = tokens_find(&daemon_g.tokens, sess->hash);
-		sess->role = i < 0 ? ROLE_NONE : daemon_g.tokens.v[i].role;
-		snprintf(sess->owner, sizeof sess->owner, "%s",
-		    i < 0 ? "" : daemon_g.tokens.v[i].owner);
-		sess->gen = daemon_g.tokens_gen;
-	}
+	if (defer)
+		methods_session_fresh(sess);
 	if ((m = find_method(name)) < 0) {
 		char shown[80];
 		size_t n = name->via.str.size < 64 ? name->via.str.size : 64;

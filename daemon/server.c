@@ -496,14 +496,18 @@ void server_job_done(struct job *j)
 	/* The id tells the connection from a later one on the same fd. */
 	struct conn *c = (size_t)j->fd < nbyfd ? byfd[j->fd] : NULL;
 
+	if (j->fd < 0) {                  /* the web console's */
+		http_job_done(j);
+		after_callback();
+		return;
+	}
+
 	if (!c || c->id != j->conn || c->state == CONN_DEAD) {
 		stop_check();
 		return;
 	}
 	c->jobs--;
 	c->writes -= j->write;
-	if (j->close)
-		conn_close(c);            /* its commit failed: nothing to answer */
 	c->held = 0;
 	if (c->state < CONN_DRAINING)
 		proto_buf_append(&c->out, j->out.data + j->out.off,

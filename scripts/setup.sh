@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libevent-dev libmsgpack-dev
       liblmdb-dev libinih-dev libssl-dev libcsv-dev libuchardet-dev libglpk-dev python3 python3-msgpack
       python3-pytest glpk-utils liblemon-dev g++ coinor-libcbc-dev
-      libxlsxwriter-dev python3-openpyxl clang)
+      libxlsxwriter-dev python3-openpyxl clang libjansson-dev libjs-chart.js
+      chromium chromium-driver python3-selenium fonts-noto-cjk)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

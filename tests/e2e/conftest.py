@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 BINARY = os.environ.get("CHANJIAOD") or str(REPO / "build" / "chanjiaod")
 
 READY_RE = re.compile(r"chanjiaod: listening on 127\.0\.0\.1:(\d+)")
+HTTP_RE = re.compile(r"chanjiaod: http on 127\.0\.0\.1:(\d+)")
 SANITIZER_MARKS = ("Sanitizer", "runtime error")
 
 # Error codes of docs/protocol.md.
@@ -347,7 +348,8 @@ class Daemon:
     data dir.  All stderr of every run is kept in self.stderr_lines."""
 
     def __init__(self, workdir, data=None, args=(), config=None,
-                 listen="127.0.0.1:0", unix=None, use_data_flag=True):
+                 listen="127.0.0.1:0", unix=None, use_data_flag=True,
+                 http="off"):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.data = Path(data) if data else self.workdir / "data"
@@ -356,6 +358,8 @@ class Daemon:
         self.config_text = config
         self.listen = listen
         self.unix = unix
+        self.http = http          # --http; None: the config's or default
+        self.http_port = None
         self.use_data_flag = use_data_flag
         self.proc = None
         self.port = None
@@ -381,6 +385,8 @@ class Daemon:
             argv += ["--data", str(self.data)]
         if self.unix:
             argv += ["--unix", str(self.unix)]
+        if self.http is not None:
+            argv += ["--http", self.http]
         return argv + self.args
 
     # -- lifecycle
@@ -403,6 +409,9 @@ class Daemon:
                 with self._lock:
                     self.stderr_lines.append("[run %d] %s" % (run, line))
                 if not ready.is_set():
+                    m = HTTP_RE.search(line)
+                    if m:
+                        found["http"] = int(m.group(1))
                     m = self.ready_re.search(line)
                     if m:
                         found["port"] = int(m.group(1))
@@ -425,6 +434,7 @@ class Daemon:
             raise AssertionError("daemon exited (rc=%r) before ready; stderr:\n%s"
                                  % (rc, self.stderr_text()))
         self.port = found["port"]
+        self.http_port = found.get("http")
         return self
 
     def alive(self):
@@ -510,10 +520,10 @@ def daemon_factory(tmp_path):
     made = []
 
     def make(args=(), config=None, data=None, unix=None, start=True,
-             listen="127.0.0.1:0", use_data_flag=True):
+             listen="127.0.0.1:0", use_data_flag=True, http="off"):
         wd = tmp_path / ("d%d" % len(made))
         d = Daemon(wd, data=data, args=args, config=config, listen=listen,
-                   unix=unix, use_data_flag=use_data_flag)
+                   unix=unix, use_data_flag=use_data_flag, http=http)
         made.append(d)
         if start:
             d.start()

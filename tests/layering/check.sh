@@ -14,11 +14,11 @@ allowed() {   # folder -> the system headers (regex) it may include
 	store) echo 'msgpack|lmdb' ;;
 	csv) echo 'msgpack|csv|iconv|uchardet/' ;;
 	config) echo 'msgpack|ini|openssl/' ;;
-	daemon) echo 'msgpack|lmdb|event2/' ;;
+	daemon) echo 'msgpack|lmdb|event2/|jansson' ;;
 	cli) echo 'msgpack|xlsxwriter' ;;
 	esac
 }
-libs='msgpack|lmdb|event2/|ini|openssl/|csv|iconv|glpk|coin/|xlsxwriter|uchardet/'
+libs='msgpack|lmdb|event2/|jansson|ini|openssl/|csv|iconv|glpk|coin/|xlsxwriter|uchardet/'
 bad=0
 for dir in base proto model store matcher csv config daemon cli; do
 	ok=$(allowed "$dir")

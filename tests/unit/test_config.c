@@ -51,6 +51,13 @@ static const struct field {
 	F("server", "workers", workers, ULL),
 	F("server", "planners", planners, ULL),
 	F("server", "max_jobs", max_jobs, ULL),
+	F("http", "listen", http_listen, STR),
+	F("http", "hosts", http_hosts, STR),
+	F("http", "chartjs", http_chartjs, STR),
+	F("http", "session_timeout_s", http_session_timeout_s, ULL),
+	F("http", "timeout_s", http_timeout_s, ULL),
+	F("http", "max_header", http_max_header, ULL),
+	F("http", "max_sessions", http_max_sessions, ULL),
 	F("match", "major", weights.major, DBL),
 	F("match", "skills", weights.skills, DBL),
 	F("match", "region", weights.region, DBL),
@@ -249,6 +256,7 @@ TEST(every_key_documented)
 	/* the scan is not blind: unknown keys are refused */
 	CHECK(config_set(&c, "server", "no_such_key", "1", err, sizeof err) < 0);
 	CHECK(config_set(&c, "match", "no_such_key", "1", err, sizeof err) < 0);
+	CHECK(config_set(&c, "http", "no_such_key", "1", err, sizeof err) < 0);
 	CHECK(n >= NFIELDS);
 }
 
