@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.18)
 # Write OUT, a C file holding every file of FILES (a ;-list) as
 # http_assets[] (daemon.h): the web console is part of the binary.
 #   cmake -DOUT=web_assets.c "-DFILES=a.html;b.js" -P embed.cmake
