@@ -343,6 +343,43 @@ def _binary_or_fail():
     return BINARY
 
 
+# ------------------------------------------------------------ the CLI
+
+# The client binary, next to the daemon's (the build directory).
+CLI = str(Path(BINARY).resolve().parent / "chanjiao")
+
+
+def run(d, *args, env=None, host=True, timeout=120):
+    """Run the client against daemon d (None, or host=False: no --host);
+    returns the CompletedProcess with text stdout and stderr."""
+    argv = [CLI]
+    if host and d is not None:
+        argv += ["--host", "127.0.0.1:%d" % d.port]
+    argv += [str(a) for a in args]
+    e = dict(os.environ)
+    e.pop("CHANJIAO_TOKEN", None)
+    e.update(env or {})
+    p = subprocess.run(argv, capture_output=True, timeout=timeout, env=e)
+    p.stdout = p.stdout.decode("utf-8")
+    p.stderr = p.stderr.decode("utf-8")
+    assert "Sanitizer" not in p.stderr and "runtime error" not in p.stderr, p.stderr
+    return p
+
+
+def ok(d, *args, **kw):
+    p = run(d, *args, **kw)
+    assert p.returncode == 0, "chanjiao %s: rc %d\n%s" % (
+        " ".join(map(str, args)), p.returncode, p.stderr)
+    return p
+
+
+def fails(d, code, *args, **kw):
+    p = run(d, *args, **kw)
+    assert p.returncode == code, "chanjiao %s: rc %d, expected %d\nstdout:%s\nstderr:%s" % (
+        " ".join(map(str, args)), p.returncode, code, p.stdout, p.stderr)
+    return p
+
+
 class Daemon:
     """One chanjiaod process; can be stopped and started again on the same
     data dir.  All stderr of every run is kept in self.stderr_lines."""

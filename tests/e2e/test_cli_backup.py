@@ -13,14 +13,12 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import BINARY, RpcError, NOT_FOUND
+from conftest import CLI, RpcError, NOT_FOUND, fails, ok
 
-CLI = str(Path(BINARY).resolve().parent / "chanjiao")
 
 FILES = {
     "schools.csv": (
@@ -43,34 +41,7 @@ def _cli_binary():
         pytest.fail("chanjiao client not found at %s (next to $CHANJIAOD)" % CLI)
 
 
-def run(d, *args, env=None, timeout=120):
-    """Run the client against daemon d (None: no --host)."""
-    argv = [CLI]
-    if d is not None:
-        argv += ["--host", "127.0.0.1:%d" % d.port]
-    argv += [str(a) for a in args]
-    e = dict(os.environ)
-    e.pop("CHANJIAO_TOKEN", None)
-    e.update(env or {})
-    p = subprocess.run(argv, capture_output=True, timeout=timeout, env=e)
-    p.stdout = p.stdout.decode("utf-8")
-    p.stderr = p.stderr.decode("utf-8")
-    assert "Sanitizer" not in p.stderr and "runtime error" not in p.stderr, p.stderr
-    return p
 
-
-def ok(d, *args, **kw):
-    p = run(d, *args, **kw)
-    assert p.returncode == 0, "chanjiao %s: rc %d\n%s" % (
-        " ".join(map(str, args)), p.returncode, p.stderr)
-    return p
-
-
-def fails(d, code, *args, **kw):
-    p = run(d, *args, **kw)
-    assert p.returncode == code, "chanjiao %s: rc %d, expected %d\nstdout:%s\nstderr:%s" % (
-        " ".join(map(str, args)), p.returncode, code, p.stdout, p.stderr)
-    return p
 
 
 def write_files(dirpath, files):

@@ -18,8 +18,8 @@ import pytest
 
 from conftest import RpcError, METHOD_NOT_FOUND
 from test_auth import TOKENS, tokens_file
-from test_cli import (CLI, EXPECTED, check_table, fails, import_all, ok,
-                      parse_csv, run)
+from conftest import CLI, fails, ok, run
+from test_cli import EXPECTED, check_table, import_all, parse_csv
 
 
 def grad_year_today():

@@ -12,7 +12,8 @@ import re
 
 import pytest
 
-from test_cli import CLI, check_table, fails, ok, parse_csv, write_files  # noqa: F401
+from conftest import fails, ok
+from test_cli import check_table, parse_csv, write_files  # noqa: F401
 
 # ------------------------------------------------------------------ data
 

@@ -18,23 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BINARY, KINDS
+from conftest import CLI, KINDS, run
 
-CLI = str(Path(BINARY).resolve().parent / "chanjiao")
 
 RESAVE = "in Excel: 另存为 (Save As) → CSV UTF-8 (逗号分隔)(*.csv)"
 NOTHING = "nothing imported: fix the rows above and run again"
 
-
-def run(d, *args, timeout=60):
-    argv = [CLI, "--host", "127.0.0.1:%d" % d.port] + [str(a) for a in args]
-    env = dict(os.environ)
-    env.pop("CHANJIAO_TOKEN", None)
-    p = subprocess.run(argv, capture_output=True, timeout=timeout, env=env)
-    p.stdout = p.stdout.decode("utf-8")
-    p.stderr = p.stderr.decode("utf-8")
-    assert "Sanitizer" not in p.stderr and "runtime error" not in p.stderr, p.stderr
-    return p
 
 
 def dump(c):

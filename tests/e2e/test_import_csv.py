@@ -3,9 +3,9 @@ spreadsheet files applied all or nothing, over RPC and through
 `chanjiao import`.  Counts are worked out by hand beside each file."""
 import pytest
 
-from conftest import (INVALID_PARAMS, FORBIDDEN, KINDS, expect_error)
+from conftest import INVALID_PARAMS, FORBIDDEN, expect_error, fails, ok
 from test_auth import login, tokens_file
-from test_cli import CLI, dump, fails, ok, run, write_files  # noqa: F401
+from test_cli import dump, write_files  # noqa: F401
 
 SCHOOLS = ("id,name,level,region\n"
            "S1,一校,higher,330702\n"
