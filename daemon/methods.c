@@ -247,24 +247,60 @@ static int m_put(struct call *c)
 	return 0;
 }
 
+/*
+ * {id}: the record.  {ids} (an extension): up to max_limit records in one
+ * call, in the order asked, nil where absent — a page naming 300 postings
+ * makes one request, not 300.
+ */
 static int m_get(struct call *c)
 {
-	static const char *const known[] = { "id", NULL };
-	const msgpack_object *id;
+	static const char *const known[] = { "id", "ids", NULL };
+	const msgpack_object *id = NULL, *ids = schema_get(c->params, "ids");
+	char path[SCHEMA_PATH_MAX];
 	MDB_txn *txn;
 	MDB_val k, v;
-	int rc;
+	int rc = 0;
 
-	if (methods_only_keys(c, known) < 0 || !(id = methods_param_id(c, "id")))
+	if (methods_only_keys(c, known) < 0)
 		return -1;
+	if (ids) {
+		if (schema_get(c->params, "id"))
+			return proto_fail(&c->err, PROTO_INVALID_PARAMS, "ids",
+			    "give id or ids, not both");
+		if (ids->type != MSGPACK_OBJECT_ARRAY || ids->via.array.size < 1 ||
+		    ids->via.array.size > daemon_g.cfg.max_limit)
+			return proto_fail(&c->err, PROTO_INVALID_PARAMS, "ids",
+			    "ids must be an array of 1..%llu ids", daemon_g.cfg.max_limit);
+		for (uint32_t i = 0; i < ids->via.array.size; i++) {
+			schema_path_index(path, "ids", i);
+			if (schema_check_id(&ids->via.array.ptr[i], path, &c->err) < 0)
+				return -1;
+		}
+	} else if (!(id = methods_param_id(c, "id"))) {
+		return -1;
+	}
 	if ((rc = store_snapshot(daemon_g.store, &txn)))
 		return proto_fail(&c->err, PROTO_INTERNAL, NULL, "%s",
 		    mdb_strerror(rc));
-	k.mv_size = id->via.str.size;
-	k.mv_data = (void *)id->via.str.ptr;
-	rc = mdb_get(txn, store_dbi(daemon_g.store, c->kind), &k, &v);
-	if (rc == 0 && v.mv_size > 1)
-		proto_buf_append(c->out, (const char *)v.mv_data + 1, v.mv_size - 1);
+	if (ids) {
+		msgpack_pack_map(c->pk, 1);
+		proto_pack_cstr(c->pk, "items");
+		msgpack_pack_array(c->pk, ids->via.array.size);
+	}
+	for (uint32_t i = 0; i < (ids ? ids->via.array.size : 1); i++) {
+		if (ids)
+			id = &ids->via.array.ptr[i];
+		k.mv_size = id->via.str.size;
+		k.mv_data = (void *)id->via.str.ptr;
+		rc = mdb_get(txn, store_dbi(daemon_g.store, c->kind), &k, &v);
+		if (rc == 0 && v.mv_size > 1)
+			proto_buf_append(c->out, (const char *)v.mv_data + 1,
+			    v.mv_size - 1);
+		else if (rc == MDB_NOTFOUND && ids)
+			msgpack_pack_nil(c->pk), rc = 0;
+		if (rc)
+			break;
+	}
 	store_snapshot_end(txn);
 	if (rc == MDB_NOTFOUND)
 		return proto_fail(&c->err, PROTO_NOT_FOUND, "id", "%s %.*s not found",

@@ -49,6 +49,22 @@ def test_batch_put_writes_all_records(client, kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_get_of_ids_answers_in_the_order_asked_with_nil_for_missing(client, kind):
+    setup_refs(client, kind)
+    recs = variants(kind, 5)
+    client.call(kind + ".put", {"records": recs})
+    want = [recs[3]["id"], "missing", recs[0]["id"], recs[3]["id"]]
+    assert client.call(kind + ".get", {"ids": want}) == {
+        "items": [recs[3], None, recs[0], recs[3]]}
+    for bad, field in (([], "ids"), ("x", "ids"), ([5], "ids[0]"),
+                       (["ok", "x" * 65], "ids[1]"),
+                       (["a"] * 1001, "ids")):
+        expect_error(client, kind + ".get", {"ids": bad}, INVALID_PARAMS, field)
+    expect_error(client, kind + ".get", {"id": "a", "ids": ["a"]},
+                 INVALID_PARAMS, "ids")
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_get_and_del_of_missing_id_is_not_found(client, kind):
     expect_error(client, kind + ".get", {"id": "missing"}, NOT_FOUND)
     expect_error(client, kind + ".del", {"id": "missing"}, NOT_FOUND)
