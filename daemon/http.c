@@ -45,6 +45,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include "xalloc.h"
@@ -613,7 +614,7 @@ static int json_params(struct evhttp_request *req, msgpack_packer *pk)
 		return 0;
 	}
 	v = json_loadb((const char *)evbuffer_pullup(in, -1), n,
-	    JSON_REJECT_DUPLICATES, &err);
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
 	if (!v) {
 		char msg[300];
 		int params = strstr(err.text, "duplicate") ||
@@ -655,6 +656,13 @@ static int import_params(struct evhttp_request *req, const char *query,
 	}
 	for (struct evkeyval *kv = q.tqh_first; kv; kv = kv->next.tqe_next) {
 		int known = !strcmp(kv->key, "kind") || !strcmp(kv->key, "encoding");
+		for (struct evkeyval *b = q.tqh_first; b != kv; b = b->next.tqe_next)
+			if (!strcmp(b->key, kv->key)) {
+				snprintf(msg, sizeof msg, "%.40s is given twice", kv->key);
+				send_error(req, 400, PROTO_INVALID_PARAMS, msg, kv->key);
+				evhttp_clear_headers(&q);
+				return -1;
+			}
 		for (int i = 0; flags[i] && !known; i++)
 			if (!strcmp(kv->key, flags[i])) {
 				known = !strcmp(kv->value, "1") || !strcmp(kv->value, "0") ||
@@ -1003,8 +1011,9 @@ int http_listen(void)
 	}
 	http = evhttp_new(daemon_g.base);
 	evhttp_set_gencb(http, on_request, NULL);
-	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-	    EVHTTP_REQ_POST);
+	/* every method reaches on_request, which answers 405 itself: with
+	 * our headers, unlike evhttp's own 501 */
+	evhttp_set_allowed_methods(http, 0xffff);
 	evhttp_set_max_headers_size(http, (ev_ssize_t)cfg->http_max_header);
 	evhttp_set_max_body_size(http, (ev_ssize_t)cfg->max_frame);
 	evhttp_set_timeout(http, (int)cfg->http_timeout_s);
@@ -1022,6 +1031,12 @@ int http_listen(void)
 		log_error("http listen %s: %s", cfg->http_listen, strerror(err));
 		return -1;
 	}
+	/* Replies go out in 16 KiB writes: without TCP_NODELAY (inherited by
+	 * accepted sockets) each later piece waits for the browser's delayed
+	 * ACK, 40 ms a reply. */
+	int one = 1;
+	setsockopt(evhttp_bound_socket_get_fd(bound), IPPROTO_TCP, TCP_NODELAY,
+	    &one, sizeof one);
 	getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss, &sl);
 	if (ss.ss_family == AF_INET6) {
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, shown,
