@@ -54,6 +54,11 @@ struct daemon {
 
 extern struct daemon daemon_g;
 
+/* Event priorities (main.c): 0 and 1 for signals and RPC, PRIO_LOW for
+ * the backlog and the web console, LOW_BATCH callbacks a loop pass. */
+#define PRIO_LOW 2
+#define LOW_BATCH 8
+
 /* Logging: one line to stderr, "2026-11-26T23:59:59Z LEVEL msg". */
 void log_msg(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -317,10 +317,21 @@ int main(int argc, char **argv)
 		log_info("match indexes rebuilt for %zu records (new index format)",
 		    store_reindexed(daemon_g.store));
 	signal(SIGPIPE, SIG_IGN);
-	daemon_g.base = event_base_new();
+	/*
+	 * Three priorities: events default to the middle one; the server's
+	 * backlog of pipelined work and the web console's connections run at
+	 * the lowest, at most LOW_BATCH callbacks before the loop polls again,
+	 * so a burst of browser requests delays an RPC call by a few
+	 * callbacks, not by hundreds.
+	 */
+	struct event_config *ec = event_config_new();
+	if (ec)
+		event_config_set_max_dispatch_interval(ec, NULL, LOW_BATCH,
+		    PRIO_LOW);
+	daemon_g.base = ec ? event_base_new_with_config(ec) : NULL;
+	if (ec)
+		event_config_free(ec);
 	daemon_g.started = time(NULL);
-	/* three priorities: events default to the middle one, the server's
-	 * backlog of pipelined work runs at the lowest */
 	if (daemon_g.base && event_base_priority_init(daemon_g.base, 3) < 0) {
 		event_base_free(daemon_g.base);
 		daemon_g.base = NULL;

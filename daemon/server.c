@@ -61,8 +61,6 @@
 #define CONN_JOBS 4
 #define CONN_HOLD_INPUT (1 << 20)   /* input kept while waiting for jobs */
 
-/* Event priorities (main.c sets up three): the backlog runs last. */
-#define PRIO_BACKLOG 2
 
 /*
  * A connection's life, in order; it only moves forward.  Every callback
@@ -906,7 +904,7 @@ int server_listen(void)
 	struct timeval one = { 1, 0 };
 
 	backlog_ev = event_new(daemon_g.base, -1, 0, on_backlog, NULL);
-	event_priority_set(backlog_ev, PRIO_BACKLOG);
+	event_priority_set(backlog_ev, PRIO_LOW);
 	if (daemon_g.cfg.unix_path[0] && listen_unix() < 0)
 		return -1;
 	if (listen_tcp() < 0) {

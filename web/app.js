@@ -156,9 +156,19 @@
     throw err;
   }
 
-  /* POST /api/<method> with the params map; the result, or ApiError. */
-  CJ.api = function (method, params) {
-    return request('/api/' + method, JSON.stringify(params || {}), true);
+  /* POST /api/<method> with the params map; the result, or ApiError.
+   * 429 (the daemon's job queue is full) is retried three times, 0.3,
+   * 0.6 and 1.2 s later, as its message asks. */
+  CJ.api = async function (method, params) {
+    const body = JSON.stringify(params || {});
+    for (let wait = 300; ; wait *= 2) {
+      try {
+        return await request('/api/' + method, body, true);
+      } catch (e) {
+        if (e.status !== 429 || wait > 1200) throw e;
+        await new Promise(ok => setTimeout(ok, wait));
+      }
+    }
   };
 
   /* POST /api/import.csv?kind=K&… with the file's bytes as the body. */
