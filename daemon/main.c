@@ -8,7 +8,6 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -297,15 +296,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "chanjiaod: the embedded major catalog is empty\n");
 		return 1;
 	}
-#ifdef M_MMAP_THRESHOLD
-	/*
-	 * Buffers of 128 KiB and more (replies, frames) are mapped, so the
-	 * memory of a closed connection goes back to the system at once;
-	 * glibc would raise the threshold to 32 MiB after the first such
-	 * free and keep the rest in its heap, where the RSS stays.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 128 << 10);
-#endif
 	if ((lockfd = lock_data_dir(daemon_g.cfg.data)) < 0)
 		return 1;
 	if (store_open(&daemon_g.store, daemon_g.cfg.data, daemon_g.cfg.map_size,
