@@ -1,13 +1,14 @@
 /*
  * benchlib.h — the small helpers the single-file benchmarks share
- * (da_bench.c, oc_bench.c, flow_bench.c): a seeded RNG, a monotonic
- * clock, peak RSS and option parsing.  Header only; each bench is one
+ * (da_bench.c, oc_bench.c, flow_bench.c, loadgen.c, httpload.c): a seeded
+ * RNG, a monotonic clock, peak RSS, option parsing and JSON strings.  Header only; each bench is one
  * translation unit, so the RNG state below is that program's own.
  */
 #ifndef CJ_BENCHLIB_H
 #define CJ_BENCHLIB_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -46,6 +47,22 @@ static inline const char *opt_value(int argc, char **argv, int *i, const char *n
 	if (strcmp(argv[*i], name) != 0 || *i + 1 >= argc)
 		return NULL;
 	return argv[++*i];
+}
+
+/* s as a JSON string on stdout (", \\ and controls escaped). */
+static inline void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
 }
 
 #endif

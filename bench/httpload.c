@@ -402,21 +402,6 @@ static double pct(const struct line *l, double q)
 	return l->lat[i];
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {

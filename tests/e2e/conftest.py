@@ -11,6 +11,7 @@ Fixtures
   client          -- a connected Client on `daemon`.
 """
 import copy
+import hashlib
 import os
 import re
 import signal
@@ -371,6 +372,15 @@ def ok(d, *args, **kw):
     assert p.returncode == 0, "chanjiao %s: rc %d\n%s" % (
         " ".join(map(str, args)), p.returncode, p.stderr)
     return p
+
+
+def new_token(role, owner=None):
+    """`chanjiao token new`: (the token, its tokens-file line), checked."""
+    p = ok(None, "token", "new", "--role", role, *(["--owner", owner] if owner else []))
+    tok = p.stdout.split("token: ")[1].split()[0]
+    line = p.stdout.split("tokens file line: ")[1].strip()
+    assert line.split()[0] == hashlib.sha256(tok.encode()).hexdigest()
+    return tok, line
 
 
 def fails(d, code, *args, **kw):

@@ -8,7 +8,6 @@ test_import_csv.py), export -> import round trips, the table /
 CSV / JSON outputs of the queries and the fair report, exit codes.
 """
 import csv
-import hashlib
 import io
 import json
 import os
@@ -18,7 +17,8 @@ import unicodedata
 
 import pytest
 
-from conftest import CLI, KINDS, PLURAL, RpcError, METHOD_NOT_FOUND, fails, ok
+from conftest import (CLI, KINDS, PLURAL, RpcError, METHOD_NOT_FOUND, fails,
+                      new_token, ok)
 
 
 # ------------------------------------------------------------------ data
@@ -870,15 +870,8 @@ def test_exit_codes(daemon_factory, tmp_path):
 
 
 def test_unix_socket_and_tokens(daemon_factory, tmp_path):
-    def token(role, owner=None):
-        args = ["token", "new", "--role", role] + (["--owner", owner] if owner else [])
-        p = ok(None, *args)
-        tok = p.stdout.split("token: ")[1].split()[0]
-        line = p.stdout.split("tokens file line: ")[1].strip()
-        assert line.split()[0] == hashlib.sha256(tok.encode()).hexdigest()
-        return tok, line
-    admin, aline = token("admin")
-    reader, rline = token("reader")
+    admin, aline = new_token("admin")
+    reader, rline = new_token("reader")
     tokens = tmp_path / "tokens"
     tokens.write_text(aline + "\n" + rline + "\n")
     sock = tmp_path / "cj.sock"

@@ -8,7 +8,6 @@ usage errors and exit codes.
 The client binary is found next to $CHANJIAOD (the build directory).
 """
 import datetime
-import hashlib
 import json
 import os
 import re
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLI, RpcError, NOT_FOUND, fails, ok
+from conftest import CLI, RpcError, NOT_FOUND, fails, new_token, ok
 
 
 FILES = {
@@ -169,15 +168,9 @@ def test_a_name_outside_backup_dir_is_refused(daemon):
 
 
 def test_only_an_admin_token_may_back_up(daemon_factory, tmp_path):
-    def token(role):
-        p = ok(None, "token", "new", "--role", role)
-        tok = p.stdout.split("token: ")[1].split()[0]
-        line = p.stdout.split("tokens file line: ")[1].strip()
-        assert line.split()[0] == hashlib.sha256(tok.encode()).hexdigest()
-        return tok, line
-    admin, aline = token("admin")
-    reader, rline = token("reader")
-    organizer, oline = token("organizer")
+    admin, aline = new_token("admin")
+    reader, rline = new_token("reader")
+    organizer, oline = new_token("organizer")
     tokens = tmp_path / "tokens"
     tokens.write_text("\n".join((aline, rline, oline)) + "\n")
     d = daemon_factory(args=["--tokens", str(tokens)])
