@@ -18,29 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLI, KINDS, run
+from conftest import CLI, run
+from test_cli import dump
 
 
 RESAVE = "in Excel: 另存为 (Save As) → CSV UTF-8 (逗号分隔)(*.csv)"
 NOTHING = "nothing imported: fix the rows above and run again"
 
-
-
-def dump(c):
-    out = {}
-    for k in KINDS:
-        items, after = [], None
-        while True:
-            params = {"limit": 1000}
-            if after:
-                params["after"] = after
-            r = c.call(k + ".list", params)
-            items += r["items"]
-            after = r["next"]
-            if after is None:
-                break
-        out[k] = items
-    return out
 
 
 def crlf(text):

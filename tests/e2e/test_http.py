@@ -1,4 +1,4 @@
-"""The web console's HTTP side (../shared/PROTOCOL.md "The web console
+"""The web console's HTTP side (docs/protocol.md "The web console
 (HTTP)"; daemon/http.c): the JSON bridge gives the RPC's answers, its
 status codes and headers, the paths it serves and refuses, Host and
 Origin, sessions with a tokens file, the HTTP limits, import.csv over
