@@ -142,6 +142,14 @@ static void buf_release(struct proto_buf *b)
 	proto_buf_free(b);
 }
 
+static void trim_over(size_t bytes)
+{
+	if (released >= bytes) {
+		malloc_trim(0);
+		released = 0;
+	}
+}
+
 static int conn_want_read(const struct conn *c)
 {
 	return !c->eof && !c->paused && !c->held && !c->queued &&
@@ -284,10 +292,7 @@ static void reply_memory_check(void)
 		conn_abort(big);
 		conn_free(big);
 	}
-	if (released >= TRIM_EVICTED) {      /* not at the tick: now */
-		malloc_trim(0);
-		released = 0;
-	}
+	trim_over(TRIM_EVICTED);             /* not at the tick: now */
 }
 
 /*
@@ -762,10 +767,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		}
 		conn_done(c);
 	}
-	if (released >= TRIM_BYTES) {
-		malloc_trim(0);
-		released = 0;
-	}
+	trim_over(TRIM_BYTES);
 	after_callback();
 }
 
